@@ -1,0 +1,177 @@
+package kvstore.core;
+
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+import kvstore.core.store.Store;
+import kvstore.core.ttl.EpochClock;
+import kvstore.core.ttl.ExpirySweeper;
+import kvstore.core.wal.Compactor;
+import kvstore.core.wal.FsyncPolicy;
+import kvstore.core.wal.WalEncoder;
+import kvstore.core.wal.WalFormat;
+import kvstore.core.wal.WalReplay;
+import kvstore.core.wal.WalWriter;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A kvstore data directory, open: the {@link Store} rebuilt from the log, the {@link WalWriter} every
+ * write goes through, the {@link ExpirySweeper} and the {@link Compactor}.
+ *
+ * <p>Reads ({@link #get}, {@link #keysWithPrefix}, {@link #stats}) may come from any thread and never touch
+ * the disk. Writes are {@link #submit submitted}: encoded on the calling thread, logged and applied by the
+ * writer thread, and completed once durable under the configured {@link FsyncPolicy}.
+ */
+public final class Database implements AutoCloseable {
+    /**
+     * How to open a data directory.
+     *
+     * @param compactMinBytes never compact a log smaller than this
+     * @param compactRatio compact when the log is more than this many times the size of the live data
+     * @param repair cut a damaged log at its first bad line (after saving a copy) instead of refusing to start
+     */
+    public record Config(Path dataDir, FsyncPolicy fsync, long compactMinBytes, double compactRatio, boolean repair,
+                         EpochClock clock, WalWriter.FatalHandler fatalHandler, Compactor.Probe compactionProbe) {
+        /** Defaults for everything but the directory: fsync always, compaction past 64 MiB and twice the live data. */
+        public static Config of(Path dataDir) {
+            return new Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, false, EpochClock.SYSTEM,
+                    (message, cause) -> { }, Compactor.Probe.NONE);
+        }
+    }
+
+    /** Figures for {@code GET /stats}. */
+    public record Stats(long keys, long valueBytes, long operations, long logBytes, long compactions) {
+    }
+
+    private final Store store = new Store();
+    private final LongAdder operations = new LongAdder();
+    private final ThreadLocal<WalEncoder> encoders = ThreadLocal.withInitial(WalEncoder::new);
+    private final EpochClock clock;
+    private final ExpirySweeper sweeper;
+    private final FileChannel lockFile;
+    private Compactor compactor;
+    private WalWriter writer;
+    private WalReplay.Result replay;
+    private long replayMillis;
+
+    private Database(EpochClock clock, FileChannel lockFile) {
+        this.clock = clock;
+        this.lockFile = lockFile;
+        this.sweeper = new ExpirySweeper(store, clock);
+    }
+
+    /**
+     * Opens {@code config.dataDir()} (created when missing), replays its log and starts the writer.
+     *
+     * @throws kvstore.core.wal.CorruptLogException when the log is damaged before its last line and repair is off
+     * @throws IOException when the directory cannot be created, written or locked
+     */
+    public static Database open(Config config) throws IOException {
+        Path dir = config.dataDir();
+        Files.createDirectories(dir);
+        FileChannel lock = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = lock.tryLock();
+        if (held == null) {
+            lock.close();
+            throw new IOException("data dir " + dir + " is in use by another kvstore process");
+        }
+        Database db = new Database(config.clock(), lock);
+        try {
+            db.start(config);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        return db;
+    }
+
+    private void start(Config config) throws IOException {
+        Path file = config.dataDir().resolve(WalFormat.FILE_NAME);
+        Files.deleteIfExists(config.dataDir().resolve(WalFormat.COMPACT_FILE_NAME));
+        long started = System.nanoTime();
+        replay = WalReplay.replay(file, config.repair(), this::apply);
+        replayMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        compactor = new Compactor(store, clock, file, config.compactMinBytes(), config.compactRatio(),
+                config.compactionProbe());
+        writer = new WalWriter(file, config.fsync(), this::apply, config.fatalHandler(), compactor);
+        writer.start();
+        sweeper.start();
+    }
+
+    /** Applies logged writes to the store; called by replay, then by the writer thread. */
+    private List<OpResult> apply(List<Op> ops) {
+        long now = clock.millis();
+        List<OpResult> results = store.applyAtomically(ops, now);
+        for (Op op : ops) {
+            if (op instanceof Op.Set set && set.entry().deadlineMillis() != Entry.NEVER && set.entry().isLiveAt(now)) {
+                sweeper.track(set.key(), set.entry());
+            }
+        }
+        return results;
+    }
+
+    /** The clock deadlines are measured on; writers compute a TTL's deadline from {@code now()}. */
+    public long now() {
+        return clock.millis();
+    }
+
+    /** The live entry of {@code key}, or null. */
+    public Entry get(byte[] key) {
+        operations.increment();
+        return store.get(key, clock.millis());
+    }
+
+    /** The live keys starting with {@code prefix}, in unsigned UTF-8 byte order. */
+    public List<byte[]> keysWithPrefix(byte[] prefix) {
+        operations.increment();
+        return store.keysWithPrefix(prefix, clock.millis());
+    }
+
+    /**
+     * Logs and applies {@code ops} (a batch is atomic), stamped with {@code timestampMillis}, the time their
+     * deadlines were computed from; {@code completion} learns the outcome on the writer thread.
+     */
+    public void submit(List<Op> ops, long timestampMillis, WalWriter.Completion completion) {
+        operations.add(ops.size());
+        writer.submit(ops, encoders.get().encode(ops, timestampMillis), completion);
+    }
+
+    /** Exact live figures: expiries due by now are swept first. */
+    public Stats stats() {
+        sweeper.sweep();
+        Store.Totals totals = store.totals();
+        return new Stats(totals.keys(), totals.valueBytes(), operations.sum(), writer.size(), compactor.completed());
+    }
+
+    /** What replay found on open. */
+    public WalReplay.Result replayResult() {
+        return replay;
+    }
+
+    /** How long replay took on open. */
+    public long replayMillis() {
+        return replayMillis;
+    }
+
+    /** Finishes the writes queued so far, forces and closes the log; later writes fail as shutting down. */
+    @Override
+    public void close() throws IOException {
+        try {
+            writer.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            sweeper.close();
+            lockFile.close();
+        }
+    }
+}

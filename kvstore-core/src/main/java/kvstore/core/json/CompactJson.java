@@ -1,0 +1,81 @@
+package kvstore.core.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+
+import java.io.IOException;
+
+/**
+ * Copies one JSON value from a parser into its compact text, keeping every number exactly as written.
+ *
+ * <p>Values are stored and logged as this text: no whitespace (so a value never spans two log lines),
+ * non-ASCII characters as raw UTF-8, and numbers copied from their source text rather than through a
+ * double, so {@code 12345678901234567890123}, {@code 0.1} and {@code 1e400} come back digit for digit.
+ */
+public final class CompactJson {
+    /**
+     * The one factory kvstore parses and writes JSON with: no request text echoed in error messages, and
+     * characters outside the BMP written as 4-byte UTF-8 rather than as two escaped surrogates.
+     */
+    public static final JsonFactory FACTORY = JsonFactory.builder()
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+            .build();
+
+    private CompactJson() {
+    }
+
+    /**
+     * Copies the value at the parser's current token (which must be the value's first token) and leaves the
+     * parser on the value's last token.
+     *
+     * @throws IOException when the input is not valid JSON, or a string holds a lone surrogate
+     */
+    public static byte[] copyValue(JsonParser parser) throws IOException {
+        ByteArrayBuilder out = new ByteArrayBuilder(64);
+        try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+            copy(parser, gen);
+        }
+        return out.toByteArray();
+    }
+
+    private static void copy(JsonParser parser, JsonGenerator gen) throws IOException {
+        int depth = 0;
+        do {
+            JsonToken token = parser.currentToken();
+            switch (token) {
+                case START_OBJECT -> {
+                    gen.writeStartObject();
+                    depth++;
+                }
+                case START_ARRAY -> {
+                    gen.writeStartArray();
+                    depth++;
+                }
+                case END_OBJECT -> {
+                    gen.writeEndObject();
+                    depth--;
+                }
+                case END_ARRAY -> {
+                    gen.writeEndArray();
+                    depth--;
+                }
+                case FIELD_NAME -> gen.writeFieldName(parser.currentName());
+                case VALUE_STRING -> gen.writeString(parser.getText());
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> gen.writeNumber(parser.getText());
+                case VALUE_TRUE -> gen.writeBoolean(true);
+                case VALUE_FALSE -> gen.writeBoolean(false);
+                case VALUE_NULL -> gen.writeNull();
+                default -> throw new IOException("unexpected JSON token " + token);
+            }
+        } while (depth > 0 && parser.nextToken() != null);
+        if (depth != 0) {
+            throw new IOException("unexpected end of JSON");
+        }
+    }
+}

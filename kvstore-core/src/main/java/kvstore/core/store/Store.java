@@ -1,0 +1,188 @@
+package kvstore.core.store;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.StampedLock;
+import java.util.function.BiConsumer;
+
+/**
+ * The in-memory key-value map: keys sorted by their UTF-8 bytes, values kept as compact JSON text.
+ *
+ * <p>Threading: any thread may read; only one thread at a time may write (the WAL writer, or replay before
+ * the server starts), except {@link #expire}, which the TTL sweeper may call concurrently.
+ *
+ * <p>Isolation: a group of writes applied with {@link #applyAtomically} holds the write side of a
+ * {@link StampedLock}; reads take an optimistic stamp and retry under the read lock only when a group was
+ * being applied meanwhile, so no reader ever sees part of a batch, and reads cost no lock in the usual case.
+ */
+public final class Store {
+    private final ConcurrentNavigableMap<byte[], Entry> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    private final StampedLock batchLock = new StampedLock();
+    private final AtomicLong keyCount = new AtomicLong();
+    private final AtomicLong keyBytes = new AtomicLong();
+    private final AtomicLong valueBytes = new AtomicLong();
+
+    /** The live entry of {@code key}, or null when it is absent or expired. */
+    public Entry get(byte[] key, long nowMillis) {
+        long stamp = batchLock.tryOptimisticRead();
+        Entry entry = map.get(key);
+        if (!batchLock.validate(stamp)) {
+            stamp = batchLock.readLock();
+            try {
+                entry = map.get(key);
+            } finally {
+                batchLock.unlockRead(stamp);
+            }
+        }
+        return entry != null && entry.isLiveAt(nowMillis) ? entry : null;
+    }
+
+    /** The live keys that start with {@code prefix}, in unsigned byte order; costs O(log n + k). */
+    public List<byte[]> keysWithPrefix(byte[] prefix, long nowMillis) {
+        long stamp = batchLock.tryOptimisticRead();
+        List<byte[]> keys = collectKeys(prefix, nowMillis);
+        if (!batchLock.validate(stamp)) {
+            stamp = batchLock.readLock();
+            try {
+                keys = collectKeys(prefix, nowMillis);
+            } finally {
+                batchLock.unlockRead(stamp);
+            }
+        }
+        return keys;
+    }
+
+    private List<byte[]> collectKeys(byte[] prefix, long nowMillis) {
+        List<byte[]> keys = new ArrayList<>();
+        for (Map.Entry<byte[], Entry> e : map.tailMap(prefix, true).entrySet()) {
+            byte[] key = e.getKey();
+            if (!startsWith(key, prefix)) {
+                break;
+            }
+            if (e.getValue().isLiveAt(nowMillis)) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    /** Applies one operation; the caller must be the single writer. */
+    public OpResult apply(Op op, long nowMillis) {
+        if (op instanceof Op.Set set) {
+            return set(set, nowMillis);
+        }
+        if (op instanceof Op.Delete delete) {
+            return remove(delete.key(), nowMillis);
+        }
+        Entry entry = map.get(op.key());
+        return entry != null && entry.isLiveAt(nowMillis) ? new OpResult(true, entry.value()) : OpResult.ABSENT;
+    }
+
+    /**
+     * Applies {@code ops} in order so that no reader sees some of their writes without the others.
+     * Takes the write lock only when there are at least two writes to hide from readers.
+     */
+    public List<OpResult> applyAtomically(List<Op> ops, long nowMillis) {
+        List<OpResult> results = new ArrayList<>(ops.size());
+        int writes = 0;
+        for (Op op : ops) {
+            if (op.isWrite()) {
+                writes++;
+            }
+        }
+        long stamp = writes > 1 ? batchLock.writeLock() : 0;
+        try {
+            for (Op op : ops) {
+                results.add(apply(op, nowMillis));
+            }
+        } finally {
+            if (stamp != 0) {
+                batchLock.unlockWrite(stamp);
+            }
+        }
+        return results;
+    }
+
+    /**
+     * Removes {@code key} if it still maps to {@code entry}; a newer value of the same key is left alone.
+     * Safe to call from any thread.
+     */
+    public boolean expire(byte[] key, Entry entry) {
+        if (map.remove(key, entry)) {
+            forget(key, entry);
+            return true;
+        }
+        return false;
+    }
+
+    /** Calls {@code action} for every live entry, in key order; a weakly consistent view under concurrent writes. */
+    public void forEachLive(long nowMillis, BiConsumer<byte[], Entry> action) {
+        for (Map.Entry<byte[], Entry> e : map.entrySet()) {
+            if (e.getValue().isLiveAt(nowMillis)) {
+                action.accept(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /**
+     * Running totals, read consistently with batches. They include expired entries the sweeper has not
+     * removed yet; sweep due expiries first for an exact figure.
+     */
+    public Totals totals() {
+        long stamp = batchLock.tryOptimisticRead();
+        Totals totals = new Totals(keyCount.get(), keyBytes.get(), valueBytes.get());
+        if (!batchLock.validate(stamp)) {
+            stamp = batchLock.readLock();
+            try {
+                totals = new Totals(keyCount.get(), keyBytes.get(), valueBytes.get());
+            } finally {
+                batchLock.unlockRead(stamp);
+            }
+        }
+        return totals;
+    }
+
+    /** Keys held, and the UTF-8 bytes of all their keys and of all their values' compact JSON text. */
+    public record Totals(long keys, long keyBytes, long valueBytes) {
+    }
+
+    private OpResult set(Op.Set set, long nowMillis) {
+        Entry entry = set.entry();
+        if (!entry.isLiveAt(nowMillis)) {
+            return remove(set.key(), nowMillis);
+        }
+        Entry previous = map.put(set.key(), entry);
+        if (previous == null) {
+            keyCount.incrementAndGet();
+            keyBytes.addAndGet(set.key().length);
+            valueBytes.addAndGet(entry.value().length);
+            return OpResult.ABSENT;
+        }
+        valueBytes.addAndGet(entry.value().length - previous.value().length);
+        return previous.isLiveAt(nowMillis) ? OpResult.EXISTED : OpResult.ABSENT;
+    }
+
+    private OpResult remove(byte[] key, long nowMillis) {
+        Entry previous = map.remove(key);
+        if (previous == null) {
+            return OpResult.ABSENT;
+        }
+        forget(key, previous);
+        return previous.isLiveAt(nowMillis) ? OpResult.EXISTED : OpResult.ABSENT;
+    }
+
+    private void forget(byte[] key, Entry entry) {
+        keyCount.decrementAndGet();
+        keyBytes.addAndGet(-key.length);
+        valueBytes.addAndGet(-entry.value().length);
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+}

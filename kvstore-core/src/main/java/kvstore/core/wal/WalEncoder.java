@@ -1,0 +1,154 @@
+package kvstore.core.wal;
+
+import kvstore.core.json.JsonStrings;
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Encodes writes as checksummed log lines (see {@link WalFormat}). Not thread-safe: use one per thread,
+ * or a new one per call; encoding is meant to happen on the submitting threads, off the writer thread.
+ */
+public final class WalEncoder {
+    private static final byte[] SET = ascii("{\"op\":\"set\",\"key\":");
+    private static final byte[] DELETE = ascii("{\"op\":\"delete\",\"key\":");
+    private static final byte[] BEGIN = ascii("{\"op\":\"begin\",\"count\":");
+    private static final byte[] COMMIT = ascii("{\"op\":\"commit\",\"count\":");
+    private static final byte[] VALUE = ascii(",\"value\":");
+    private static final byte[] TTL = ascii(",\"ttl\":");
+    private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
+    private static final byte[] HEX = ascii("0123456789abcdef");
+
+    private final CRC32C crc = new CRC32C();
+    private byte[] buf = new byte[256];
+    private int pos;
+
+    /**
+     * The log lines for {@code ops} (gets are skipped) written at {@code timestampMillis}: one line for a
+     * single write, a begin/commit frame around several, nothing when there is no write.
+     */
+    public byte[] encode(List<Op> ops, long timestampMillis) {
+        pos = 0;
+        int writes = 0;
+        for (Op op : ops) {
+            if (op.isWrite()) {
+                writes++;
+            }
+        }
+        if (writes > 1) {
+            frame(BEGIN, writes, timestampMillis);
+        }
+        for (Op op : ops) {
+            if (op instanceof Op.Set set) {
+                set(set.key(), set.entry(), timestampMillis);
+            } else if (op instanceof Op.Delete delete) {
+                delete(delete.key(), timestampMillis);
+            }
+        }
+        if (writes > 1) {
+            frame(COMMIT, writes, timestampMillis);
+        }
+        return Arrays.copyOf(buf, pos);
+    }
+
+    /** One set line; compaction writes the live entries this way. */
+    byte[] encodeSet(byte[] key, Entry entry, long timestampMillis) {
+        pos = 0;
+        set(key, entry, timestampMillis);
+        return Arrays.copyOf(buf, pos);
+    }
+
+    private void set(byte[] key, Entry entry, long timestampMillis) {
+        int start = pos;
+        put(SET);
+        putQuoted(key);
+        put(VALUE);
+        put(entry.value());
+        if (entry.deadlineMillis() != Entry.NEVER) {
+            put(TTL);
+            putSeconds(Math.max(0, entry.deadlineMillis() - timestampMillis));
+        }
+        put(TIMESTAMP);
+        putSeconds(timestampMillis);
+        endLine(start);
+    }
+
+    private void delete(byte[] key, long timestampMillis) {
+        int start = pos;
+        put(DELETE);
+        putQuoted(key);
+        put(TIMESTAMP);
+        putSeconds(timestampMillis);
+        endLine(start);
+    }
+
+    private void frame(byte[] head, int count, long timestampMillis) {
+        int start = pos;
+        put(head);
+        put(ascii(Integer.toString(count)));
+        put(TIMESTAMP);
+        putSeconds(timestampMillis);
+        endLine(start);
+    }
+
+    /** Closes the object: the checksum covers the line as if it ended here with a plain {@code }}. */
+    private void endLine(int start) {
+        ensure(WalFormat.CRC_SUFFIX_LENGTH + 1);
+        buf[pos] = '}';
+        crc.reset();
+        crc.update(buf, start, pos + 1 - start);
+        int value = (int) crc.getValue();
+        put(WalFormat.CRC_MEMBER);
+        for (int shift = 28; shift >= 0; shift -= 4) {
+            buf[pos++] = HEX[(value >>> shift) & 0xF];
+        }
+        buf[pos++] = '"';
+        buf[pos++] = '}';
+        buf[pos++] = '\n';
+    }
+
+    /** Writes epoch or duration milliseconds as decimal seconds: 1500 as 1.5, 1000 as 1, 1 as 0.001. */
+    private void putSeconds(long millis) {
+        put(ascii(Long.toString(millis / 1000)));
+        int fraction = (int) (millis % 1000);
+        if (fraction != 0) {
+            ensure(4);
+            buf[pos++] = '.';
+            int digits = 3;
+            while (fraction % 10 == 0) {
+                fraction /= 10;
+                digits--;
+            }
+            for (int i = digits - 1, p = pos; i >= 0; i--) {
+                buf[p + i] = (byte) ('0' + fraction % 10);
+                fraction /= 10;
+            }
+            pos += digits;
+        }
+    }
+
+    private void putQuoted(byte[] utf8) {
+        ensure(JsonStrings.quotedLength(utf8));
+        pos = JsonStrings.writeQuoted(utf8, buf, pos);
+    }
+
+    private void put(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, pos, bytes.length);
+        pos += bytes.length;
+    }
+
+    private void ensure(int more) {
+        if (pos + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,275 @@
+package kvstore.core.wal;
+
+import kvstore.core.store.Op;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * Rebuilds the store from the log on start, and leaves the log ready to append to.
+ *
+ * <p>Follows Redis and etcd: a damaged last line (a torn write, a zero-filled tail after power loss, or a
+ * batch without its commit line) is cut off with a warning; a damaged line followed by good data stops the
+ * start with a {@link CorruptLogException}, unless repair is asked for, in which case the whole log is
+ * first copied to {@code wal.log.broken-<time>} and then cut before the damaged line.
+ */
+public final class WalReplay {
+    private static final Logger log = LoggerFactory.getLogger(WalReplay.class);
+    private static final int CHUNK = 4 << 20;
+
+    /**
+     * What replay found.
+     *
+     * @param records writes applied (each write inside a batch counts)
+     * @param bytes size of the log after replay
+     * @param cutBytes bytes cut from the end: a torn write, or everything from the damaged line on under repair
+     * @param droppedRecords under repair, the lines cut off
+     * @param brokenCopy under repair, where the whole damaged log was copied; otherwise null
+     */
+    public record Result(long records, long bytes, long cutBytes, long droppedRecords, Path brokenCopy) {
+    }
+
+    private final Path file;
+    private final boolean repair;
+    private final Consumer<List<Op>> apply;
+    private final CRC32C crc = new CRC32C();
+
+    private WalReplay(Path file, boolean repair, Consumer<List<Op>> apply) {
+        this.file = file;
+        this.repair = repair;
+        this.apply = apply;
+    }
+
+    /**
+     * Replays {@code file} (a missing file is an empty log) into {@code apply}, which receives each single
+     * write or whole batch in log order, then cuts a torn tail.
+     *
+     * @throws CorruptLogException when a line other than the last is damaged and {@code repair} is false
+     */
+    public static Result replay(Path file, boolean repair, Consumer<List<Op>> apply) throws IOException {
+        if (!Files.exists(file)) {
+            return new Result(0, 0, 0, 0, null);
+        }
+        return new WalReplay(file, repair, apply).run();
+    }
+
+    private Result run() throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(size, 1))];
+            long bufOffset = 0;
+            int start = 0;
+            int limit = 0;
+            long lineNo = 0;
+            long records = 0;
+            long goodEnd = 0;
+            boolean unterminatedTail = false;
+            List<Op> batch = null;
+            int batchCount = 0;
+            long batchStart = 0;
+            while (true) {
+                int nl = indexOf(buf, start, limit);
+                boolean eof = bufOffset + limit >= size;
+                if (nl < 0 && !eof) {
+                    if (start == 0 && limit == buf.length) {
+                        buf = Arrays.copyOf(buf, buf.length * 2);
+                    } else {
+                        System.arraycopy(buf, start, buf, 0, limit - start);
+                        bufOffset += start;
+                        limit -= start;
+                        start = 0;
+                    }
+                    limit += read(channel, buf, limit, bufOffset + limit);
+                    continue;
+                }
+                if (nl < 0 && start == limit) {
+                    break;
+                }
+                int lineStart = start;
+                int end = nl < 0 ? limit : nl;
+                long lineOffset = bufOffset + lineStart;
+                long next = bufOffset + (nl < 0 ? limit : nl + 1);
+                lineNo++;
+                start = nl < 0 ? limit : nl + 1;
+                if (isBlank(buf, lineStart, end)) {
+                    if (batch == null) {
+                        goodEnd = next;
+                    }
+                    continue;
+                }
+                String bad;
+                try {
+                    WalRecord record = WalRecord.parse(buf, lineStart, end - lineStart, crc);
+                    bad = null;
+                    switch (record.kind()) {
+                        case WRITE -> {
+                            if (batch == null) {
+                                apply.accept(List.of(record.op()));
+                                records++;
+                                goodEnd = next;
+                            } else if (batch.size() < batchCount) {
+                                batch.add(record.op());
+                            } else {
+                                bad = "batch has more writes than its count";
+                            }
+                        }
+                        case BEGIN -> {
+                            if (batch != null) {
+                                bad = "batch begins inside another batch";
+                            } else {
+                                batch = new ArrayList<>(record.count());
+                                batchCount = record.count();
+                                batchStart = lineOffset;
+                            }
+                        }
+                        case COMMIT -> {
+                            if (batch == null || record.count() != batchCount || batch.size() != batchCount) {
+                                bad = "commit does not match its batch";
+                            } else {
+                                apply.accept(batch);
+                                records += batchCount;
+                                batch = null;
+                                goodEnd = next;
+                            }
+                        }
+                    }
+                } catch (WalRecord.BadLineException e) {
+                    bad = e.getMessage();
+                }
+                if (bad != null) {
+                    long cutAt = batch != null ? batchStart : lineOffset;
+                    if (onlyPaddingAfter(channel, next, size)) {
+                        return cut(channel, size, cutAt, records, 0, null,
+                                "line " + lineNo + " (byte offset " + lineOffset + ") is a torn write (" + bad + ")");
+                    }
+                    if (!repair) {
+                        throw new CorruptLogException(file, lineNo, lineOffset, bad);
+                    }
+                    Path copy = saveBrokenCopy();
+                    long dropped = countLines(channel, cutAt, size);
+                    log.warn("{}: line {} (byte offset {}) is damaged ({}); saved the whole log as {}, dropping {} lines",
+                            file, lineNo, lineOffset, bad, copy, dropped);
+                    return cut(channel, size, cutAt, records, dropped, copy, "repair");
+                }
+                unterminatedTail = nl < 0;
+            }
+            if (batch != null) {
+                return cut(channel, size, batchStart, records, 0, null,
+                        "a batch of " + batchCount + " writes has no commit line (torn write)");
+            }
+            if (goodEnd < size) {
+                return cut(channel, size, goodEnd, records, 0, null, "blank tail");
+            }
+            if (unterminatedTail) {
+                // The last record is whole but lacks its newline; add it, or the next append would join it.
+                channel.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
+                channel.force(false);
+                size++;
+            }
+            return new Result(records, size, 0, 0, null);
+        }
+    }
+
+    private Result cut(FileChannel channel, long size, long cutAt, long records, long dropped, Path copy,
+                       String why) throws IOException {
+        if (copy == null) {
+            log.warn("{}: cutting the last {} bytes (from byte offset {}): {}", file, size - cutAt, cutAt, why);
+        }
+        channel.truncate(cutAt);
+        channel.force(true);
+        return new Result(records, cutAt, size - cutAt, dropped, copy);
+    }
+
+    private Path saveBrokenCopy() throws IOException {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        Path copy = file.resolveSibling(file.getFileName() + ".broken-" + stamp);
+        Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
+        try (FileChannel c = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+            c.force(true);
+        }
+        SafeFiles.fsyncDirectory(file.getParent());
+        return copy;
+    }
+
+    /** Whether everything in {@code [from, size)} is NUL bytes or whitespace: a zero-filled or empty tail. */
+    private static boolean onlyPaddingAfter(FileChannel channel, long from, long size) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
+        for (long at = from; at < size; ) {
+            chunk.clear();
+            int n = channel.read(chunk, at);
+            if (n <= 0) {
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                byte b = chunk.get(i);
+                if (b != 0 && b != '\n' && b != '\r' && b != ' ' && b != '\t') {
+                    return false;
+                }
+            }
+            at += n;
+        }
+        return true;
+    }
+
+    private static long countLines(FileChannel channel, long from, long size) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
+        long lines = 0;
+        byte last = '\n';
+        for (long at = from; at < size; ) {
+            chunk.clear();
+            int n = channel.read(chunk, at);
+            if (n <= 0) {
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                last = chunk.get(i);
+                if (last == '\n') {
+                    lines++;
+                }
+            }
+            at += n;
+        }
+        return last == '\n' ? lines : lines + 1;
+    }
+
+    private static int read(FileChannel channel, byte[] buf, int at, long position) throws IOException {
+        int n = channel.read(ByteBuffer.wrap(buf, at, buf.length - at), position);
+        if (n < 0) {
+            throw new IOException(position + ": log shrank while being replayed");
+        }
+        return n;
+    }
+
+    private static int indexOf(byte[] buf, int from, int limit) {
+        for (int i = from; i < limit; i++) {
+            if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isBlank(byte[] buf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = buf[i];
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,62 @@
+package kvstore.netty.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+
+/**
+ * Aggregates request bodies up to the configured limit, and turns a larger body into a request that
+ * {@link KvHandler} answers with a JSON {@code 413} in its turn, instead of Netty's plain-text reply.
+ */
+public final class BodyLimit extends HttpObjectAggregator {
+    /** The decoder failure that marks a request whose body was over the limit. */
+    public static final class BodyTooLargeException extends TooLongFrameException {
+        BodyTooLargeException(int limit) {
+            super("request body is larger than the limit of " + limit + " bytes");
+        }
+    }
+
+    private final int limit;
+
+    public BodyLimit(int limit) {
+        super(limit);
+        this.limit = limit;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        if (!(oversized instanceof HttpRequest request)) {
+            ctx.close();
+            return;
+        }
+        DefaultFullHttpRequest marker = new DefaultFullHttpRequest(
+                request.protocolVersion(), request.method(), request.uri(), Unpooled.EMPTY_BUFFER);
+        // Once part of the body has been aggregated the rest cannot be told from the next request: close.
+        boolean keepAlive = !(oversized instanceof FullHttpMessage) && HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(marker, keepAlive);
+        marker.setDecoderResult(DecoderResult.failure(new BodyTooLargeException(limit)));
+        ctx.fireChannelRead(marker);
+    }
+
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+        if (response instanceof FullHttpResponse plain && plain.status().code() >= 400) {
+            plain.release();
+            return Responses.error(UnpooledByteBufAllocator.DEFAULT, start.protocolVersion(),
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body is larger than the limit of " + limit + " bytes");
+        }
+        return response;
+    }
+}

@@ -1,0 +1,48 @@
+package kvstore.netty.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+
+/**
+ * The pipeline of one connection:
+ * <pre>
+ * FlushConsolidationHandler   fewer flush syscalls, also for responses completed by the WAL writer
+ * HttpServerCodec             bytes ⇄ HTTP/1.x messages
+ * IdleStateHandler            notices idle connections (KvHandler closes them)
+ * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
+ * ResponseOrder               responses in request order under pipelining
+ * KvHandler                   the API
+ * </pre>
+ */
+final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private static final int MAX_REQUEST_LINE = 16 * 1024;
+    private static final int MAX_HEADERS = 16 * 1024;
+
+    private final KvHandler handler;
+    private final int maxBody;
+    private final int idleSeconds;
+
+    HttpChannelInitializer(KvHandler handler, int maxBody, int idleSeconds) {
+        this.handler = handler;
+        this.maxBody = maxBody;
+        this.idleSeconds = idleSeconds;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        p.addLast(new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                .setMaxHeaderSize(MAX_HEADERS)));
+        p.addLast(new IdleStateHandler(0, 0, idleSeconds));
+        p.addLast(new BodyLimit(maxBody));
+        p.addLast(new ResponseOrder());
+        p.addLast(handler);
+    }
+}

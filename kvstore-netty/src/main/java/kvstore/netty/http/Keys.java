@@ -1,0 +1,110 @@
+package kvstore.netty.http;
+
+import kvstore.core.json.JsonStrings;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** Keys and prefixes as they arrive in URLs and bodies, checked and turned into UTF-8 bytes. */
+final class Keys {
+    /** The longest key, in UTF-8 bytes. */
+    static final int MAX_KEY_BYTES = 1024;
+
+    private Keys() {
+    }
+
+    /** The key in the path after {@code /kv/}: percent-decoded as UTF-8, {@code +} taken literally. */
+    static byte[] fromPath(String uri, int from, int to) throws BadRequestException {
+        return check(percentDecode(uri, from, to, false, "key"));
+    }
+
+    /** The key of a batch operation, from a JSON string. */
+    static byte[] fromJson(String key) throws BadRequestException {
+        byte[] utf8 = JsonStrings.utf8OrNull(key);
+        if (utf8 == null) {
+            throw new BadRequestException("key is not valid UTF-8");
+        }
+        return check(utf8);
+    }
+
+    /**
+     * The {@code prefix} parameter of a query string (form decoding: {@code +} is a space), or the empty
+     * prefix when there is none.
+     */
+    static byte[] prefixFromQuery(String uri, int queryStart) throws BadRequestException {
+        byte[] prefix = new byte[0];
+        int at = queryStart;
+        while (at < uri.length()) {
+            int end = uri.indexOf('&', at);
+            if (end < 0) {
+                end = uri.length();
+            }
+            if (uri.startsWith("prefix=", at)) {
+                prefix = percentDecode(uri, at + "prefix=".length(), end, true, "prefix");
+            }
+            at = end + 1;
+        }
+        return prefix;
+    }
+
+    private static byte[] check(byte[] key) throws BadRequestException {
+        if (key.length == 0) {
+            throw new BadRequestException("key must not be empty");
+        }
+        if (key.length > MAX_KEY_BYTES) {
+            throw new BadRequestException("key is longer than " + MAX_KEY_BYTES + " bytes");
+        }
+        return key;
+    }
+
+    /**
+     * Decodes {@code %XX} escapes into bytes and checks the result is UTF-8. Netty hands the request line
+     * over with one char per byte, so a char is taken as the byte it came from.
+     */
+    private static byte[] percentDecode(String s, int from, int to, boolean plusIsSpace, String what)
+            throws BadRequestException {
+        byte[] out = new byte[to - from];
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < to ? Character.digit(s.charAt(i + 1), 16) : -1;
+                int lo = hi >= 0 ? Character.digit(s.charAt(i + 2), 16) : -1;
+                if (lo < 0) {
+                    throw new BadRequestException(what + " has an invalid percent-encoding");
+                }
+                out[n++] = (byte) (hi << 4 | lo);
+                i += 2;
+            } else if (c == '+' && plusIsSpace) {
+                out[n++] = ' ';
+            } else {
+                out[n++] = (byte) c;
+            }
+        }
+        byte[] bytes = n == out.length ? out : Arrays.copyOf(out, n);
+        if (!isUtf8(bytes)) {
+            throw new BadRequestException(what + " is not valid UTF-8");
+        }
+        return bytes;
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(bytes));
+                    return true;
+                } catch (CharacterCodingException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,181 @@
+package kvstore.netty.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import kvstore.core.json.CompactJson;
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses and checks the bodies of {@code PUT /kv/{key}} and {@code POST /kv/batch} into operations.
+ * Everything is checked before anything is submitted, so a bad body writes nothing.
+ */
+final class WriteBodies {
+    /** The largest TTL accepted: about 31 million years, far below where a deadline in ms would overflow. */
+    private static final double MAX_TTL_SECONDS = 1e15;
+
+    private WriteBodies() {
+    }
+
+    /** The set that {@code {"value": v, "ttl": t}} asks for, with its deadline counted from {@code now}. */
+    static Op.Set put(byte[] key, byte[] body, long now) throws BadRequestException {
+        try (JsonParser p = CompactJson.FACTORY.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadRequestException("body must be a JSON object like {\"value\": ...}");
+            }
+            byte[] value = null;
+            long deadline = Entry.NEVER;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                switch (name) {
+                    case "value" -> value = CompactJson.copyValue(p);
+                    case "ttl" -> deadline = deadline(p, now);
+                    default -> p.skipChildren();
+                }
+            }
+            requireEnd(p);
+            if (value == null) {
+                throw new BadRequestException("body has no \"value\" member");
+            }
+            return new Op.Set(key, value, deadline);
+        } catch (IOException e) {
+            throw notJson(e);
+        }
+    }
+
+    /** The operations of {@code {"operations": [...]}}; a bad one is reported with its index. */
+    static List<Op> batch(byte[] body, long now) throws BadRequestException {
+        try (JsonParser p = CompactJson.FACTORY.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadRequestException("body must be a JSON object like {\"operations\": [...]}");
+            }
+            List<Op> ops = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken token = p.nextToken();
+                if (!name.equals("operations")) {
+                    p.skipChildren();
+                } else if (token != JsonToken.START_ARRAY) {
+                    throw new BadRequestException("\"operations\" must be an array");
+                } else {
+                    ops = operations(p, now);
+                }
+            }
+            requireEnd(p);
+            if (ops == null) {
+                throw new BadRequestException("body has no \"operations\" array");
+            }
+            return ops;
+        } catch (IOException e) {
+            throw notJson(e);
+        }
+    }
+
+    private static List<Op> operations(JsonParser p, long now) throws IOException, BadRequestException {
+        List<Op> ops = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            ops.add(operation(p, now, ops.size()));
+        }
+        return ops;
+    }
+
+    private static Op operation(JsonParser p, long now, int index) throws IOException, BadRequestException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            throw new BadRequestException("operation must be a JSON object", index);
+        }
+        String op = null;
+        String key = null;
+        byte[] value = null;
+        long deadline = Entry.NEVER;
+        boolean badKey = false;
+        String badTtl = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken token = p.nextToken();
+            switch (name) {
+                case "op" -> {
+                    op = token == JsonToken.VALUE_STRING ? p.getText() : "";
+                    p.skipChildren();
+                }
+                case "key" -> {
+                    badKey = token != JsonToken.VALUE_STRING;
+                    key = badKey ? null : p.getText();
+                    p.skipChildren();
+                }
+                case "value" -> value = CompactJson.copyValue(p);
+                case "ttl" -> {
+                    try {
+                        deadline = deadline(p, now);
+                    } catch (BadRequestException e) {
+                        badTtl = e.getMessage();
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (op == null || !(op.equals("set") || op.equals("get") || op.equals("delete"))) {
+            throw new BadRequestException(op == null ? "operation has no \"op\"" : "unknown op (expected set, get or delete)", index);
+        }
+        if (key == null) {
+            throw new BadRequestException(badKey ? "key must be a string" : "operation has no \"key\"", index);
+        }
+        byte[] keyBytes;
+        try {
+            keyBytes = Keys.fromJson(key);
+        } catch (BadRequestException e) {
+            throw new BadRequestException(e.getMessage(), index);
+        }
+        switch (op) {
+            case "get" -> {
+                return new Op.Get(keyBytes);
+            }
+            case "delete" -> {
+                return new Op.Delete(keyBytes);
+            }
+            default -> {
+                if (value == null) {
+                    throw new BadRequestException("set has no \"value\"", index);
+                }
+                if (badTtl != null) {
+                    throw new BadRequestException(badTtl, index);
+                }
+                return new Op.Set(keyBytes, value, deadline);
+            }
+        }
+    }
+
+    /** The deadline a {@code ttl} member asks for: null or absent never expires, zero or less is already over. */
+    private static long deadline(JsonParser p, long now) throws IOException, BadRequestException {
+        JsonToken token = p.currentToken();
+        if (token == JsonToken.VALUE_NULL) {
+            return Entry.NEVER;
+        }
+        if (!token.isNumeric()) {
+            p.skipChildren();
+            throw new BadRequestException("ttl must be a number of seconds");
+        }
+        double seconds = p.getDoubleValue();
+        if (!Double.isFinite(seconds) || Math.abs(seconds) > MAX_TTL_SECONDS) {
+            throw new BadRequestException("ttl is too large");
+        }
+        return seconds <= 0 ? now : now + Math.max(0, (long) Math.rint(seconds * 1000));
+    }
+
+    private static void requireEnd(JsonParser p) throws IOException, BadRequestException {
+        if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+            throw new BadRequestException("body must be a single JSON object, with nothing after it");
+        }
+    }
+
+    private static BadRequestException notJson(IOException e) {
+        String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        return new BadRequestException("body is not valid JSON: " + detail);
+    }
+}

@@ -1,0 +1,239 @@
+"""HTTP/1.x behaviour over raw sockets: keep-alive, pipelining, chunked bodies, close, HTTP/1.0, garbage."""
+import json
+import socket
+
+import pytest
+
+from conftest import MISSING, RawConn, assert_json_error, enc, jloads, uid
+
+
+def req(method, path, body=None, headers=None, version="HTTP/1.1"):
+    h = {"Host": "localhost"}
+    h.update(headers or {})
+    if body is not None:
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body, ensure_ascii=False)
+        if isinstance(body, str):
+            body = body.encode()
+        h.setdefault("Content-Length", str(len(body)))
+        h.setdefault("Content-Type", "application/json")
+    head = f"{method} {path} {version}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in h.items()) + "\r\n"
+    return head.encode() + (body or b"")
+
+
+def test_keep_alive_multiple_requests_one_connection(shared_server):
+    k = uid() + "ka"
+    with shared_server.raw() as c:
+        c.send(req("PUT", "/kv/" + enc(k), {"value": 1}))
+        r1 = c.read_response()
+        assert r1.status_code == 200
+        assert "close" not in r1.headers.get("connection", "").lower()
+        c.send(req("GET", "/kv/" + enc(k)))
+        r2 = c.read_response()
+        assert r2.status_code == 200 and r2.json()["value"] == 1
+        c.send(req("GET", "/health"))
+        assert c.read_response().status_code == 200
+
+
+def test_pipelined_requests_answered_in_order(shared_server):
+    p = uid()
+    k = "/kv/" + enc(p + "pipe")
+    data = b"".join([
+        req("PUT", k, {"value": "v1"}),
+        req("GET", k),
+        req("PUT", k, {"value": "v2"}),
+        req("GET", k),
+        req("GET", "/kv/" + enc(p + "missing")),
+        req("DELETE", k),
+        req("GET", k),
+        req("GET", "/health"),
+        req("GET", "/kv?prefix=" + enc(p)),
+    ])
+    with shared_server.raw() as c:
+        c.send(data)
+        rs = [c.read_response() for _ in range(9)]
+    assert [r.status_code for r in rs] == [200, 200, 200, 200, 404, 200, 404, 200, 200], rs
+    assert rs[0].json()["value"] == "v1" and rs[0].json()["created"] is True
+    assert rs[1].json()["value"] == "v1"
+    assert rs[2].json()["value"] == "v2" and rs[2].json()["created"] is False
+    assert rs[3].json()["value"] == "v2"
+    assert rs[5].json()["deleted"] is True
+    assert rs[7].json()["status"] == "ok"
+    assert rs[8].json()["keys"] == []
+
+
+def test_many_pipelined_writes_and_reads_in_order(shared_server):
+    p = uid()
+    data = b""
+    n = 60
+    for i in range(n):
+        data += req("PUT", "/kv/" + enc(f"{p}{i}"), {"value": i})
+        data += req("GET", "/kv/" + enc(f"{p}{i % 7}"))  # read of an earlier (or the same) key
+    with shared_server.raw() as c:
+        c.send(data)
+        rs = [c.read_response() for _ in range(2 * n)]
+    for i in range(n):
+        put, get = rs[2 * i], rs[2 * i + 1]
+        assert put.status_code == 200 and put.json()["key"] == f"{p}{i}", put
+        j = i % 7
+        assert get.status_code == 200, (i, get)
+        assert get.json()["key"] == f"{p}{j}" and get.json()["value"] == j, (i, get)
+
+
+def test_pipelined_reads_of_different_keys_keep_order(shared_server):
+    p = uid()
+    for i in range(5):
+        assert shared_server.put_key(f"{p}{i}", i).status_code == 200
+    data = b""
+    for i in range(5):
+        data += req("PUT", "/kv/" + enc(f"{p}w{i}"), {"value": i})  # a write that waits for fsync
+        data += req("GET", "/kv/" + enc(f"{p}{4 - i}"))  # a read that is ready at once
+    with shared_server.raw() as c:
+        c.send(data)
+        rs = [c.read_response() for _ in range(10)]
+    for i in range(5):
+        assert rs[2 * i].json()["key"] == f"{p}w{i}"
+        assert rs[2 * i + 1].json()["key"] == f"{p}{4 - i}" and rs[2 * i + 1].json()["value"] == 4 - i
+
+
+def test_chunked_request_body_put(shared_server):
+    k = uid() + "chunk"
+    body = json.dumps({"value": {"text": "chunked " * 100, "n": 12345678901234567890123}}).encode()
+    pieces = [body[i:i + 37] for i in range(0, len(body), 37)]
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(x), x) for x in pieces) + b"0\r\n\r\n"
+    head = (f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Transfer-Encoding: chunked\r\n\r\n").encode()
+    with shared_server.raw() as c:
+        c.send(head)
+        for i in range(0, len(chunked), 100):  # dribble it in
+            c.send(chunked[i:i + 100])
+        r = c.read_response()
+        assert r.status_code == 200, r
+        c.send(req("GET", "/kv/" + enc(k)))
+        g = c.read_response()
+    assert g.json()["value"] == {"text": "chunked " * 100, "n": 12345678901234567890123}
+
+
+def test_chunked_request_body_batch(shared_server):
+    p = uid()
+    body = json.dumps({"operations": [{"op": "set", "key": p + "a", "value": 1},
+                                      {"op": "get", "key": p + "a"}]}).encode()
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 10]), body[i:i + 10])
+                       for i in range(0, len(body), 10)) + b"0\r\n\r\n"
+    with shared_server.raw() as c:
+        c.send(b"POST /kv/batch HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked)
+        r = c.read_response()
+    assert r.status_code == 200, r
+    assert r.json()["results"][1]["value"] == 1
+
+
+def test_connection_close_honoured(shared_server):
+    with shared_server.raw() as c:
+        c.send(req("GET", "/health", headers={"Connection": "close"}))
+        r = c.read_response()
+        assert r.status_code == 200
+        assert c.wait_closed(timeout=5), "server kept the connection open after Connection: close"
+
+
+def test_connection_close_after_write(shared_server):
+    k = uid() + "cc"
+    with shared_server.raw() as c:
+        c.send(req("PUT", "/kv/" + enc(k), {"value": 5}, headers={"Connection": "close"}))
+        r = c.read_response()
+        assert r.status_code == 200
+        assert c.wait_closed(timeout=5)
+    assert shared_server.value_of(k) == 5
+
+
+def test_http10_answered_and_closed(shared_server):
+    with shared_server.raw() as c:
+        c.send(b"GET /health HTTP/1.0\r\n\r\n")
+        r = c.read_response()
+        assert r.status_code == 200
+        assert r.json()["status"] == "ok"
+        assert c.wait_closed(timeout=5), "HTTP/1.0 connection without keep-alive was not closed"
+
+
+def test_http10_put_and_get(shared_server):
+    k = uid() + "h10"
+    with shared_server.raw() as c:
+        c.send(req("PUT", "/kv/" + enc(k), {"value": [1]}, version="HTTP/1.0"))
+        assert c.read_response().status_code == 200
+        assert c.wait_closed(timeout=5)
+    assert shared_server.value_of(k) == [1]
+
+
+def test_http10_keep_alive_kept_open(shared_server):
+    with shared_server.raw() as c:
+        c.send(b"GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        r1 = c.read_response()
+        assert r1.status_code == 200
+        assert "content-length" in r1.headers
+        c.send(b"GET /stats HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        r2 = c.read_response()
+        assert r2.status_code == 200
+        assert "total_operations" in r2.json()
+
+
+def test_response_has_length_framing(shared_server):
+    with shared_server.raw() as c:
+        c.send(req("GET", "/kv"))
+        r = c.read_response()
+        assert r.status_code == 200
+        assert "content-length" in r.headers or "chunked" in r.headers.get("transfer-encoding", "")
+
+
+MALFORMED = [
+    b"GARBAGE\r\n\r\n",
+    b"GET\r\n\r\n",
+    b"GET /health\r\nHost: x\r\n\r\n" + b"\r\n",
+    b"GET /health HTTP/1.1 extra\r\n\r\n",
+    b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + b"\x00" * 64 + b"\r\n\r\n",  # TLS hello
+    b"GET /health HTTP/1.1\r\nBadHeaderNoColon\r\n\r\n",
+    b"PUT /kv/x HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}",
+    b"PUT /kv/x HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n{}",
+    b"PUT /kv/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n",
+    b"GET /health HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n",
+    b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"\x00\x01\x02\x03\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("data", MALFORMED, ids=["garbage", "no-path", "no-version", "extra-token", "tls",
+                                                  "header-no-colon", "bad-content-length", "negative-length",
+                                                  "bad-chunk-size", "huge-header", "huge-uri", "binary"])
+def test_malformed_request_400_or_close_never_5xx(shared_server, data):
+    with shared_server.raw(timeout=5) as c:
+        try:
+            c.send(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        try:
+            r = c.read_response()
+        except (EOFError, ConnectionResetError):
+            r = None  # connection closed: acceptable
+        except socket.timeout:
+            pytest.fail("server neither answered nor closed the connection")
+    if r is not None:
+        assert r.status_code < 500, r
+        assert 400 <= r.status_code < 500, r
+        if r.status_code == 400:
+            assert_json_error(r, 400)
+    # the server is still healthy
+    assert shared_server.get("/health").status_code == 200
+
+
+def test_server_survives_client_disconnect_mid_body(shared_server):
+    k = uid() + "abort"
+    with shared_server.raw() as c:
+        c.send(f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{{\"value\":".encode())
+    assert shared_server.get("/health").status_code == 200
+    assert shared_server.value_of(k) is MISSING
+
+
+def test_idle_connection_closed_after_idle_timeout(server_factory):
+    srv = server_factory(args=["--idle-timeout", "1"])
+    with srv.raw(timeout=15) as c:
+        c.send(req("GET", "/health"))
+        assert c.read_response().status_code == 200
+        assert c.wait_closed(timeout=12), "idle keep-alive connection was never closed"
