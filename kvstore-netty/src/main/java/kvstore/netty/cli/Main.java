@@ -1,7 +1,9 @@
 package kvstore.netty.cli;
 
 import kvstore.core.Database;
+import kvstore.core.ttl.EpochClock;
 import kvstore.core.wal.Compactor;
+import kvstore.core.wal.CorruptLogException;
 import kvstore.core.wal.FsyncPolicy;
 import kvstore.core.wal.WalReplay;
 import kvstore.netty.http.HttpServer;
@@ -14,8 +16,11 @@ import sun.misc.Signal;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.BindException;
-import java.nio.file.Files;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -29,6 +34,9 @@ public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger("kvstore");
     /** Exit status of a start that failed after the options were read (port taken, damaged log, ...). */
     static final int START_FAILED = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--port", defaultValue = "${env:PORT:-8080}",
             description = "TCP port to listen on (env PORT, default 8080).")
@@ -69,13 +77,18 @@ public final class Main implements Callable<Integer> {
     boolean repair;
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with kvstore's error handling: one line on stderr for a bad option, never a stack trace. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler(Main::badOption);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("kvstore: " + e.getMessage());
             return START_FAILED;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 
     /** One line, no usage dump and no stack trace: what was wrong and where to look. */
@@ -96,18 +109,18 @@ public final class Main implements Callable<Integer> {
         Database db;
         try {
             db = Database.open(new Database.Config(dataDir, policy, compactMinBytes, compactRatio, repair,
-                    kvstore.core.ttl.EpochClock.SYSTEM, Main::fatal, crashProbe()));
-        } catch (IOException e) {
+                    EpochClock.SYSTEM, Main::fatal, crashProbe()));
+        } catch (CorruptLogException e) {
             return fail(e.getMessage());
+        } catch (IOException e) {
+            return fail("cannot use data dir " + dataDir + ": " + describe(e));
         }
         HttpServer server;
         try {
             server = HttpServer.start(db, policy.label(), host, port, (int) maxBody, idleTimeout);
         } catch (Exception e) {
             db.close();
-            String why = e instanceof BindException || e.getCause() instanceof BindException
-                    ? "cannot listen on " + host + ":" + port + ": " + e.getMessage() : e.toString();
-            return fail(why);
+            return fail("cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }
         WalReplay.Result replay = db.replayResult();
         log.info("kvstore listening on http://{}:{} ({}) data_dir={} fsync={} replayed={} live_keys={} replay_ms={} started_ms={}",
@@ -124,10 +137,8 @@ public final class Main implements Callable<Integer> {
     }
 
     private FsyncPolicy validate() {
-        CommandLine.Model.CommandSpec spec = new CommandLine(this).getCommandSpec();
         if (port < 1 || port > 65535) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "Invalid value for option '--port': " + port + " is not a port (1 to 65535)");
+            throw bad("--port", port + " is not a port (1 to 65535)");
         }
         if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 8) {
             throw bad("--max-body", maxBody + " bytes is out of range (1 byte to 2 GiB)");
@@ -146,7 +157,20 @@ public final class Main implements Callable<Integer> {
     }
 
     private CommandLine.ParameterException bad(String option, String why) {
-        return new CommandLine.ParameterException(new CommandLine(this), "Invalid value for option '" + option + "': " + why);
+        return new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': " + why);
+    }
+
+    /** The JDK names some file errors only by their class and path; say what they mean. */
+    private static String describe(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() == null) {
+            String what = e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof FileAlreadyExistsException ? "exists and is not a directory"
+                    : e instanceof NoSuchFileException ? "does not exist"
+                    : e instanceof NotDirectoryException ? "is not a directory"
+                    : e.getClass().getSimpleName();
+            return f.getFile() + ": " + what;
+        }
+        return e.getMessage();
     }
 
     private static int fail(String message) {

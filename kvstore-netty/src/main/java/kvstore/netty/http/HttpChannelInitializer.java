@@ -23,12 +23,14 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_REQUEST_LINE = 16 * 1024;
     private static final int MAX_HEADERS = 16 * 1024;
 
-    private final KvHandler handler;
+    private final ReadRequests reads;
+    private final WriteRequests writes;
     private final int maxBody;
     private final int idleSeconds;
 
-    HttpChannelInitializer(KvHandler handler, int maxBody, int idleSeconds) {
-        this.handler = handler;
+    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, int maxBody, int idleSeconds) {
+        this.reads = reads;
+        this.writes = writes;
         this.maxBody = maxBody;
         this.idleSeconds = idleSeconds;
     }
@@ -43,6 +45,6 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new IdleStateHandler(0, 0, idleSeconds));
         p.addLast(new BodyLimit(maxBody));
         p.addLast(new ResponseOrder());
-        p.addLast(handler);
+        p.addLast(new KvHandler(reads, writes));
     }
 }

@@ -1,0 +1,68 @@
+package kvstore.netty.http;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import kvstore.core.Database;
+import kvstore.core.store.Entry;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The requests answered at once from memory, on the event loop: get, list, stats and health. */
+final class ReadRequests {
+    static final String NOT_FOUND = "key not found";
+
+    private final Database db;
+    private final String fsyncPolicy;
+    private final long startNanos = System.nanoTime();
+
+    ReadRequests(Database db, String fsyncPolicy) {
+        this.db = db;
+        this.fsyncPolicy = fsyncPolicy;
+    }
+
+    void get(Exchange ex, byte[] key) {
+        Entry entry = db.get(key);
+        if (entry == null) {
+            ex.error(HttpResponseStatus.NOT_FOUND, NOT_FOUND, false);
+            return;
+        }
+        byte[] value = entry.value();
+        ex.ok(new JsonBody(ex.alloc(), key.length + value.length + 24)
+                .raw("{\"key\":").string(key).raw(",\"value\":").json(value).raw("}"), false);
+    }
+
+    void list(Exchange ex, byte[] prefix) {
+        List<byte[]> keys = db.keysWithPrefix(prefix);
+        int size = 16;
+        for (byte[] k : keys) {
+            size += k.length + 3;
+        }
+        JsonBody json = new JsonBody(ex.alloc(), size).raw("{\"keys\":[");
+        for (int i = 0; i < keys.size(); i++) {
+            if (i > 0) {
+                json.raw(",");
+            }
+            json.string(keys.get(i));
+        }
+        ex.ok(json.raw("]}"), false);
+    }
+
+    void stats(Exchange ex) {
+        Database.Stats s = db.stats();
+        double uptime = (System.nanoTime() - startNanos) / 1e9;
+        ex.ok(new JsonBody(ex.alloc(), 256)
+                .raw("{\"keys\":").number(s.keys())
+                .raw(",\"total_keys\":").number(s.keys())
+                .raw(",\"size_bytes\":").number(s.valueBytes())
+                .raw(",\"total_operations\":").number(s.operations())
+                .raw(",\"uptime_seconds\":").raw(String.format(Locale.ROOT, "%.3f", uptime))
+                .raw(",\"wal_bytes\":").number(s.logBytes())
+                .raw(",\"compactions\":").number(s.compactions())
+                .raw(",\"fsync\":").string(fsyncPolicy)
+                .raw("}"), false);
+    }
+
+    void health(Exchange ex) {
+        ex.ok(new JsonBody(ex.alloc(), 16).raw("{\"status\":\"ok\"}"), false);
+    }
+}

@@ -1,0 +1,80 @@
+package kvstore.netty.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static void assertOneLineError(Run run, String mentions) {
+        assertEquals(CommandLine.ExitCode.USAGE, run.exit(), run.err());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().contains(mentions), run.err());
+        assertFalse(run.err().contains("Exception"), run.err());
+    }
+
+    @Test
+    void shouldRejectBadValuesWithOneLine() {
+        assertOneLineError(run("--port", "70000"), "--port");
+        assertOneLineError(run("--port", "0"), "--port");
+        assertOneLineError(run("--port", "http"), "http");
+        assertOneLineError(run("--fsync", "sometimes"), "sometimes");
+        assertOneLineError(run("--max-body", "lots"), "lots");
+        assertOneLineError(run("--idle-timeout", "0"), "--idle-timeout");
+        assertOneLineError(run("--compact-ratio", "0.5"), "--compact-ratio");
+        assertOneLineError(run("--nope"), "--nope");
+    }
+
+    @Test
+    void shouldPrintHelpAndVersion() {
+        Run help = run("--help");
+        assertEquals(0, help.exit());
+        for (String option : new String[] {"--port", "--data-dir", "--host", "--fsync", "--max-body", "--repair", "PORT", "DATA_DIR"}) {
+            assertTrue(help.out().contains(option), option);
+        }
+        Run version = run("--version");
+        assertEquals(0, version.exit());
+        assertTrue(version.out().startsWith("kvstore"), version.out());
+    }
+
+    @Test
+    void shouldFailToStartWithOneLineWhenTheDataDirCannotBeCreated(@TempDir Path tmp) throws Exception {
+        Path file = Files.createFile(tmp.resolve("file"));
+        StringWriter err = new StringWriter();
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        int exit;
+        try {
+            exit = Main.commandLine().execute("--port", "1", "--data-dir", file.resolve("data").toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(1, exit);
+        String text = captured.toString();
+        assertEquals(1, text.strip().lines().count(), text);
+        assertTrue(text.contains("cannot use data dir"), text);
+        assertTrue(err.toString().isEmpty());
+    }
+}

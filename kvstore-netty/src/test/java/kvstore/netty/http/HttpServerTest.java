@@ -1,0 +1,132 @@
+package kvstore.netty.http;
+
+import kvstore.core.Database;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole pipeline over a real socket: routing, JSON errors, and response order under pipelining. */
+class HttpServerTest {
+    private static final Pattern RESPONSE = Pattern.compile(
+            "HTTP/1\\.[01] (\\d{3}) [^\\r]*\\r\\n((?:[^\\r]+\\r\\n)*)\\r\\n", Pattern.CASE_INSENSITIVE);
+
+    @TempDir
+    Path dir;
+    private Database db;
+    private HttpServer server;
+
+    private record Response(int status, String headers, String body) {
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        db = Database.open(Database.Config.of(dir));
+        server = HttpServer.start(db, "always", "127.0.0.1", 0, 1024, 60);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        db.close();
+    }
+
+    /** Sends {@code raw} at once (the last request should close the connection) and parses every response. */
+    private List<Response> exchange(String raw) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(raw.getBytes(StandardCharsets.UTF_8));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            in.transferTo(all);
+            return parse(all.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static List<Response> parse(String text) {
+        List<Response> responses = new ArrayList<>();
+        int at = 0;
+        Matcher m = RESPONSE.matcher(text);
+        while (at < text.length() && m.find(at)) {
+            Matcher length = Pattern.compile("content-length: (\\d+)", Pattern.CASE_INSENSITIVE).matcher(m.group(2));
+            int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
+            responses.add(new Response(Integer.parseInt(m.group(1)), m.group(2), text.substring(m.end(), m.end() + n)));
+            at = m.end() + n;
+        }
+        return responses;
+    }
+
+    private static String put(String key, String body) {
+        return "PUT /kv/" + key + " HTTP/1.1\r\nHost: t\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+                + "\r\n\r\n" + body;
+    }
+
+    private static String get(String path, boolean close) {
+        return "GET " + path + " HTTP/1.1\r\nHost: t\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
+    }
+
+    @Test
+    void shouldAnswerPipelinedRequestsInRequestOrderWhileWritesWaitForTheLog() throws Exception {
+        StringBuilder raw = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            raw.append(put("p" + i, "{\"value\":" + i + "}")).append(get("/kv/p" + i, false)).append(get("/health", false));
+        }
+        raw.append(get("/kv?prefix=p1", true));
+        List<Response> responses = exchange(raw.toString());
+        assertEquals(61, responses.size());
+        for (int i = 0; i < 20; i++) {
+            assertEquals("{\"success\":true,\"key\":\"p" + i + "\",\"value\":" + i + ",\"created\":true}", responses.get(3 * i).body());
+            assertEquals("{\"key\":\"p" + i + "\",\"value\":" + i + "}", responses.get(3 * i + 1).body());
+            assertEquals("{\"status\":\"ok\"}", responses.get(3 * i + 2).body());
+        }
+        assertEquals("{\"keys\":[\"p1\",\"p10\",\"p11\",\"p12\",\"p13\",\"p14\",\"p15\",\"p16\",\"p17\",\"p18\",\"p19\"]}",
+                responses.get(60).body());
+    }
+
+    @Test
+    void shouldAnswerEveryErrorWithJson() throws Exception {
+        List<Response> r = exchange(get("/nope", false)
+                + "POST /stats HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+                + get("/kv/missing", false)
+                + get("/kv/%ZZ", false)
+                + put("x", "{\"value\": 1} trailing")
+                + put("x", "{\"value\":\"" + "y".repeat(2000) + "\"}")
+                + get("/stats", true));
+        assertEquals(List.of(404, 405, 404, 400, 400, 413, 200), r.stream().map(Response::status).toList());
+        for (Response response : r) {
+            assertTrue(response.headers().toLowerCase().contains("content-type: application/json"), response.toString());
+        }
+        assertTrue(r.get(1).headers().toLowerCase().contains("allow: get"));
+        assertEquals("{\"error\":\"key not found\"}", r.get(2).body());
+        assertTrue(r.get(6).body().contains("\"keys\":0"), r.get(6).body());
+    }
+
+    @Test
+    void shouldAnswerAMalformedRequestWith400() throws Exception {
+        List<Response> r = exchange("THIS IS NOT HTTP\r\n\r\n");
+        assertEquals(1, r.size());
+        assertEquals(400, r.get(0).status());
+        assertTrue(r.get(0).body().startsWith("{\"error\":"));
+    }
+
+    @Test
+    void shouldCloseAnHttp10ConnectionAfterItsResponse() throws Exception {
+        List<Response> r = exchange("GET /health HTTP/1.0\r\n\r\n");
+        assertEquals(1, r.size());
+        assertEquals(200, r.get(0).status());
+    }
+}

@@ -1,0 +1,93 @@
+package kvstore.netty.http;
+
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class WriteBodiesTest {
+    private static final long NOW = 1_700_000_000_000L;
+    private static final byte[] KEY = {'k'};
+
+    private static Op.Set put(String body) throws BadRequestException {
+        return WriteBodies.put(KEY, body.getBytes(StandardCharsets.UTF_8), NOW);
+    }
+
+    private static String value(Op.Set set) {
+        return new String(set.entry().value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldKeepValuesAsCompactJsonWithNumbersDigitForDigit() throws Exception {
+        assertEquals("{\"a\":[1,2.50,12345678901234567890123,1e400,0.1]}",
+                value(put("{\"value\": {\"a\" : [1, 2.50, 12345678901234567890123, 1e400, 0.1]}}")));
+        assertEquals("\"é😀\"", value(put("{\"value\":\"\\u00e9\\ud83d\\ude00\"}")));
+        assertEquals("\"\"", value(put("{\"value\":\"\"}")));
+        assertEquals("null", value(put("{\"value\":null}")));
+    }
+
+    @Test
+    void shouldTurnTtlSecondsIntoADeadline() throws Exception {
+        assertEquals(Entry.NEVER, put("{\"value\":1}").entry().deadlineMillis());
+        assertEquals(Entry.NEVER, put("{\"value\":1,\"ttl\":null}").entry().deadlineMillis());
+        assertEquals(NOW + 1500, put("{\"value\":1,\"ttl\":1.5}").entry().deadlineMillis());
+        assertEquals(NOW, put("{\"value\":1,\"ttl\":0}").entry().deadlineMillis());
+        assertEquals(NOW, put("{\"value\":1,\"ttl\":-3}").entry().deadlineMillis());
+    }
+
+    @Test
+    void shouldRejectBadPutBodies() {
+        for (String body : List.of("", "nope", "[1]", "\"x\"", "{}", "{\"value\":1} x", "{\"value\":1}{}",
+                "{\"value\":1,\"ttl\":\"5\"}", "{\"value\":1,\"ttl\":true}", "{\"value\":1,\"ttl\":1e400}",
+                "{\"value\":1,\"ttl\":-1e400}", "{\"value\":")) {
+            assertThrows(BadRequestException.class, () -> put(body), body);
+        }
+    }
+
+    @Test
+    void shouldParseBatchOperationsInOrder() throws Exception {
+        List<Op> ops = WriteBodies.batch(("{\"operations\":[{\"op\":\"set\",\"key\":\"a\",\"value\":[1],\"ttl\":2},"
+                + "{\"op\":\"get\",\"key\":\"a\"},{\"op\":\"delete\",\"key\":\"b\"}]}").getBytes(StandardCharsets.UTF_8), NOW);
+        assertEquals(3, ops.size());
+        Op.Set set = assertInstanceOf(Op.Set.class, ops.get(0));
+        assertEquals("[1]", value(set));
+        assertEquals(NOW + 2000, set.entry().deadlineMillis());
+        assertInstanceOf(Op.Get.class, ops.get(1));
+        assertInstanceOf(Op.Delete.class, ops.get(2));
+    }
+
+    @Test
+    void shouldReportTheIndexOfTheFirstBadOperation() {
+        String[] bad = {
+            "{\"op\":\"nope\",\"key\":\"a\"}",
+            "{\"op\":\"get\"}",
+            "{\"op\":\"get\",\"key\":\"\"}",
+            "{\"op\":\"get\",\"key\":5}",
+            "{\"op\":\"set\",\"key\":\"a\"}",
+            "{\"op\":\"set\",\"key\":\"a\",\"value\":1,\"ttl\":\"x\"}",
+            "{\"op\":{\"x\":1},\"key\":\"a\"}",
+            "7",
+        };
+        for (String op : bad) {
+            String body = "{\"operations\":[{\"op\":\"get\",\"key\":\"ok\"}," + op + "]}";
+            BadRequestException e = assertThrows(BadRequestException.class,
+                    () -> WriteBodies.batch(body.getBytes(StandardCharsets.UTF_8), NOW), op);
+            assertEquals(1, e.index(), op);
+        }
+    }
+
+    @Test
+    void shouldRejectBatchBodiesWithoutAnOperationsArray() {
+        for (String body : List.of("{}", "{\"operations\":{}}", "{\"operations\":\"x\"}", "[]", "{\"operations\":[]} x")) {
+            BadRequestException e = assertThrows(BadRequestException.class,
+                    () -> WriteBodies.batch(body.getBytes(StandardCharsets.UTF_8), NOW), body);
+            assertEquals(-1, e.index(), body);
+        }
+    }
+}
