@@ -86,20 +86,20 @@ def test_created_true_after_timed_expiry(shared_server):
 
 def test_put_without_ttl_removes_earlier_ttl(shared_server):
     p = uid()
-    assert shared_server.put_key(p + "k", "v1", ttl=1).status_code == 200
-    assert shared_server.put_key(p + "probe", "p", ttl=1).status_code == 200
+    assert shared_server.put_key(p + "k", "v1", ttl=3).status_code == 200
+    assert shared_server.put_key(p + "probe", "p", ttl=3).status_code == 200
     r = shared_server.put_key(p + "k", "v2")  # no ttl: never expires now
     assert jloads(r.content)["created"] is False
-    wait_until(gone(shared_server, p + "probe"), timeout=1 + EXPIRY_BOUND, msg="probe expiry")
+    wait_until(gone(shared_server, p + "probe"), timeout=3 + EXPIRY_BOUND, msg="probe expiry")
     assert shared_server.value_of(p + "k") == "v2"
 
 
 def test_put_with_null_ttl_removes_earlier_ttl(shared_server):
     p = uid()
-    assert shared_server.put_key(p + "k", "v1", ttl=1).status_code == 200
-    assert shared_server.put_key(p + "probe", "p", ttl=1).status_code == 200
+    assert shared_server.put_key(p + "k", "v1", ttl=3).status_code == 200
+    assert shared_server.put_key(p + "probe", "p", ttl=3).status_code == 200
     assert shared_server.put_key(p + "k", "v2", ttl=None).status_code == 200
-    wait_until(gone(shared_server, p + "probe"), timeout=1 + EXPIRY_BOUND, msg="probe expiry")
+    wait_until(gone(shared_server, p + "probe"), timeout=3 + EXPIRY_BOUND, msg="probe expiry")
     assert shared_server.value_of(p + "k") == "v2"
 
 
@@ -134,9 +134,9 @@ def test_expired_keys_excluded_from_listing(shared_server):
     p = uid()
     assert shared_server.put_key(p + "live", 1).status_code == 200
     assert shared_server.put_key(p + "dead0", 1, ttl=0).status_code == 200
-    assert shared_server.put_key(p + "dead1", 1, ttl=1).status_code == 200
+    assert shared_server.put_key(p + "dead1", 1, ttl=3).status_code == 200
     assert p + "dead1" in shared_server.list_keys(p)
-    wait_until(lambda: shared_server.list_keys(p) == [p + "live"], timeout=1 + EXPIRY_BOUND,
+    wait_until(lambda: shared_server.list_keys(p) == [p + "live"], timeout=3 + EXPIRY_BOUND,
                msg="expired key to leave the listing")
     assert p + "dead1" not in shared_server.list_keys()
 

@@ -19,7 +19,9 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -49,7 +51,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** Figures for {@code GET /stats}. */
-    public record Stats(long keys, long valueBytes, long operations, long logBytes, long compactions) {
+    public record Stats(long keys, long valueBytes, long operations, long logBytes, long logSyncs, long compactions) {
     }
 
     private final Store store = new Store();
@@ -57,15 +59,19 @@ public final class Database implements AutoCloseable {
     private final ThreadLocal<WalEncoder> encoders = ThreadLocal.withInitial(WalEncoder::new);
     private final EpochClock clock;
     private final ExpirySweeper sweeper;
+    private static final Set<Path> OPEN_IN_THIS_PROCESS = new HashSet<>();
+
     private final FileChannel lockFile;
+    private final Path lockPath;
     private Compactor compactor;
     private WalWriter writer;
     private WalReplay.Result replay;
     private long replayMillis;
 
-    private Database(EpochClock clock, FileChannel lockFile) {
+    private Database(EpochClock clock, FileChannel lockFile, Path lockPath) {
         this.clock = clock;
         this.lockFile = lockFile;
+        this.lockPath = lockPath;
         this.sweeper = new ExpirySweeper(store, clock);
     }
 
@@ -78,27 +84,46 @@ public final class Database implements AutoCloseable {
     public static Database open(Config config) throws IOException {
         Path dir = config.dataDir();
         Files.createDirectories(dir);
-        FileChannel lock = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock held = lock.tryLock();
-        if (held == null) {
-            lock.close();
-            throw new IOException("data dir " + dir + " is in use by another kvstore process");
+        Path lockPath = dir.toRealPath().resolve("LOCK");
+        synchronized (OPEN_IN_THIS_PROCESS) {
+            // A second channel on the LOCK file would release this process's lock when closed (POSIX locks
+            // belong to the process), so a directory already open here is refused before touching the file.
+            if (!OPEN_IN_THIS_PROCESS.add(lockPath)) {
+                throw new IOException("data dir " + dir + " is in use: already open in this process");
+            }
         }
-        Database db = new Database(config.clock(), lock);
         try {
-            db.start(config);
+            FileChannel lock = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock held = lock.tryLock();
+            if (held == null) {
+                lock.close();
+                throw new IOException("data dir " + dir + " is in use by another kvstore process");
+            }
+            Database db = new Database(config.clock(), lock, lockPath);
+            try {
+                db.start(config);
+            } catch (IOException | RuntimeException e) {
+                lock.close();
+                throw e;
+            }
+            return db;
         } catch (IOException | RuntimeException e) {
-            lock.close();
+            release(lockPath);
             throw e;
         }
-        return db;
+    }
+
+    private static void release(Path lockPath) {
+        synchronized (OPEN_IN_THIS_PROCESS) {
+            OPEN_IN_THIS_PROCESS.remove(lockPath);
+        }
     }
 
     private void start(Config config) throws IOException {
         Path file = config.dataDir().resolve(WalFormat.FILE_NAME);
         Files.deleteIfExists(config.dataDir().resolve(WalFormat.COMPACT_FILE_NAME));
         long started = System.nanoTime();
-        replay = WalReplay.replay(file, config.repair(), this::apply);
+        replay = WalReplay.replay(file, config.repair(), this::replayed);
         replayMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         compactor = new Compactor(store, clock, file, config.compactMinBytes(), config.compactRatio(),
                 config.compactionProbe());
@@ -107,14 +132,27 @@ public final class Database implements AutoCloseable {
         sweeper.start();
     }
 
-    /** Applies logged writes to the store; called by replay, then by the writer thread. */
+    /** Applies a write read back from the log; no reader can see the store yet, so no batch lock. */
+    private void replayed(List<Op> ops) {
+        long now = clock.millis();
+        for (Op op : ops) {
+            store.apply(op, now);
+            track(op, now);
+        }
+    }
+
+    private void track(Op op, long now) {
+        if (op instanceof Op.Set set && set.entry().deadlineMillis() != Entry.NEVER && set.entry().isLiveAt(now)) {
+            sweeper.track(set.key(), set.entry());
+        }
+    }
+
+    /** Applies logged writes to the store; called by the writer thread. */
     private List<OpResult> apply(List<Op> ops) {
         long now = clock.millis();
         List<OpResult> results = store.applyAtomically(ops, now);
         for (Op op : ops) {
-            if (op instanceof Op.Set set && set.entry().deadlineMillis() != Entry.NEVER && set.entry().isLiveAt(now)) {
-                sweeper.track(set.key(), set.entry());
-            }
+            track(op, now);
         }
         return results;
     }
@@ -149,7 +187,8 @@ public final class Database implements AutoCloseable {
     public Stats stats() {
         sweeper.sweep();
         Store.Totals totals = store.totals();
-        return new Stats(totals.keys(), totals.valueBytes(), operations.sum(), writer.size(), compactor.completed());
+        return new Stats(totals.keys(), totals.valueBytes(), operations.sum(), writer.size(), writer.syncs(),
+                compactor.completed());
     }
 
     /** What replay found on open. */
@@ -172,6 +211,7 @@ public final class Database implements AutoCloseable {
         } finally {
             sweeper.close();
             lockFile.close();
+            release(lockPath);
         }
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Copies one JSON value from a parser into its compact text, keeping every number exactly as written.
@@ -31,10 +32,53 @@ public final class CompactJson {
     }
 
     /**
-     * Copies the value at the parser's current token (which must be the value's first token) and leaves the
-     * parser on the value's last token.
+     * Copies the value at the parser's current token, which must come from {@code source} (the parser was
+     * created over {@code source} starting at {@code sourceOffset}), and leaves the parser on the value's
+     * last token.
      *
-     * @throws IOException when the input is not valid JSON, or a string holds a lone surrogate
+     * <p>Fast path: a value whose text is printable ASCII without escapes and without whitespace outside
+     * strings is already compact, so its bytes are copied as they are; anything else is re-parsed and
+     * rewritten, which also checks its UTF-8.
+     *
+     * @throws IOException when the input is not valid JSON
+     */
+    public static byte[] copyValue(JsonParser parser, byte[] source, int sourceOffset) throws IOException {
+        int start = sourceOffset + (int) parser.currentTokenLocation().getByteOffset();
+        parser.skipChildren();
+        parser.finishToken();
+        int end = sourceOffset + (int) parser.currentLocation().getByteOffset();
+        if (isCompactAscii(source, start, end)) {
+            return Arrays.copyOfRange(source, start, end);
+        }
+        try (JsonParser again = FACTORY.createParser(source, start, end - start)) {
+            again.nextToken();
+            byte[] copy = copyValue(again);
+            if (again.nextToken() != null) {
+                throw new IOException("unexpected text after a JSON value");
+            }
+            return copy;
+        }
+    }
+
+    private static boolean isCompactAscii(byte[] text, int from, int to) {
+        boolean inString = false;
+        for (int i = from; i < to; i++) {
+            byte b = text[i];
+            if (b < 0x20 || b >= 0x7f || b == '\\' || (b == ' ' && !inString)) {
+                return false;
+            }
+            if (b == '"') {
+                inString = !inString;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Copies the value at the parser's current token (which must be the value's first token) and leaves the
+     * parser on the value's last token. A lone surrogate in a string is kept as its JSON escape.
+     *
+     * @throws IOException when the input is not valid JSON
      */
     public static byte[] copyValue(JsonParser parser) throws IOException {
         ByteArrayBuilder out = new ByteArrayBuilder(64);

@@ -86,7 +86,7 @@ public final class Compactor {
     }
 
     /** Starts writing the snapshot; {@code deliver} gets the {@link Snapshot} when it is on disk. */
-    void start(long logBytesAtStart, Consumer<Object> deliver) {
+    void start(long logBytesAtStart, Consumer<Snapshot> deliver) {
         running = true;
         Thread thread = new Thread(() -> {
             try {

@@ -26,7 +26,13 @@ record WalRecord(Kind kind, Op op, int count) {
 
     /** Parses the line in {@code buf[off, off + len)}, newline excluded. */
     static WalRecord parse(byte[] buf, int off, int len, CRC32C crc) throws BadLineException {
-        verifyChecksum(buf, off, len, crc);
+        int crcAt = verifyChecksum(buf, off, len, crc);
+        if (crcAt >= 0) {
+            Op op = CanonicalLine.parse(buf, off, crcAt);
+            if (op != null) {
+                return new WalRecord(Kind.WRITE, op, 0);
+            }
+        }
         try (JsonParser p = CompactJson.FACTORY.createParser(buf, off, len)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadLineException("not a JSON object");
@@ -43,7 +49,7 @@ record WalRecord(Kind kind, Op op, int count) {
                 switch (name) {
                     case "op" -> op = token == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "key" -> key = token == JsonToken.VALUE_STRING ? JsonStrings.utf8OrNull(p.getText()) : null;
-                    case "value" -> value = CompactJson.copyValue(p);
+                    case "value" -> value = CompactJson.copyValue(p, buf, off);
                     case "ttl" -> ttl = token.isNumeric() ? p.getDoubleValue() : Double.NaN;
                     case "timestamp" -> timestamp = token.isNumeric() ? p.getDoubleValue() : Double.NaN;
                     case "count" -> count = token == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
@@ -104,11 +110,12 @@ record WalRecord(Kind kind, Op op, int count) {
         return deadline >= Entry.NEVER ? Entry.NEVER - 1 : (long) deadline;
     }
 
-    private static void verifyChecksum(byte[] buf, int off, int len, CRC32C crc) throws BadLineException {
+    /** Checks the line's checksum; returns where its crc member starts, or -1 when it has none. */
+    private static int verifyChecksum(byte[] buf, int off, int len, CRC32C crc) throws BadLineException {
         int suffix = WalFormat.CRC_SUFFIX_LENGTH;
         int memberAt = off + len - suffix;
         if (len < suffix + 2 || !regionEquals(buf, memberAt, WalFormat.CRC_MEMBER) || buf[off + len - 1] != '}') {
-            return;
+            return -1;
         }
         int expected = 0;
         for (int i = memberAt + WalFormat.CRC_MEMBER.length, end = i + 8; i < end; i++) {
@@ -124,6 +131,7 @@ record WalRecord(Kind kind, Op op, int count) {
         if ((int) crc.getValue() != expected) {
             throw new BadLineException("checksum mismatch");
         }
+        return memberAt;
     }
 
     private static boolean regionEquals(byte[] buf, int at, byte[] expected) {

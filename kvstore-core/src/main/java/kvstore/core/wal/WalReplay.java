@@ -5,7 +5,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +33,8 @@ import java.util.zip.CRC32C;
 public final class WalReplay {
     private static final Logger log = LoggerFactory.getLogger(WalReplay.class);
     private static final int CHUNK = 4 << 20;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
 
     /**
      * What replay found.
@@ -45,10 +50,10 @@ public final class WalReplay {
 
     private final Path file;
     private final boolean repair;
-    private final Consumer<List<Op>> apply;
+    private final ApplyPipeline apply;
     private final CRC32C crc = new CRC32C();
 
-    private WalReplay(Path file, boolean repair, Consumer<List<Op>> apply) {
+    private WalReplay(Path file, boolean repair, ApplyPipeline apply) {
         this.file = file;
         this.repair = repair;
         this.apply = apply;
@@ -64,7 +69,12 @@ public final class WalReplay {
         if (!Files.exists(file)) {
             return new Result(0, 0, 0, 0, null);
         }
-        return new WalReplay(file, repair, apply).run();
+        ApplyPipeline pipeline = new ApplyPipeline(apply);
+        try {
+            return new WalReplay(file, repair, pipeline).run();
+        } finally {
+            pipeline.finish();
+        }
     }
 
     private Result run() throws IOException {
@@ -106,7 +116,8 @@ public final class WalReplay {
                 lineNo++;
                 start = nl < 0 ? limit : nl + 1;
                 if (isBlank(buf, lineStart, end)) {
-                    if (batch == null) {
+                    // An unterminated blank tail is cut: the next record appended after it would not start a line.
+                    if (batch == null && nl >= 0) {
                         goodEnd = next;
                     }
                     continue;
@@ -161,8 +172,9 @@ public final class WalReplay {
                     }
                     Path copy = saveBrokenCopy();
                     long dropped = countLines(channel, cutAt, size);
-                    log.warn("{}: line {} (byte offset {}) is damaged ({}); saved the whole log as {}, dropping {} lines",
-                            file, lineNo, lineOffset, bad, copy, dropped);
+                    log.warn("{}: line {} (byte offset {}) is damaged ({}); saved the whole log as {}; repair drops "
+                            + "{} records ({} bytes) from byte offset {} on", file, lineNo, lineOffset, bad, copy,
+                            dropped, size - cutAt, cutAt);
                     return cut(channel, size, cutAt, records, dropped, copy, "repair");
                 }
                 unterminatedTail = nl < 0;
@@ -254,8 +266,17 @@ public final class WalReplay {
         return n;
     }
 
+    /** The first newline in {@code buf[from, limit)}: eight bytes at a time (SWAR), as lines are long. */
     private static int indexOf(byte[] buf, int from, int limit) {
-        for (int i = from; i < limit; i++) {
+        int i = from;
+        for (; i + Long.BYTES <= limit; i += Long.BYTES) {
+            long x = (long) LONGS.get(buf, i) ^ NEWLINES;
+            long found = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < limit; i++) {
             if (buf[i] == '\n') {
                 return i;
             }

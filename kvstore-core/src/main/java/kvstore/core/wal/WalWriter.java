@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The single thread that owns the log file: every write of the server passes through it.
@@ -34,7 +35,9 @@ import java.util.concurrent.TimeUnit;
 public final class WalWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WalWriter.class);
     private static final int MAX_GROUP = 4096;
+    private static final int MAX_BUFFER = 16 << 20;
     private static final long SLOW_FSYNC_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
     private static final Object CLOSE = new Object();
 
     /** Applies a group's writes to the store once they are in the log; runs on the writer thread. */
@@ -79,10 +82,13 @@ public final class WalWriter implements AutoCloseable {
     private FileChannel channel;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
     private volatile long size;
+    private final AtomicLong syncs = new AtomicLong();
     private boolean closing;
     private boolean failed;
     private boolean dirty;
     private long lastForceNanos = System.nanoTime();
+    private int lastGroupSize = 1;
+    private long recentSyncNanos;
 
     /**
      * Opens {@code file} for appending after replay has left it at {@code size} bytes.
@@ -127,6 +133,11 @@ public final class WalWriter implements AutoCloseable {
         completion.failed(new LogWriteException("the server is shutting down", null, true));
     }
 
+    /** Fsyncs of the log since start: with group commit, far fewer than the writes. */
+    public long syncs() {
+        return syncs.get();
+    }
+
     /** Current size of the log file in bytes. */
     public long size() {
         return size;
@@ -160,6 +171,9 @@ public final class WalWriter implements AutoCloseable {
                 }
                 group.add(first);
                 queue.drainTo(group, MAX_GROUP - 1);
+                if (policy == FsyncPolicy.ALWAYS) {
+                    gather();
+                }
                 open = process(group);
                 group.clear();
             }
@@ -173,6 +187,31 @@ public final class WalWriter implements AutoCloseable {
             failRemaining();
             closeChannel();
         }
+    }
+
+    /**
+     * Waits a little for the rest of a group before paying for its fsync. Under load, the clients answered
+     * by the last fsync send their next writes a round trip later; without this wait the first of them
+     * would start an fsync alone and the others would wait for the one after it, so groups would alternate
+     * between small and large. The wait ends as soon as as many writes as in the last group are here, and
+     * never lasts longer than half the recent fsync time, so an idle server adds no delay (a group of one
+     * expects one).
+     */
+    private void gather() throws InterruptedException {
+        long deadline = System.nanoTime() + Math.min(recentSyncNanos / 2, MAX_GATHER_NANOS);
+        while (group.size() < lastGroupSize && group.size() < MAX_GROUP) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                break;
+            }
+            Object next = queue.poll(remaining, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                break;
+            }
+            group.add(next);
+            queue.drainTo(group, MAX_GROUP - group.size());
+        }
+        lastGroupSize = group.size();
     }
 
     /** The next message, or null when it is time for an everysec force. */
@@ -204,9 +243,20 @@ public final class WalWriter implements AutoCloseable {
         if (snapshot != null) {
             finishCompaction(snapshot);
         } else if (compactor != null && !failed && compactor.isDue(size)) {
-            compactor.start(size, queue::add);
+            compactor.start(size, this::deliverSnapshot);
         }
         return open;
+    }
+
+    /** Queues a finished snapshot for installation, or drops it when the log is closing. */
+    private void deliverSnapshot(Compactor.Snapshot snapshot) {
+        synchronized (queue) {
+            if (!closing) {
+                queue.add(snapshot);
+                return;
+            }
+        }
+        snapshot.abandon();
     }
 
     private void commit(List<Pending> writes) {
@@ -222,7 +272,9 @@ public final class WalWriter implements AutoCloseable {
             failAll(writes, new LogWriteException("the write could not be stored in the log: " + e.getMessage(), e, false));
             return;
         }
-        if (policy == FsyncPolicy.ALWAYS && !force()) {
+        boolean dueEverySecond = policy == FsyncPolicy.EVERYSEC
+                && System.nanoTime() - lastForceNanos >= TimeUnit.SECONDS.toNanos(1);
+        if ((policy == FsyncPolicy.ALWAYS || dueEverySecond) && !force()) {
             failAll(writes, new LogWriteException("fsync failed; the server is stopping", null, false));
             return;
         }
@@ -244,27 +296,39 @@ public final class WalWriter implements AutoCloseable {
     }
 
     private void append(List<Pending> writes) throws IOException {
-        int total = 0;
+        long total = 0;
         for (Pending p : writes) {
             total += p.bytes().length;
         }
         if (total == 0) {
             return;
         }
-        if (buffer.capacity() < total) {
-            buffer = ByteBuffer.allocateDirect(Math.max(total, buffer.capacity() * 2));
-        }
-        buffer.clear();
-        for (Pending p : writes) {
-            buffer.put(p.bytes());
-        }
-        buffer.flip();
         long position = size;
-        while (buffer.hasRemaining()) {
-            position += channel.write(buffer, position);
+        if (total > MAX_BUFFER) {
+            // Rare huge groups (large bodies) are written record by record rather than copied into one buffer.
+            for (Pending p : writes) {
+                position = writeFully(ByteBuffer.wrap(p.bytes()), position);
+            }
+        } else {
+            if (buffer.capacity() < total) {
+                buffer = ByteBuffer.allocateDirect((int) Math.max(total, Math.min(MAX_BUFFER, buffer.capacity() * 2L)));
+            }
+            buffer.clear();
+            for (Pending p : writes) {
+                buffer.put(p.bytes());
+            }
+            buffer.flip();
+            position = writeFully(buffer, position);
         }
         size = position;
         dirty = true;
+    }
+
+    private long writeFully(ByteBuffer bytes, long position) throws IOException {
+        while (bytes.hasRemaining()) {
+            position += channel.write(bytes, position);
+        }
+        return position;
     }
 
     /** Cuts a partly written group off the file, so the log ends with a whole record again. */
@@ -291,7 +355,9 @@ public final class WalWriter implements AutoCloseable {
             fail("fsync of " + file + " failed; retrying it could report success for data that is gone", e);
             return false;
         }
+        syncs.incrementAndGet();
         long took = System.nanoTime() - start;
+        recentSyncNanos = (recentSyncNanos * 7 + took) / 8;
         if (took > SLOW_FSYNC_NANOS) {
             log.warn("slow fsync of {}: {} ms", file, TimeUnit.NANOSECONDS.toMillis(took));
         }

@@ -57,6 +57,7 @@ final class ReadRequests {
                 .raw(",\"total_operations\":").number(s.operations())
                 .raw(",\"uptime_seconds\":").raw(String.format(Locale.ROOT, "%.3f", uptime))
                 .raw(",\"wal_bytes\":").number(s.logBytes())
+                .raw(",\"wal_fsyncs\":").number(s.logSyncs())
                 .raw(",\"compactions\":").number(s.compactions())
                 .raw(",\"fsync\":").string(fsyncPolicy)
                 .raw("}"), false);

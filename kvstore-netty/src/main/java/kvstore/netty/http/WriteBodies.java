@@ -34,7 +34,7 @@ final class WriteBodies {
                 String name = p.currentName();
                 p.nextToken();
                 switch (name) {
-                    case "value" -> value = CompactJson.copyValue(p);
+                    case "value" -> value = CompactJson.copyValue(p, body, 0);
                     case "ttl" -> deadline = deadline(p, now);
                     default -> p.skipChildren();
                 }
@@ -64,7 +64,7 @@ final class WriteBodies {
                 } else if (token != JsonToken.START_ARRAY) {
                     throw new BadRequestException("\"operations\" must be an array");
                 } else {
-                    ops = operations(p, now);
+                    ops = operations(p, body, now);
                 }
             }
             requireEnd(p);
@@ -77,15 +77,15 @@ final class WriteBodies {
         }
     }
 
-    private static List<Op> operations(JsonParser p, long now) throws IOException, BadRequestException {
+    private static List<Op> operations(JsonParser p, byte[] body, long now) throws IOException, BadRequestException {
         List<Op> ops = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            ops.add(operation(p, now, ops.size()));
+            ops.add(operation(p, body, now, ops.size()));
         }
         return ops;
     }
 
-    private static Op operation(JsonParser p, long now, int index) throws IOException, BadRequestException {
+    private static Op operation(JsonParser p, byte[] body, long now, int index) throws IOException, BadRequestException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             p.skipChildren();
             throw new BadRequestException("operation must be a JSON object", index);
@@ -109,7 +109,7 @@ final class WriteBodies {
                     key = badKey ? null : p.getText();
                     p.skipChildren();
                 }
-                case "value" -> value = CompactJson.copyValue(p);
+                case "value" -> value = CompactJson.copyValue(p, body, 0);
                 case "ttl" -> {
                     try {
                         deadline = deadline(p, now);

@@ -1,0 +1,369 @@
+package kvstore.core;
+
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+import kvstore.core.wal.Compactor;
+import kvstore.core.wal.CorruptLogException;
+import kvstore.core.wal.FsyncPolicy;
+import kvstore.core.wal.LogWriteException;
+import kvstore.core.wal.WalEncoder;
+import kvstore.core.wal.WalFormat;
+import kvstore.core.wal.WalReplay;
+import kvstore.core.wal.WalWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DatabaseTest {
+    private static final long START = 1_700_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong now = new AtomicLong(START);
+    private final List<Database> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws IOException {
+        for (Database db : open) {
+            db.close();
+        }
+    }
+
+    @Test
+    void shouldRoundTripWritesThroughCloseAndReopen() throws Exception {
+        Database db = open(config(dir));
+        assertFalse(write(db, set("a", "{\"x\":1}")).get(0).existed());
+        assertTrue(write(db, set("a", "[1,2]")).get(0).existed());
+        write(db, List.of(new Op.Set(utf8("b"), utf8("\"\u00e9\""), Entry.NEVER),
+                new Op.Set(utf8("c"), utf8("3"), Entry.NEVER), new Op.Delete(utf8("c"))));
+        write(db, set("d", "4"));
+        assertTrue(write(db, List.of(new Op.Delete(utf8("d")))).get(0).existed());
+        long logBytes = Files.size(dir.resolve(WalFormat.FILE_NAME));
+        assertEquals(new Database.Stats(2, 5 + 4, 7, logBytes, 5, 0), db.stats(), "one fsync per sequential write");
+        close(db);
+
+        Database reopened = open(config(dir));
+
+        WalReplay.Result replay = reopened.replayResult();
+        assertEquals(7, replay.records());
+        assertEquals(logBytes, replay.bytes());
+        assertEquals("[1,2]", value(reopened, "a"));
+        assertEquals("\"\u00e9\"", value(reopened, "b"));
+        assertNull(reopened.get(utf8("c")));
+        assertNull(reopened.get(utf8("d")));
+        assertEquals(2, reopened.stats().keys());
+        assertEquals(List.of("a", "b"), strings(reopened.keysWithPrefix(new byte[0])));
+    }
+
+    @Test
+    void shouldCreateMissingDataDirectory() throws Exception {
+        Path nested = dir.resolve("x/y/data");
+
+        Database db = open(config(nested));
+        write(db, set("k", "1"));
+
+        assertTrue(Files.isRegularFile(nested.resolve(WalFormat.FILE_NAME)));
+        assertTrue(Files.isRegularFile(nested.resolve("LOCK")));
+    }
+
+    @Test
+    void shouldCountEveryOperation() throws Exception {
+        Database db = open(config(dir));
+        write(db, List.of(new Op.Set(utf8("a"), utf8("1"), Entry.NEVER), new Op.Get(utf8("a")),
+                new Op.Delete(utf8("z"))));
+        db.get(utf8("a"));
+        db.get(utf8("missing"));
+        db.keysWithPrefix(utf8("a"));
+
+        assertEquals(6, db.stats().operations());
+    }
+
+    @Test
+    void shouldExpireKeysOnTheInjectedClock() throws Exception {
+        Database db = open(config(dir));
+        write(db, List.of(new Op.Set(utf8("t"), utf8("\"12345\""), db.now() + 1_500)));
+        write(db, set("p", "1"));
+        Database.Stats before = db.stats();
+        assertEquals(2, before.keys());
+        assertEquals(8, before.valueBytes());
+        assertEquals(2, before.operations());
+
+        now.addAndGet(1_499);
+        assertNotNull(db.get(utf8("t")));
+        now.addAndGet(1);
+
+        assertNull(db.get(utf8("t")));
+        assertEquals(List.of("p"), strings(db.keysWithPrefix(new byte[0])));
+        assertEquals(1, db.stats().keys(), "an expired key is not counted");
+        assertEquals(1, db.stats().valueBytes());
+        assertFalse(write(db, set("t", "2")).get(0).existed(), "setting an expired key creates it");
+    }
+
+    @Test
+    void shouldKeepCountingTtlWhileClosed() throws Exception {
+        Database db = open(config(dir));
+        write(db, List.of(new Op.Set(utf8("t"), utf8("1"), db.now() + 10_000)));
+        close(db);
+
+        now.addAndGet(9_999);
+        Database early = open(config(dir));
+        assertNotNull(early.get(utf8("t")));
+        close(early);
+        now.addAndGet(1);
+        Database late = open(config(dir));
+
+        assertNull(late.get(utf8("t")));
+        assertEquals(0, late.stats().keys());
+    }
+
+    @Test
+    void shouldRefuseSecondOpenOfTheSameDirectoryFromAnotherProcess() throws Exception {
+        Database db = open(config(dir));
+        write(db, set("k", "1"));
+
+        Process other = runOtherProcess(dir);
+
+        String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(other.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(3, other.exitValue(), output);
+        assertTrue(output.contains("in use"), output);
+    }
+
+    @Test
+    void shouldLetAnotherProcessOpenOnceClosed() throws Exception {
+        close(open(config(dir)));
+
+        Process other = runOtherProcess(dir);
+
+        String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(other.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, other.exitValue(), output);
+    }
+
+    @Test
+    void shouldRefuseSecondOpenInTheSameProcessWithIOException() throws Exception {
+        Database db = open(config(dir));
+
+        IOException e = assertThrows(IOException.class, () -> open(config(dir)));
+
+        assertTrue(e.getMessage().contains("in use"), e.getMessage());
+        write(db, set("still", "works"));
+        Process other = runOtherProcess(dir);
+        String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(other.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(3, other.exitValue(), "the refused open must not release the first one's lock: " + output);
+    }
+
+    @Test
+    void shouldRefuseToOpenCorruptLogAndReleaseTheLock() throws Exception {
+        Files.createDirectories(dir);
+        WalEncoder encoder = new WalEncoder();
+        byte[] good = encoder.encode(set("a", "1"), START);
+        byte[] log = concat(good, "damaged line\n".getBytes(StandardCharsets.UTF_8), encoder.encode(set("b", "2"), START));
+        Files.write(dir.resolve(WalFormat.FILE_NAME), log);
+
+        CorruptLogException e = assertThrows(CorruptLogException.class, () -> open(config(dir)));
+        assertEquals(2, e.line());
+        assertArrayEquals(log, Files.readAllBytes(dir.resolve(WalFormat.FILE_NAME)));
+
+        Database repaired = open(repairConfig(dir));
+        assertNotNull(repaired.replayResult().brokenCopy());
+        assertEquals(2, repaired.replayResult().droppedRecords());
+        assertEquals("1", value(repaired, "a"));
+        assertNull(repaired.get(utf8("b")));
+        write(repaired, set("c", "3"));
+        close(repaired);
+        Database again = open(config(dir));
+        assertEquals(List.of("a", "c"), strings(again.keysWithPrefix(new byte[0])));
+    }
+
+    @Test
+    void shouldDeleteStaleCompactionFileOnOpen() throws Exception {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(WalFormat.COMPACT_FILE_NAME), "half a snapshot");
+
+        open(config(dir));
+
+        assertFalse(Files.exists(dir.resolve(WalFormat.COMPACT_FILE_NAME)));
+    }
+
+    @Test
+    void shouldCompactAndReopenToTheSameState() throws Exception {
+        CountDownLatch renamed = new CountDownLatch(1);
+        Database.Config config = new Database.Config(dir, FsyncPolicy.ALWAYS, 4_000, 2.0, false, now::get,
+                (message, cause) -> { }, point -> {
+                    if (point.equals("compaction-after-rename")) {
+                        renamed.countDown();
+                    }
+                });
+        Database db = open(config);
+        for (int i = 0; renamed.getCount() > 0 && i < 2_000; i++) {
+            write(db, set("k" + (i % 5), Integer.toString(i)));
+            if (i % 7 == 0) {
+                write(db, List.of(new Op.Set(utf8("ttl" + i), utf8("1"), db.now() + 100),
+                        new Op.Delete(utf8("k" + (i % 3)))));
+            }
+            now.addAndGet(10);
+        }
+        assertTrue(renamed.await(10, TimeUnit.SECONDS));
+        write(db, set("after", "1"));
+        Database.Stats stats = db.stats();
+        assertEquals(1, stats.compactions());
+        assertTrue(stats.logBytes() < 4_000, "log rewritten: " + stats.logBytes());
+        List<String> keys = strings(db.keysWithPrefix(new byte[0]));
+        List<String> values = new ArrayList<>();
+        for (String k : keys) {
+            values.add(value(db, k));
+        }
+        close(db);
+
+        Database reopened = open(config(dir));
+
+        assertEquals(keys, strings(reopened.keysWithPrefix(new byte[0])));
+        for (int i = 0; i < keys.size(); i++) {
+            assertEquals(values.get(i), value(reopened, keys.get(i)));
+        }
+        assertEquals(0, reopened.replayResult().cutBytes());
+    }
+
+    @Test
+    void shouldFailWritesSubmittedAfterClose() throws Exception {
+        Database db = open(config(dir));
+        close(db);
+
+        CompletableFuture<List<OpResult>> late = submit(db, set("k", "1"));
+
+        ExecutionException e = assertThrows(ExecutionException.class, () -> late.get(10, TimeUnit.SECONDS));
+        assertTrue(assertInstanceOf(LogWriteException.class, e.getCause()).isShutdown());
+    }
+
+    @Test
+    void shouldKeepAcknowledgedWritesAfterLogWithBlankUnterminatedTail() throws Exception {
+        Files.createDirectories(dir);
+        byte[] good = new WalEncoder().encode(set("a", "1"), START);
+        Files.write(dir.resolve(WalFormat.FILE_NAME), concat(good, "   ".getBytes(StandardCharsets.US_ASCII)));
+        Database db = open(config(dir));
+        write(db, set("acknowledged", "1"));
+        close(db);
+
+        Database reopened = open(config(dir));
+
+        assertNotNull(reopened.get(utf8("acknowledged")), "an acknowledged write was lost on restart");
+    }
+
+    /** Opens the data directory given as the first argument; exits 0 once open, 3 when refused. */
+    public static final class OtherProcess {
+        public static void main(String[] args) {
+            try (Database db = Database.open(Database.Config.of(Path.of(args[0])))) {
+                System.out.println("opened");
+                System.exit(0);
+            } catch (IOException e) {
+                System.out.println("refused: " + e.getMessage());
+                System.exit(3);
+            }
+        }
+    }
+
+    private static Process runOtherProcess(Path dataDir) throws IOException {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", classpath, OtherProcess.class.getName(), dataDir.toString())
+                .redirectErrorStream(true)
+                .start();
+    }
+
+    private Database.Config config(Path dataDir) {
+        return new Database.Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, false, now::get,
+                (message, cause) -> { }, Compactor.Probe.NONE);
+    }
+
+    private Database.Config repairConfig(Path dataDir) {
+        return new Database.Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, true, now::get,
+                (message, cause) -> { }, Compactor.Probe.NONE);
+    }
+
+    private Database open(Database.Config config) throws IOException {
+        Database db = Database.open(config);
+        open.add(db);
+        return db;
+    }
+
+    private void close(Database db) throws IOException {
+        open.remove(db);
+        db.close();
+    }
+
+    private static List<OpResult> write(Database db, List<Op> ops) throws Exception {
+        return submit(db, ops).get(10, TimeUnit.SECONDS);
+    }
+
+    private static CompletableFuture<List<OpResult>> submit(Database db, List<Op> ops) {
+        CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
+        db.submit(ops, db.now(), new WalWriter.Completion() {
+            @Override
+            public void completed(List<OpResult> results) {
+                future.complete(results);
+            }
+
+            @Override
+            public void failed(LogWriteException cause) {
+                future.completeExceptionally(cause);
+            }
+        });
+        return future;
+    }
+
+    private static String value(Database db, String key) {
+        Entry e = db.get(utf8(key));
+        assertNotNull(e, key);
+        return new String(e.value(), StandardCharsets.UTF_8);
+    }
+
+    private static List<Op> set(String key, String json) {
+        return List.of(new Op.Set(utf8(key), utf8(json), Entry.NEVER));
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static List<String> strings(List<byte[]> keys) {
+        List<String> out = new ArrayList<>();
+        for (byte[] k : keys) {
+            out.add(new String(k, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

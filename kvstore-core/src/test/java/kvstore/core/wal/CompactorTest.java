@@ -1,0 +1,261 @@
+package kvstore.core.wal;
+
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+import kvstore.core.store.Store;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CompactorTest {
+    private static final long START = 1_700_000_000_000L;
+    private static final long MIN_BYTES = 2_000;
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong now = new AtomicLong(START);
+    private final Store store = new Store();
+    private final WalEncoder encoder = new WalEncoder();
+    private final List<String> points = Collections.synchronizedList(new ArrayList<>());
+    private final CountDownLatch snapshotWritten = new CountDownLatch(1);
+    private final CountDownLatch renamed = new CountDownLatch(1);
+    private volatile CountDownLatch holdSnapshot;
+    private Path file;
+    private Compactor compactor;
+    private WalWriter writer;
+
+    @AfterEach
+    void close() throws InterruptedException {
+        if (holdSnapshot != null) {
+            holdSnapshot.countDown();
+        }
+        if (writer != null) {
+            writer.close();
+        }
+    }
+
+    @Test
+    void shouldBeDueOnlyAboveMinimumSizeAndRatioOfLiveData() {
+        Compactor c = new Compactor(store, now::get, dir.resolve("wal.log"), 1_000, 2.0, Compactor.Probe.NONE);
+        assertFalse(c.isDue(1_000), "not above the minimum");
+        assertTrue(c.isDue(1_001), "an empty store has no live data");
+
+        store.apply(new Op.Set(utf8("k"), new byte[928], Entry.NEVER), START);
+        // live estimate: 1 key byte + 928 value bytes + 72 per key = 1001
+        assertFalse(c.isDue(2_002));
+        assertTrue(c.isDue(2_003));
+    }
+
+    @Test
+    void shouldRewriteLogAsOnlyTheLiveEntries() throws Exception {
+        start(false);
+        List<List<Op>> cycle = List.of(set("a", "1"), set("b", "22"), set("c", "333"), set("gone", "4"),
+                List.of(new Op.Delete(utf8("gone"))));
+        int[] round = {0};
+        writeUntilCompactionStarts(() -> write(cycle.get(round[0]++ % cycle.size())));
+        assertTrue(renamed.await(10, TimeUnit.SECONDS));
+        write(List.of(new Op.Get(utf8("a"))));
+
+        assertEquals(1, compactor.completed());
+        Map<String, String> live = dump(store);
+        List<WalRecord> records = readLog();
+        assertEquals(live.size(), records.size(), "one line per live key: " + live);
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (WalRecord r : records) {
+            assertTrue(r.op() instanceof Op.Set);
+            assertTrue(live.containsKey(str(r.op().key())));
+            assertTrue(keys.add(str(r.op().key())));
+        }
+        assertEquals(live, dump(replay()));
+        assertFalse(Files.exists(dir.resolve(WalFormat.COMPACT_FILE_NAME)));
+        assertEquals(Files.size(file), writer.size());
+        assertTrue(writer.size() < MIN_BYTES);
+    }
+
+    @Test
+    void shouldReachProbePointsInOrder() throws Exception {
+        start(false);
+        writeUntilCompactionStarts(() -> write(set("k", "1")));
+        assertTrue(renamed.await(10, TimeUnit.SECONDS));
+
+        assertEquals(List.of("compaction-after-temp-written", "compaction-before-rename", "compaction-after-rename"),
+                points);
+    }
+
+    @Test
+    void shouldKeepWritesMadeDuringCompaction() throws Exception {
+        start(true);
+        write(set("deleted-later", "1"));
+        write(set("replaced-later", "1"));
+        writeUntilCompactionStarts(() -> write(set("k", Long.toString(now.incrementAndGet()))));
+        assertTrue(snapshotWritten.await(10, TimeUnit.SECONDS));
+
+        // The snapshot is on disk; these reach only the old log, from which they must be carried over.
+        write(set("during", "\"new\""));
+        write(List.of(new Op.Delete(utf8("deleted-later"))));
+        write(List.of(new Op.Set(utf8("replaced-later"), utf8("2"), Entry.NEVER),
+                new Op.Set(utf8("batch"), utf8("[1]"), Entry.NEVER)));
+        assertEquals(0, compactor.completed());
+        holdSnapshot.countDown();
+        assertTrue(renamed.await(10, TimeUnit.SECONDS));
+        write(set("after", "1"));
+
+        assertEquals(1, compactor.completed());
+        Store replayed = replay();
+        assertEquals(dump(store), dump(replayed));
+        assertNotNull(replayed.get(utf8("during"), now.get()));
+        assertNull(replayed.get(utf8("deleted-later"), now.get()));
+        assertEquals("2", str(replayed.get(utf8("replaced-later"), now.get()).value()));
+        assertNotNull(replayed.get(utf8("batch"), now.get()));
+        assertNotNull(replayed.get(utf8("after"), now.get()));
+    }
+
+    @Test
+    void shouldNotWriteExpiredEntriesAndKeepDeadlinesOfLiveOnes() throws Exception {
+        start(false);
+        write(List.of(new Op.Set(utf8("short"), utf8("1"), START + 1_000)));
+        write(List.of(new Op.Set(utf8("long"), utf8("1"), START + 3_600_000)));
+        now.set(START + 5_000);
+        writeUntilCompactionStarts(() -> write(set("k", "1")));
+        assertTrue(renamed.await(10, TimeUnit.SECONDS));
+        write(List.of(new Op.Get(utf8("k"))));
+
+        String log = Files.readString(file);
+        assertFalse(log.contains("\"short\""), log);
+        assertTrue(log.contains("\"long\""), log);
+        Store replayed = replay();
+        assertNull(replayed.get(utf8("short"), START));
+        assertEquals(START + 3_600_000, replayed.get(utf8("long"), now.get()).deadlineMillis());
+    }
+
+    @Test
+    void shouldLeaveOldLogWhenSnapshotIsAbandoned() throws Exception {
+        start(true);
+        writeUntilCompactionStarts(() -> write(set("k", Long.toString(now.incrementAndGet()))));
+        assertTrue(snapshotWritten.await(10, TimeUnit.SECONDS));
+        byte[] before = Files.readAllBytes(file);
+        // Close while the snapshot is still being written: it reaches the writer too late and is dropped.
+        writer.close();
+        holdSnapshot.countDown();
+
+        assertEquals(0, compactor.completed());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(file)), "the old log stays");
+        assertEquals(dump(store), dump(replay()));
+    }
+
+    private interface Writes {
+        void run() throws Exception;
+    }
+
+    /** Repeats {@code round} until the log has outgrown the minimum, which starts a compaction. */
+    private void writeUntilCompactionStarts(Writes round) throws Exception {
+        for (int i = 0; i < 1_000 && writer.size() <= MIN_BYTES; i++) {
+            round.run();
+        }
+        assertTrue(writer.size() > MIN_BYTES);
+    }
+
+    private void start(boolean holdAfterSnapshot) throws IOException {
+        file = dir.resolve(WalFormat.FILE_NAME);
+        holdSnapshot = holdAfterSnapshot ? new CountDownLatch(1) : null;
+        compactor = new Compactor(store, now::get, file, MIN_BYTES, 2.0, point -> {
+            points.add(point);
+            if (point.equals("compaction-after-temp-written")) {
+                snapshotWritten.countDown();
+                CountDownLatch hold = holdSnapshot;
+                if (hold != null) {
+                    try {
+                        hold.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            } else if (point.equals("compaction-after-rename")) {
+                renamed.countDown();
+            }
+        });
+        writer = new WalWriter(file, FsyncPolicy.ALWAYS, ops -> store.applyAtomically(ops, now.get()),
+                (message, cause) -> { }, compactor);
+        writer.start();
+    }
+
+    private List<OpResult> write(List<Op> ops) throws Exception {
+        CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
+        writer.submit(ops, encoder.encode(ops, now.get()), new WalWriter.Completion() {
+            @Override
+            public void completed(List<OpResult> results) {
+                future.complete(results);
+            }
+
+            @Override
+            public void failed(LogWriteException cause) {
+                future.completeExceptionally(cause);
+            }
+        });
+        return future.get(10, TimeUnit.SECONDS);
+    }
+
+    private Store replay() throws IOException {
+        Path copy = dir.resolve("replay-copy.log");
+        Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Store replayed = new Store();
+        WalReplay.Result result = WalReplay.replay(copy, false, ops -> replayed.applyAtomically(ops, now.get()));
+        assertEquals(0, result.cutBytes());
+        return replayed;
+    }
+
+    private List<WalRecord> readLog() throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        List<WalRecord> records = new ArrayList<>();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        int from = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                records.add(WalRecord.parse(bytes, from, i - from, crc));
+                from = i + 1;
+            }
+        }
+        assertEquals(bytes.length, from);
+        return records;
+    }
+
+    private Map<String, String> dump(Store s) {
+        Map<String, String> out = new TreeMap<>();
+        s.forEachLive(now.get(), (k, e) -> out.put(str(k), str(e.value()) + "@" + e.deadlineMillis()));
+        return out;
+    }
+
+    private static List<Op> set(String key, String json) {
+        return List.of(new Op.Set(utf8(key), utf8(json), Entry.NEVER));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String str(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

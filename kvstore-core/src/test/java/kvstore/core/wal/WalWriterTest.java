@@ -1,0 +1,497 @@
+package kvstore.core.wal;
+
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+import kvstore.core.store.Store;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WalWriterTest {
+    private static final long TS = 1_700_000_000_000L;
+    private static final Pattern KEY = Pattern.compile("\"key\":\"([^\"]*)\"");
+
+    @TempDir
+    Path dir;
+
+    private final Store store = new Store();
+    private final AtomicInteger applied = new AtomicInteger();
+    private final CompletableFuture<IOException> fatal = new CompletableFuture<>();
+    private final WalEncoder encoder = new WalEncoder();
+    private Path file;
+    private FaultyFileChannel channel;
+    private WalWriter writer;
+    /** Set to block the writer thread inside the applier of its next group. */
+    private volatile CountDownLatch applierEntered;
+    private volatile CountDownLatch applierRelease;
+
+    @AfterEach
+    void closeWriter() throws InterruptedException {
+        if (applierRelease != null) {
+            applierRelease.countDown();
+        }
+        if (writer != null) {
+            writer.close();
+        }
+    }
+
+    @Test
+    void shouldCompleteEveryConcurrentWriteInOrderAndLogItExactlyOnce() throws Exception {
+        start(FsyncPolicy.ALWAYS);
+        int threads = 8;
+        int perThread = 500;
+        List<List<Integer>> completedByThread = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            completedByThread.add(new ArrayList<>());
+        }
+        AtomicInteger wrongResults = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        CountDownLatch allDone = new CountDownLatch(threads * perThread);
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> submitters = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                submitters.add(pool.submit(() -> {
+                    WalEncoder own = new WalEncoder();
+                    go.await();
+                    for (int i = 0; i < perThread; i++) {
+                        int seq = i;
+                        List<Op> ops = List.of(new Op.Set(utf8("t" + thread), utf8(Integer.toString(i)), Entry.NEVER));
+                        writer.submit(ops, own.encode(ops, TS), new WalWriter.Completion() {
+                            @Override
+                            public void completed(List<OpResult> results) {
+                                // Completions run on the single writer thread.
+                                completedByThread.get(thread).add(seq);
+                                if (results.size() != 1 || results.get(0).existed() != (seq > 0)) {
+                                    wrongResults.incrementAndGet();
+                                }
+                                allDone.countDown();
+                            }
+
+                            @Override
+                            public void failed(LogWriteException cause) {
+                                failures.incrementAndGet();
+                                allDone.countDown();
+                            }
+                        });
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : submitters) {
+                f.get(20, TimeUnit.SECONDS);
+            }
+            assertTrue(allDone.await(20, TimeUnit.SECONDS), "every completion arrives");
+        } finally {
+            pool.shutdownNow();
+        }
+        writer.close();
+
+        assertEquals(0, failures.get());
+        assertEquals(0, wrongResults.get());
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < perThread; i++) {
+            expected.add(i);
+        }
+        for (int t = 0; t < threads; t++) {
+            assertEquals(expected, completedByThread.get(t), "completions of thread " + t + " in submission order");
+            assertEquals(Integer.toString(perThread - 1), str(store.get(utf8("t" + t), TS).value()));
+        }
+        assertTrue(channel.forces.get() < threads * perThread, "writes are forced in groups: " + channel.forces.get());
+
+        List<WalRecord> records = readLog();
+        assertEquals(threads * perThread, records.size());
+        Set<String> seen = new HashSet<>();
+        int[] lastSeq = new int[threads];
+        java.util.Arrays.fill(lastSeq, -1);
+        for (WalRecord r : records) {
+            Op.Set set = (Op.Set) r.op();
+            int thread = Integer.parseInt(str(set.key()).substring(1));
+            int seq = Integer.parseInt(str(set.entry().value()));
+            assertTrue(seen.add(thread + ":" + seq), "logged twice: " + thread + ":" + seq);
+            assertEquals(lastSeq[thread] + 1, seq, "log order of thread " + thread);
+            lastSeq[thread] = seq;
+        }
+        assertEquals(Files.size(file), writer.size());
+    }
+
+    @Test
+    void shouldWriteQueuedWritesAsOneGroupWithOneForce() throws Exception {
+        start(FsyncPolicy.ALWAYS);
+        blockNextApply();
+        CompletableFuture<List<OpResult>> first = submit(set("first", "0"));
+        assertTrue(applierEntered.await(10, TimeUnit.SECONDS));
+        int writesBefore = channel.writes.get();
+        int forcesBefore = channel.forces.get();
+
+        List<CompletableFuture<List<OpResult>>> queued = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            queued.add(submit(set("k" + i, Integer.toString(i))));
+        }
+        applierRelease.countDown();
+        for (CompletableFuture<List<OpResult>> f : queued) {
+            assertFalse(f.get(10, TimeUnit.SECONDS).get(0).existed());
+        }
+
+        assertNotNull(first.get(10, TimeUnit.SECONDS));
+        assertEquals(writesBefore + 1, channel.writes.get(), "one write call for the group");
+        assertEquals(forcesBefore + 1, channel.forces.get(), "one force for the group");
+        assertEquals(101, readLog().size());
+    }
+
+    @Test
+    void shouldAcknowledgeOnlyAfterTheForceCoveringTheWrite() throws Exception {
+        Map<String, Integer> forcesAtWrite = new ConcurrentHashMap<>();
+        int[] violations = ackBeforeForce(FsyncPolicy.ALWAYS, forcesAtWrite);
+
+        assertEquals(4 * 200, forcesAtWrite.size());
+        assertEquals(0, violations[0], "writes acknowledged before a force covered them");
+        assertEquals(0, violations[1], "writes acknowledged before they were written");
+    }
+
+    @Test
+    void shouldAcknowledgeWithoutForceUnderNever() throws Exception {
+        int[] violations = ackBeforeForce(FsyncPolicy.NEVER, new ConcurrentHashMap<>());
+
+        assertEquals(4 * 200, violations[0], "never forces before acknowledging");
+        assertEquals(0, violations[1]);
+    }
+
+    @Test
+    void shouldForceWithinASecondUnderEverysec() throws Exception {
+        start(FsyncPolicy.EVERYSEC);
+        CountDownLatch forced = new CountDownLatch(1);
+        channel.onForce = forced::countDown;
+
+        CompletableFuture<Integer> forcesAtAck = new CompletableFuture<>();
+        List<Op> ops = set("k", "1");
+        writer.submit(ops, encoder.encode(ops, TS), completion(results -> forcesAtAck.complete(channel.forces.get()),
+                forcesAtAck::completeExceptionally));
+
+        assertEquals(0, forcesAtAck.get(10, TimeUnit.SECONDS), "acknowledged once in the OS, before any force");
+        assertTrue(forced.await(5, TimeUnit.SECONDS), "forced in the background");
+    }
+
+    @Test
+    void shouldFailWriteThatRunsOutOfSpaceAndCutTheLogBack() throws Exception {
+        start(FsyncPolicy.ALWAYS);
+        submit(set("a", "1")).get(10, TimeUnit.SECONDS);
+        byte[] good = Files.readAllBytes(file);
+        channel.spaceLimit = good.length + 10;
+
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> submit(set("b", "2")).get(10, TimeUnit.SECONDS));
+
+        LogWriteException cause = assertInstanceOf(LogWriteException.class, e.getCause());
+        assertFalse(cause.isShutdown());
+        assertTrue(cause.getMessage().contains(FaultyFileChannel.NO_SPACE), cause.getMessage());
+        assertEquals(1, applied.get(), "nothing of the failed write is applied");
+        assertNull(store.get(utf8("b"), TS));
+        assertArrayEquals(good, Files.readAllBytes(file), "the partial record is cut off");
+        assertEquals(good.length, writer.size());
+        assertFalse(fatal.isDone());
+    }
+
+    @Test
+    void shouldAcceptWritesAgainOnceSpaceIsFreed() throws Exception {
+        start(FsyncPolicy.ALWAYS);
+        byte[] a = encoder.encode(set("a", "1"), TS);
+        submit(set("a", "1")).get(10, TimeUnit.SECONDS);
+        channel.spaceLimit = a.length + 5;
+        assertThrows(ExecutionException.class, () -> submit(set("b", "2")).get(10, TimeUnit.SECONDS));
+
+        channel.spaceLimit = Long.MAX_VALUE;
+        List<OpResult> results = submit(set("c", "3")).get(10, TimeUnit.SECONDS);
+
+        assertFalse(results.get(0).existed());
+        assertArrayEquals(WalReplayTest.concat(a, encoder.encode(set("c", "3"), TS)), Files.readAllBytes(file));
+        Store replayed = new Store();
+        WalReplay.Result replay = WalReplay.replay(file, false, ops -> replayed.applyAtomically(ops, TS));
+        assertEquals(2, replay.records());
+        assertNull(replayed.get(utf8("b"), TS));
+        assertNotNull(replayed.get(utf8("c"), TS));
+    }
+
+    @Test
+    void shouldFailEveryWriteOfAGroupThatCannotBeStored() throws Exception {
+        start(FsyncPolicy.ALWAYS);
+        blockNextApply();
+        CompletableFuture<List<OpResult>> first = submit(set("a", "1"));
+        assertTrue(applierEntered.await(10, TimeUnit.SECONDS));
+        CompletableFuture<List<OpResult>> second = submit(set("b", "2"));
+        List<Op> batch = List.of(new Op.Set(utf8("c"), utf8("3"), Entry.NEVER), new Op.Delete(utf8("a")));
+        CompletableFuture<List<OpResult>> third = submit(batch);
+        channel.spaceLimit = encoder.encode(set("a", "1"), TS).length
+                + encoder.encode(set("b", "2"), TS).length + 20;
+
+        applierRelease.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
+        assertThrows(ExecutionException.class, () -> third.get(10, TimeUnit.SECONDS));
+
+        assertEquals(1, applied.get());
+        assertNull(store.get(utf8("b"), TS));
+        assertNotNull(store.get(utf8("a"), TS));
+        assertArrayEquals(encoder.encode(set("a", "1"), TS), Files.readAllBytes(file));
+    }
+
+    @Test
+    void shouldStopAcknowledgingAndCallFatalHandlerWhenForceFails() throws Exception {
+        start(FsyncPolicy.ALWAYS);
+        channel.failForce = true;
+
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> submit(set("a", "1")).get(10, TimeUnit.SECONDS));
+
+        LogWriteException cause = assertInstanceOf(LogWriteException.class, e.getCause());
+        assertFalse(cause.isShutdown());
+        IOException reported = fatal.get(10, TimeUnit.SECONDS);
+        assertEquals("Input/output error", reported.getMessage());
+        assertEquals(0, applied.get(), "a write whose fsync failed is never applied");
+        assertNull(store.get(utf8("a"), TS));
+
+        channel.failForce = false;
+        ExecutionException later = assertThrows(ExecutionException.class,
+                () -> submit(set("b", "2")).get(10, TimeUnit.SECONDS));
+        assertFalse(((LogWriteException) later.getCause()).isShutdown());
+        assertEquals(0, applied.get(), "a log whose fsync failed takes no more writes");
+    }
+
+    @Test
+    void shouldFinishQueuedWritesOnCloseAndRefuseLaterOnes() throws Exception {
+        start(FsyncPolicy.NEVER);
+        blockNextApply();
+        List<CompletableFuture<List<OpResult>>> accepted = new ArrayList<>();
+        accepted.add(submit(set("k0", "0")));
+        assertTrue(applierEntered.await(10, TimeUnit.SECONDS));
+        for (int i = 1; i < 10; i++) {
+            accepted.add(submit(set("k" + i, Integer.toString(i))));
+        }
+
+        writer.close(1);
+        CompletableFuture<List<OpResult>> refused = submit(set("late", "1"));
+        assertTrue(refused.isCompletedExceptionally(), "a submit after close fails at once");
+        applierRelease.countDown();
+        writer.close();
+
+        for (CompletableFuture<List<OpResult>> f : accepted) {
+            assertTrue(f.isDone() && !f.isCompletedExceptionally(), "queued writes complete before close returns");
+        }
+        ExecutionException e = assertThrows(ExecutionException.class, refused::get);
+        assertTrue(assertInstanceOf(LogWriteException.class, e.getCause()).isShutdown());
+        assertEquals(10, readLog().size());
+        assertTrue(channel.forces.get() >= 1, "close forces the log even under fsync never");
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void shouldCompleteGetOnlySubmissionWithoutWriting() throws Exception {
+        start(FsyncPolicy.ALWAYS);
+        submit(set("a", "1")).get(10, TimeUnit.SECONDS);
+        int writes = channel.writes.get();
+        int forces = channel.forces.get();
+
+        List<Op> gets = List.of(new Op.Get(utf8("a")), new Op.Get(utf8("b")));
+        List<OpResult> results = submit(gets).get(10, TimeUnit.SECONDS);
+
+        assertEquals("1", str(results.get(0).value()));
+        assertFalse(results.get(1).existed());
+        assertEquals(writes, channel.writes.get());
+        assertEquals(forces, channel.forces.get());
+    }
+
+    @Test
+    void shouldKeepWritingAfterACompletionThrows() throws Exception {
+        start(FsyncPolicy.ALWAYS);
+        List<Op> ops = set("a", "1");
+        writer.submit(ops, encoder.encode(ops, TS), completion(results -> {
+            throw new IllegalStateException("careless caller");
+        }, e -> { }));
+
+        assertFalse(submit(set("b", "2")).get(10, TimeUnit.SECONDS).get(0).existed());
+        assertFalse(fatal.isDone());
+    }
+
+    @Test
+    void shouldAppendAfterExistingContent() throws Exception {
+        byte[] existing = encoder.encode(set("old", "1"), TS);
+        file = dir.resolve(WalFormat.FILE_NAME);
+        Files.write(file, existing);
+        start(FsyncPolicy.ALWAYS);
+
+        assertEquals(existing.length, writer.size());
+        submit(set("new", "2")).get(10, TimeUnit.SECONDS);
+
+        assertEquals(2, readLog().size());
+        assertEquals(Files.size(file), writer.size());
+    }
+
+    @Test
+    void shouldWriteGroupsLargerThanItsBuffer() throws Exception {
+        start(FsyncPolicy.ALWAYS);
+        String big = "\"" + "x".repeat(3 << 20) + "\"";
+        blockNextApply();
+        CompletableFuture<List<OpResult>> first = submit(set("first", "1"));
+        assertTrue(applierEntered.await(10, TimeUnit.SECONDS));
+        CompletableFuture<List<OpResult>> a = submit(set("a", big));
+        CompletableFuture<List<OpResult>> b = submit(set("b", big));
+        applierRelease.countDown();
+
+        first.get(10, TimeUnit.SECONDS);
+        a.get(10, TimeUnit.SECONDS);
+        b.get(10, TimeUnit.SECONDS);
+        List<WalRecord> records = readLog();
+        assertEquals(3, records.size());
+        assertEquals(big, str(((Op.Set) records.get(2).op()).entry().value()));
+        assertEquals(Files.size(file), writer.size());
+    }
+
+    /** Runs 4 threads x 200 writes; returns {acks not preceded by a covering force, acks of unwritten writes}. */
+    private int[] ackBeforeForce(FsyncPolicy policy, Map<String, Integer> forcesAtWrite) throws Exception {
+        start(policy);
+        channel.onWrite = bytes -> {
+            Matcher m = KEY.matcher(new String(bytes, StandardCharsets.UTF_8));
+            int forces = channel.forces.get();
+            while (m.find()) {
+                forcesAtWrite.put(m.group(1), forces);
+            }
+        };
+        AtomicInteger early = new AtomicInteger();
+        AtomicInteger unwritten = new AtomicInteger();
+        int threads = 4;
+        int perThread = 200;
+        CountDownLatch done = new CountDownLatch(threads * perThread);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                pool.submit(() -> {
+                    WalEncoder own = new WalEncoder();
+                    for (int i = 0; i < perThread; i++) {
+                        String key = "w" + thread + "-" + i;
+                        List<Op> ops = List.of(new Op.Set(utf8(key), utf8("1"), Entry.NEVER));
+                        writer.submit(ops, own.encode(ops, TS), completion(results -> {
+                            Integer atWrite = forcesAtWrite.get(key);
+                            if (atWrite == null) {
+                                unwritten.incrementAndGet();
+                            } else if (channel.forces.get() <= atWrite) {
+                                early.incrementAndGet();
+                            }
+                            done.countDown();
+                        }, e -> done.countDown()));
+                    }
+                });
+            }
+            assertTrue(done.await(20, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        return new int[] {early.get(), unwritten.get()};
+    }
+
+    private void start(FsyncPolicy policy) throws IOException {
+        file = dir.resolve(WalFormat.FILE_NAME);
+        writer = new WalWriter(file, f -> channel = FaultyFileChannel.open(f), policy, ops -> {
+            CountDownLatch entered = applierEntered;
+            if (entered != null && entered.getCount() > 0) {
+                entered.countDown();
+                try {
+                    applierRelease.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            applied.incrementAndGet();
+            return store.applyAtomically(ops, TS);
+        }, (message, cause) -> fatal.complete(cause), null);
+        writer.start();
+    }
+
+    private void blockNextApply() {
+        applierRelease = new CountDownLatch(1);
+        applierEntered = new CountDownLatch(1);
+    }
+
+    private CompletableFuture<List<OpResult>> submit(List<Op> ops) {
+        CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
+        writer.submit(ops, encoder.encode(ops, TS), completion(future::complete, future::completeExceptionally));
+        return future;
+    }
+
+    private static WalWriter.Completion completion(java.util.function.Consumer<List<OpResult>> ok,
+                                                   java.util.function.Consumer<LogWriteException> failed) {
+        return new WalWriter.Completion() {
+            @Override
+            public void completed(List<OpResult> results) {
+                ok.accept(results);
+            }
+
+            @Override
+            public void failed(LogWriteException cause) {
+                failed.accept(cause);
+            }
+        };
+    }
+
+    private List<WalRecord> readLog() throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        List<WalRecord> records = new ArrayList<>();
+        CRC32C crc = new CRC32C();
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                records.add(WalRecord.parse(bytes, start, i - start, crc));
+                start = i + 1;
+            }
+        }
+        assertEquals(bytes.length, start, "the log ends with a whole line");
+        return records;
+    }
+
+    private static List<Op> set(String key, String json) {
+        return List.of(new Op.Set(utf8(key), utf8(json), Entry.NEVER));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String str(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
