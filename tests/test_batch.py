@@ -124,6 +124,14 @@ def test_ttl_too_large_in_batch_400(shared_server):
     assert shared_server.list_keys(p) == []
 
 
+def test_key_with_lone_surrogate_is_invalid(shared_server):
+    p = uid()
+    raw = '{"operations":[{"op":"set","key":"%sok","value":1},{"op":"set","key":"%s\\ud800","value":1}]}' % (p, p)
+    body = assert_json_error(shared_server.batch(raw=raw), 400)
+    assert body["index"] == 1
+    assert shared_server.list_keys(p) == []
+
+
 def test_get_sees_earlier_operations_in_same_batch(shared_server):
     p = uid()
     k = p + "k"

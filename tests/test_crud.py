@@ -146,6 +146,18 @@ def test_dot_keys_are_plain_keys(shared_server):
     assert r.status_code == 200 and r.json()["value"] == "dotdot"
 
 
+def test_query_string_is_not_part_of_key(shared_server):
+    p = uid()
+    r = shared_server.http("PUT", "/kv/" + p + "q?x=1", body=json.dumps({"value": "q"}))
+    assert r.status_code == 200, r
+    assert r.json()["key"] == p + "q"
+    assert shared_server.value_of(p + "q") == "q"
+    # an encoded question mark is part of the key
+    r = shared_server.http("PUT", "/kv/" + p + "a%3Fb", body=json.dumps({"value": "qm"}))
+    assert r.status_code == 200 and r.json()["key"] == p + "a?b"
+    assert shared_server.list_keys(p) == [p + "a?b", p + "q"]
+
+
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_empty_key_is_400(shared_server, method):
     body = json.dumps({"value": 1}) if method == "PUT" else None
@@ -206,7 +218,8 @@ RAW_VALUES = [
     '"hello"', '""', '0', '-1', '42', '3.14', '-2.5e-3', '12345678901234567890123',
     '-98765432109876543210987654321', '0.1', '1e400', '-1e400', '1E-400', '1e22',
     '3.141592653589793238462643383279502884197', '1.0000000000000000000001',
-    '0.30000000000000000000000000000001', '9007199254740993',
+    '0.30000000000000000000000000000001', '9007199254740993', '-0', '-0.0', '1E+2', '2.50', '0e0',
+    '1.5e-10', '123456789012345678901234567890.123456789012345678901234567890',
     'true', 'false', 'null', '[]', '{}', '[[]]', '{"":{}}',
     '[1,"a",null,true,false,{"x":[]},[0.1,12345678901234567890123]]',
     '{"a":{"b":[1,2,{"c":null}]},"d":"e"}',

@@ -127,6 +127,26 @@ def test_chunked_request_body_batch(shared_server):
     assert r.json()["results"][1]["value"] == 1
 
 
+def test_expect_100_continue(shared_server):
+    k = uid() + "expect"
+    body = json.dumps({"value": "e" * 2000}).encode()
+    head = (f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n").encode()
+    with shared_server.raw() as c:
+        c.send(head)
+        c.sock.settimeout(3)
+        try:
+            first = c.read_response()
+        except (socket.timeout, TimeoutError):
+            first = None  # no interim response: the client sends the body anyway
+        c.sock.settimeout(10)
+        assert first is None or first.status_code == 100, first
+        c.send(body)
+        r = c.read_response()
+    assert r.status_code == 200, r
+    assert shared_server.value_of(k) == "e" * 2000
+
+
 def test_connection_close_honoured(shared_server):
     with shared_server.raw() as c:
         c.send(req("GET", "/health", headers={"Connection": "close"}))

@@ -219,43 +219,45 @@ public final class WalReplay {
 
     /** Whether everything in {@code [from, size)} is NUL bytes or whitespace: a zero-filled or empty tail. */
     private static boolean onlyPaddingAfter(FileChannel channel, long from, long size) throws IOException {
-        ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
-        for (long at = from; at < size; ) {
-            chunk.clear();
-            int n = channel.read(chunk, at);
-            if (n <= 0) {
-                break;
-            }
-            for (int i = 0; i < n; i++) {
-                byte b = chunk.get(i);
-                if (b != 0 && b != '\n' && b != '\r' && b != ' ' && b != '\t') {
-                    return false;
-                }
-            }
-            at += n;
-        }
-        return true;
+        return scan(channel, from, size, b -> b == 0 || b == '\n' || b == '\r' || b == ' ' || b == '\t') == size;
     }
 
+    /** The lines in {@code [from, size)}, a last one without its newline included. */
     private static long countLines(FileChannel channel, long from, long size) throws IOException {
+        long[] lines = {0};
+        byte[] last = {'\n'};
+        scan(channel, from, size, b -> {
+            last[0] = b;
+            if (b == '\n') {
+                lines[0]++;
+            }
+            return true;
+        });
+        return last[0] == '\n' ? lines[0] : lines[0] + 1;
+    }
+
+    /** Tests each byte of {@code [from, size)} in order; returns the offset of the first that fails, or size. */
+    private static long scan(FileChannel channel, long from, long size, BytePredicate test) throws IOException {
         ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
-        long lines = 0;
-        byte last = '\n';
         for (long at = from; at < size; ) {
             chunk.clear();
             int n = channel.read(chunk, at);
             if (n <= 0) {
-                break;
+                return at;
             }
             for (int i = 0; i < n; i++) {
-                last = chunk.get(i);
-                if (last == '\n') {
-                    lines++;
+                if (!test.test(chunk.get(i))) {
+                    return at + i;
                 }
             }
             at += n;
         }
-        return last == '\n' ? lines : lines + 1;
+        return size;
+    }
+
+    @FunctionalInterface
+    private interface BytePredicate {
+        boolean test(byte b);
     }
 
     private static int read(FileChannel channel, byte[] buf, int at, long position) throws IOException {
