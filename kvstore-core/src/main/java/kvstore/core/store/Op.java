@@ -17,7 +17,7 @@ public sealed interface Op {
      */
     record Set(byte[] key, Entry entry) implements Op {
         public Set(byte[] key, byte[] value, long deadlineMillis) {
-            this(key, new Entry(value, deadlineMillis));
+            this(key, new Entry(key, value, deadlineMillis));
         }
     }
 

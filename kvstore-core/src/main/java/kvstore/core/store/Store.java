@@ -12,6 +12,7 @@ import java.util.function.BiConsumer;
 
 /**
  * The in-memory key-value map: keys sorted by their UTF-8 bytes, values kept as compact JSON text.
+ * Listings walk the sorted map; point reads go through a {@link KeyIndex} beside it.
  *
  * <p>Threading: any thread may read; only one thread at a time may write (the WAL writer, or replay before
  * the server starts), except {@link #expire}, which the TTL sweeper may call concurrently.
@@ -22,6 +23,7 @@ import java.util.function.BiConsumer;
  */
 public final class Store {
     private final ConcurrentNavigableMap<byte[], Entry> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    private final KeyIndex index = new KeyIndex();
     private final StampedLock batchLock = new StampedLock();
     private final AtomicLong keyCount = new AtomicLong();
     private final AtomicLong keyBytes = new AtomicLong();
@@ -30,11 +32,11 @@ public final class Store {
     /** The live entry of {@code key}, or null when it is absent or expired. */
     public Entry get(byte[] key, long nowMillis) {
         long stamp = batchLock.tryOptimisticRead();
-        Entry entry = map.get(key);
+        Entry entry = index.get(key);
         if (!batchLock.validate(stamp)) {
             stamp = batchLock.readLock();
             try {
-                entry = map.get(key);
+                entry = index.get(key);
             } finally {
                 batchLock.unlockRead(stamp);
             }
@@ -79,7 +81,7 @@ public final class Store {
         if (op instanceof Op.Delete delete) {
             return remove(delete.key(), nowMillis);
         }
-        Entry entry = map.get(op.key());
+        Entry entry = index.get(op.key());
         return entry != null && entry.isLiveAt(nowMillis) ? new OpResult(true, entry.value()) : OpResult.ABSENT;
     }
 
@@ -114,6 +116,7 @@ public final class Store {
      */
     public boolean expire(byte[] key, Entry entry) {
         if (map.remove(key, entry)) {
+            index.remove(key, entry);
             forget(key, entry);
             return true;
         }
@@ -157,6 +160,7 @@ public final class Store {
             return remove(set.key(), nowMillis);
         }
         Entry previous = map.put(set.key(), entry);
+        index.put(entry);
         if (previous == null) {
             keyCount.incrementAndGet();
             keyBytes.addAndGet(set.key().length);
@@ -169,6 +173,7 @@ public final class Store {
 
     private OpResult remove(byte[] key, long nowMillis) {
         Entry previous = map.remove(key);
+        index.remove(key, null);
         if (previous == null) {
             return OpResult.ABSENT;
         }

@@ -37,7 +37,6 @@ public final class WalWriter implements AutoCloseable {
     private static final int MAX_GROUP = 4096;
     private static final int MAX_BUFFER = 16 << 20;
     private static final long SLOW_FSYNC_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long MAX_GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
     private static final Object CLOSE = new Object();
 
     /** Applies a group's writes to the store once they are in the log; runs on the writer thread. */
@@ -87,8 +86,6 @@ public final class WalWriter implements AutoCloseable {
     private boolean failed;
     private boolean dirty;
     private long lastForceNanos = System.nanoTime();
-    private int lastGroupSize = 1;
-    private long recentSyncNanos;
 
     /**
      * Opens {@code file} for appending after replay has left it at {@code size} bytes.
@@ -171,9 +168,6 @@ public final class WalWriter implements AutoCloseable {
                 }
                 group.add(first);
                 queue.drainTo(group, MAX_GROUP - 1);
-                if (policy == FsyncPolicy.ALWAYS) {
-                    gather();
-                }
                 open = process(group);
                 group.clear();
             }
@@ -187,31 +181,6 @@ public final class WalWriter implements AutoCloseable {
             failRemaining();
             closeChannel();
         }
-    }
-
-    /**
-     * Waits a little for the rest of a group before paying for its fsync. Under load, the clients answered
-     * by the last fsync send their next writes a round trip later; without this wait the first of them
-     * would start an fsync alone and the others would wait for the one after it, so groups would alternate
-     * between small and large. The wait ends as soon as as many writes as in the last group are here, and
-     * never lasts longer than half the recent fsync time, so an idle server adds no delay (a group of one
-     * expects one).
-     */
-    private void gather() throws InterruptedException {
-        long deadline = System.nanoTime() + Math.min(recentSyncNanos / 2, MAX_GATHER_NANOS);
-        while (group.size() < lastGroupSize && group.size() < MAX_GROUP) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                break;
-            }
-            Object next = queue.poll(remaining, TimeUnit.NANOSECONDS);
-            if (next == null) {
-                break;
-            }
-            group.add(next);
-            queue.drainTo(group, MAX_GROUP - group.size());
-        }
-        lastGroupSize = group.size();
     }
 
     /** The next message, or null when it is time for an everysec force. */
@@ -357,7 +326,6 @@ public final class WalWriter implements AutoCloseable {
         }
         syncs.incrementAndGet();
         long took = System.nanoTime() - start;
-        recentSyncNanos = (recentSyncNanos * 7 + took) / 8;
         if (took > SLOW_FSYNC_NANOS) {
             log.warn("slow fsync of {}: {} ms", file, TimeUnit.NANOSECONDS.toMillis(took));
         }

@@ -5,13 +5,11 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 /**
  * The pipeline of one connection:
  * <pre>
- * FlushConsolidationHandler   fewer flush syscalls, also for responses completed by the WAL writer
  * HttpServerCodec             bytes ⇄ HTTP/1.x messages
  * IdleStateHandler            notices idle connections (KvHandler closes them)
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
@@ -38,7 +36,6 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
-        p.addLast(new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE)
                 .setMaxHeaderSize(MAX_HEADERS)));

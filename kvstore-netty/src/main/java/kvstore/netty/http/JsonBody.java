@@ -26,13 +26,17 @@ final class JsonBody {
         return this;
     }
 
+    /** Appends ASCII text prepared once (member names, punctuation). */
+    JsonBody raw(byte[] ascii) {
+        buf.writeBytes(ascii);
+        return this;
+    }
+
     /** Appends UTF-8 bytes as a quoted JSON string. */
     JsonBody string(byte[] utf8) {
-        int length = JsonStrings.quotedLength(utf8);
-        buf.ensureWritable(length);
-        if (buf.hasArray()) {
-            int end = JsonStrings.writeQuoted(utf8, buf.array(), buf.arrayOffset() + buf.writerIndex());
-            buf.writerIndex(end - buf.arrayOffset());
+        if (JsonStrings.quotedLength(utf8) == utf8.length + 2) {
+            buf.ensureWritable(utf8.length + 2);
+            buf.writeByte('"').writeBytes(utf8).writeByte('"');
         } else {
             buf.writeBytes(JsonStrings.quote(utf8));
         }

@@ -4,12 +4,17 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import kvstore.core.Database;
 import kvstore.core.store.Entry;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
 /** The requests answered at once from memory, on the event loop: get, list, stats and health. */
 final class ReadRequests {
     static final String NOT_FOUND = "key not found";
+    private static final byte[] KEY = ascii("{\"key\":");
+    private static final byte[] VALUE = ascii(",\"value\":");
+    private static final byte[] END = ascii("}");
+    private static final byte[] HEALTHY = ascii("{\"status\":\"ok\"}");
 
     private final Database db;
     private final String fsyncPolicy;
@@ -28,7 +33,7 @@ final class ReadRequests {
         }
         byte[] value = entry.value();
         ex.ok(new JsonBody(ex.alloc(), key.length + value.length + 24)
-                .raw("{\"key\":").string(key).raw(",\"value\":").json(value).raw("}"), false);
+                .raw(KEY).string(key).raw(VALUE).json(value).raw(END), false);
     }
 
     void list(Exchange ex, byte[] prefix) {
@@ -64,6 +69,10 @@ final class ReadRequests {
     }
 
     void health(Exchange ex) {
-        ex.ok(new JsonBody(ex.alloc(), 16).raw("{\"status\":\"ok\"}"), false);
+        ex.ok(new JsonBody(ex.alloc(), HEALTHY.length).raw(HEALTHY), false);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -60,6 +60,13 @@ public final class ResponseOrder extends ChannelDuplexHandler {
             promise.trySuccess();
             return;
         }
+        if (response.sequence() == nextResponse && held.isEmpty() && !response.close()) {
+            // The usual case, one request at a time: nothing to reorder.
+            nextResponse++;
+            ctx.write(response.response(), promise);
+            resumeReadingIfDrained(ctx);
+            return;
+        }
         held.add(new Held(response, promise));
         while (!held.isEmpty() && held.peek().response().sequence() == nextResponse) {
             Held next = held.poll();
@@ -80,6 +87,10 @@ public final class ResponseOrder extends ChannelDuplexHandler {
             }
             ctx.write(next.response().response(), next.promise());
         }
+        resumeReadingIfDrained(ctx);
+    }
+
+    private void resumeReadingIfDrained(ChannelHandlerContext ctx) {
         if (!ctx.channel().config().isAutoRead() && nextRequest - nextResponse <= RESUME_READING_AT) {
             ctx.channel().config().setAutoRead(true);
         }

@@ -20,7 +20,7 @@ final class WriteRequests {
         this.db = db;
     }
 
-    /** Called on the event loop once a write has been answered. */
+    /** Called on the event loop once a write's response has been written; it flushes. */
     @FunctionalInterface
     interface Done {
         void run();
@@ -95,9 +95,9 @@ final class WriteRequests {
                 ex.ctx().executor().execute(() -> {
                     JsonBody body = reply.build(results);
                     if (body == null) {
-                        ex.error(HttpResponseStatus.NOT_FOUND, ReadRequests.NOT_FOUND, true);
+                        ex.error(HttpResponseStatus.NOT_FOUND, ReadRequests.NOT_FOUND, false);
                     } else {
-                        ex.ok(body, true);
+                        ex.ok(body, false);
                     }
                     done.run();
                 });
@@ -108,7 +108,7 @@ final class WriteRequests {
                 HttpResponseStatus status = cause.isShutdown()
                         ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.INSUFFICIENT_STORAGE;
                 ex.ctx().executor().execute(() -> {
-                    ex.error(status, cause.getMessage() + "; nothing was written", true);
+                    ex.error(status, cause.getMessage() + "; nothing was written", false);
                     done.run();
                 });
             }
