@@ -89,7 +89,7 @@ public final class WalEncoder {
     private void frame(byte[] head, int count, long timestampMillis) {
         int start = pos;
         put(head);
-        put(ascii(Integer.toString(count)));
+        putDigits(count);
         put(TIMESTAMP);
         putSeconds(timestampMillis);
         endLine(start);
@@ -113,7 +113,7 @@ public final class WalEncoder {
 
     /** Writes epoch or duration milliseconds as decimal seconds: 1500 as 1.5, 1000 as 1, 1 as 0.001. */
     private void putSeconds(long millis) {
-        put(ascii(Long.toString(millis / 1000)));
+        putDigits(millis / 1000);
         int fraction = (int) (millis % 1000);
         if (fraction != 0) {
             ensure(4);
@@ -129,6 +129,20 @@ public final class WalEncoder {
             }
             pos += digits;
         }
+    }
+
+    /** Writes a non-negative number in decimal, without making a String of it. */
+    private void putDigits(long n) {
+        int digits = 1;
+        for (long rest = n / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        ensure(digits);
+        for (int i = pos + digits - 1; i >= pos; i--) {
+            buf[i] = (byte) ('0' + n % 10);
+            n /= 10;
+        }
+        pos += digits;
     }
 
     private void putQuoted(byte[] utf8) {

@@ -1,5 +1,6 @@
 package kvstore.netty.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
@@ -54,8 +55,10 @@ public final class BodyLimit extends HttpObjectAggregator {
         Object response = super.newContinueResponse(start, maxContentLength, pipeline);
         if (response instanceof FullHttpResponse plain && plain.status().code() >= 400) {
             plain.release();
-            return Responses.error(UnpooledByteBufAllocator.DEFAULT, start.protocolVersion(),
-                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body is larger than the limit of " + limit + " bytes");
+            ByteBuf body = Responses.errorBody(UnpooledByteBufAllocator.DEFAULT,
+                    "request body is larger than the limit of " + limit + " bytes", -1);
+            return Responses.json(start.protocolVersion(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, body,
+                    HttpUtil.isKeepAlive(start), null);
         }
         return response;
     }

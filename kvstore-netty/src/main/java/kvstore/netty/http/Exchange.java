@@ -1,10 +1,9 @@
 package kvstore.netty.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
 /**
@@ -16,14 +15,17 @@ record Exchange(ChannelHandlerContext ctx, int sequence, HttpVersion version, bo
         return ctx.alloc();
     }
 
-    /** Sends {@code response} in its turn; {@code flush} when not inside a read, whose end flushes. */
-    void send(FullHttpResponse response, boolean flush) {
+    /**
+     * Sends {@code body} with {@code status} in its turn ({@code allow}, or null, is the {@code Allow}
+     * header); {@code flush} when not inside a read, whose end flushes.
+     */
+    void send(HttpResponseStatus status, ByteBuf body, CharSequence allow, boolean flush) {
         if (!ctx.channel().isActive()) {
-            response.release();
+            body.release();
             return;
         }
-        HttpUtil.setKeepAlive(response, keepAlive);
-        SequencedResponse message = new SequencedResponse(sequence, response, !keepAlive);
+        SequencedResponse message = new SequencedResponse(sequence,
+                Responses.json(version, status, body, keepAlive, allow), !keepAlive);
         if (flush) {
             ctx.writeAndFlush(message, ctx.voidPromise());
         } else {
@@ -31,13 +33,13 @@ record Exchange(ChannelHandlerContext ctx, int sequence, HttpVersion version, bo
         }
     }
 
-    /** Sends {@code {"error": message}} with {@code status}. */
-    void error(HttpResponseStatus status, String message, boolean flush) {
-        send(Responses.error(alloc(), version, status, message), flush);
-    }
-
     /** Sends {@code 200} with {@code body}. */
     void ok(JsonBody body, boolean flush) {
-        send(Responses.json(version, HttpResponseStatus.OK, body.done()), flush);
+        send(HttpResponseStatus.OK, body.done(), null, flush);
+    }
+
+    /** Sends {@code {"error": message}} with {@code status}. */
+    void error(HttpResponseStatus status, String message, boolean flush) {
+        send(status, Responses.errorBody(alloc(), message, -1), null, flush);
     }
 }

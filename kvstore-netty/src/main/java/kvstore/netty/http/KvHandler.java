@@ -4,8 +4,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -121,10 +119,8 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!route.allows(method)) {
-            FullHttpResponse response = Responses.error(ctx.alloc(), ex.version(), HttpResponseStatus.METHOD_NOT_ALLOWED,
-                    "method " + method + " is not allowed here (allowed: " + route.allow + ")");
-            response.headers().set(HttpHeaderNames.ALLOW, route.allow);
-            ex.send(response, false);
+            String why = "method " + method + " is not allowed here (allowed: " + route.allow + ")";
+            ex.send(HttpResponseStatus.METHOD_NOT_ALLOWED, Responses.errorBody(ctx.alloc(), why, -1), route.allow, false);
             return;
         }
         try {
@@ -141,9 +137,7 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
                 default -> throw new IllegalStateException("unrouted " + route);
             }
         } catch (BadRequestException e) {
-            ex.send(e.index() >= 0
-                    ? Responses.error(ctx.alloc(), ex.version(), HttpResponseStatus.BAD_REQUEST, e.getMessage(), e.index())
-                    : Responses.error(ctx.alloc(), ex.version(), HttpResponseStatus.BAD_REQUEST, e.getMessage()), false);
+            ex.send(HttpResponseStatus.BAD_REQUEST, Responses.errorBody(ctx.alloc(), e.getMessage(), e.index()), null, false);
         }
     }
 

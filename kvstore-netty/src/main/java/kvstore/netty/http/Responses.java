@@ -3,38 +3,57 @@ package kvstore.netty.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 
-/** Full HTTP responses with JSON bodies, every error included. */
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Full HTTP responses with JSON bodies, every error included. Headers are a short flat list, built once:
+ * a hashed header map and an empty trailer map per response were a large part of the garbage per request.
+ */
 final class Responses {
     private Responses() {
     }
 
-    static FullHttpResponse json(HttpVersion version, HttpResponseStatus status, ByteBuf body) {
-        FullHttpResponse response = new DefaultFullHttpResponse(version, status, body, false);
-        HttpHeaders headers = response.headers();
-        headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        return response;
+    /**
+     * A response with {@code body}; {@code allow} (or null) becomes the {@code Allow} header of a 405.
+     * The {@code Connection} header says whether the connection stays open, as HTTP/1.0 and 1.1 need.
+     */
+    static FullHttpResponse json(HttpVersion version, HttpResponseStatus status, ByteBuf body, boolean keepAlive,
+                                 CharSequence allow) {
+        List<CharSequence> headers = new ArrayList<>(8);
+        headers.add(HttpHeaderNames.CONTENT_TYPE);
+        headers.add(HttpHeaderValues.APPLICATION_JSON);
+        headers.add(HttpHeaderNames.CONTENT_LENGTH);
+        headers.add(Integer.toString(body.readableBytes()));
+        if (!keepAlive) {
+            headers.add(HttpHeaderNames.CONNECTION);
+            headers.add(HttpHeaderValues.CLOSE);
+        } else if (!version.isKeepAliveDefault()) {
+            headers.add(HttpHeaderNames.CONNECTION);
+            headers.add(HttpHeaderValues.KEEP_ALIVE);
+        }
+        if (allow != null) {
+            headers.add(HttpHeaderNames.ALLOW);
+            headers.add(allow);
+        }
+        return new DefaultFullHttpResponse(version, status, body,
+                new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])), EmptyHttpHeaders.INSTANCE);
     }
 
-    /** {@code {"error": message}}. */
-    static FullHttpResponse error(ByteBufAllocator alloc, HttpVersion version, HttpResponseStatus status, String message) {
-        return json(version, status, errorBody(alloc, message).raw("}").done());
-    }
-
-    /** {@code {"error": message, "index": index}}: the first bad operation of a batch. */
-    static FullHttpResponse error(ByteBufAllocator alloc, HttpVersion version, HttpResponseStatus status, String message,
-                                  int index) {
-        return json(version, status, errorBody(alloc, message).raw(",\"index\":").number(index).raw("}").done());
-    }
-
-    private static JsonBody errorBody(ByteBufAllocator alloc, String message) {
-        return new JsonBody(alloc, 32 + message.length()).raw("{\"error\":").string(message);
+    /** {@code {"error": message}}, or with {@code "index": index} (the first bad operation of a batch) when it is 0 or more. */
+    static ByteBuf errorBody(ByteBufAllocator alloc, String message, int index) {
+        JsonBody body = new JsonBody(alloc, 32 + message.length()).raw("{\"error\":").string(message);
+        if (index >= 0) {
+            body.raw(",\"index\":").number(index);
+        }
+        return body.raw("}").done();
     }
 }
