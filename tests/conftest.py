@@ -1,70 +1,23 @@
 """Shared fixtures and helpers for the kvstore black-box test suite.
 
-The server under test is the jar at <repo>/kvstore-netty/target/kvstore.jar
-(override with the KVSTORE_JAR environment variable).  Every process started
-here is tracked and stopped by PID when the owning fixture is torn down.
+Processes are started by kvserver.py (the jar at KVSTORE_JAR or <repo>/kvstore-netty/target/kvstore.jar);
+every one is tracked and stopped by PID when the owning fixture is torn down.
 """
 import http.client
 import json
-import os
-import shutil
-import signal
 import socket
 import subprocess
 import time
 import uuid
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import requests
 
-REPO = Path(__file__).resolve().parent.parent
-JAR = Path(os.environ.get("KVSTORE_JAR") or REPO / "kvstore-netty" / "target" / "kvstore.jar")
-# JVM flags only shorten start-up; they do not change server behaviour.
-JAVA_OPTS = os.environ.get("KVSTORE_TEST_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").split()
+from kvserver import (ALL_PROCS, JAR, REPO, START_TIMEOUT, KvServerProcess, ServerStartError,  # noqa: F401
+                      base_env, free_port, java_cmd, require_jar, wait_until)
+
 TIMEOUT = 10  # seconds, for every network call
-START_TIMEOUT = 15  # seconds to become ready
-
-# Variables that would change the server's configuration or make the JVM print extra lines.
-_SCRUB = {"PORT", "DATA_DIR", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS"}
-
-_ALL_PROCS = []  # safety net: every Popen we start
-
-
-def java_bin():
-    home = os.environ.get("JAVA_HOME")
-    if home and (Path(home) / "bin" / "java").exists():
-        return str(Path(home) / "bin" / "java")
-    return shutil.which("java") or "java"
-
-
-def require_jar():
-    if not JAR.is_file():
-        pytest.fail(
-            f"kvstore jar not found at {JAR}; build it first with "
-            f"`cd {REPO} && mvn -q -B package -DskipTests`",
-            pytrace=False,
-        )
-    return JAR
-
-
-def base_env(extra=None):
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUB and not k.startswith("KVSTORE_")}
-    if extra:
-        env.update({k: str(v) for k, v in extra.items()})
-    return env
-
-
-def java_cmd(args):
-    return [java_bin(), *JAVA_OPTS, "-jar", str(require_jar()), *[str(a) for a in args]]
-
-
-def free_port(host="127.0.0.1"):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def uid(prefix="t"):
@@ -104,143 +57,21 @@ def resp_text(resp):
     return resp_content(resp).decode("utf-8", "replace")
 
 
-def wait_until(cond, timeout=10.0, interval=0.05, msg="condition"):
-    """Poll cond() until truthy; return its value or fail after timeout."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while True:
-        last = cond()
-        if last:
-            return last
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {msg} (last={last!r})")
-        time.sleep(interval)
+class Server(KvServerProcess):
+    """One kvstore server (see KvServerProcess).  .url .port .data_dir .proc .log() .stop() .kill() .restart()"""
+    ready_path = "/stats"
 
+    def log(self):
+        return self.stderr()
 
-class ServerStartError(AssertionError):
-    pass
-
-
-class Server:
-    """One kvstore process.  .url .port .data_dir .proc .log_path .stop() .kill() .restart()"""
-
-    def __init__(self, workdir, args=(), env=None, data_dir=None, port=None, cwd=None,
-                 host="127.0.0.1", pass_port=True, pass_data_dir=True):
-        self.workdir = Path(workdir)
-        self.args = [str(a) for a in args]
-        self.env = dict(env or {})
-        self.data_dir = Path(data_dir) if data_dir is not None else self.workdir / "data"
-        self._auto_port = port is None and pass_port
-        self.port = port if port is not None else free_port()
-        self.cwd = str(cwd) if cwd is not None else str(self.workdir)
-        self.host = host
-        self.pass_port = pass_port
-        self.pass_data_dir = pass_data_dir
-        self.proc = None
-        self.starts = 0
-        self.log_path = None
-        self.out_path = None
-        self.session = requests.Session()
-
-    # ---------------------------------------------------------------- process
-    @property
-    def url(self):
-        return f"http://{self.host}:{self.port}"
-
-    def command(self):
-        a = []
-        if self.pass_port:
-            a += ["--port", str(self.port)]
-        if self.pass_data_dir:
-            a += ["--data-dir", str(self.data_dir)]
-        return java_cmd(a + self.args)
-
-    def _spawn(self):
-        self.starts += 1
-        self.log_path = self.workdir / f"server-{self.port}-{self.starts}.stderr"
-        self.out_path = self.workdir / f"server-{self.port}-{self.starts}.stdout"
-        with open(self.log_path, "wb") as err, open(self.out_path, "wb") as out:
-            self.proc = subprocess.Popen(self.command(), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                         cwd=self.cwd, env=base_env(self.env))
-        _ALL_PROCS.append(self.proc)
-
-    def start(self, timeout=START_TIMEOUT):
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        for attempt in range(3):
-            self._spawn()
-            try:
-                self.wait_ready(timeout)
-                return self
-            except ServerStartError:
-                log = self.log()
-                if self._auto_port and self.proc.poll() is not None and attempt < 2 and (
-                        "in use" in log.lower() or "bind" in log.lower()):
-                    self.port = free_port()
-                    continue
-                raise
-        return self
-
-    def wait_ready(self, timeout=START_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise ServerStartError(
-                    f"kvstore exited with {self.proc.returncode} during start-up; stderr:\n{self.log()}")
-            try:
-                r = requests.get(self.url + "/stats", timeout=2)
-                if r.status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                self.kill()
-                raise ServerStartError(f"kvstore not ready after {timeout}s; stderr:\n{self.log()}")
-            time.sleep(0.05)
-
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, sig=signal.SIGTERM, timeout=10):
-        """Send sig (SIGTERM), wait, return the exit code (None if it had to be killed)."""
-        if self.proc is None:
-            return None
-        if self.proc.poll() is not None:
-            return self.proc.returncode
-        self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-            return None
-
-    def kill(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        return self.proc.returncode if self.proc else None
+    def all_logs(self):
+        return self.all_stderr()
 
     def restart(self, timeout=START_TIMEOUT):
         if self.running():
             rc = self.stop()
             assert rc == 0, f"SIGTERM exit code {rc}; stderr:\n{self.log()}"
-        self.session.close()
-        self.session = requests.Session()
-        return self.start(timeout)
-
-    def log(self):
-        try:
-            return self.log_path.read_text("utf-8", "replace") if self.log_path else ""
-        except FileNotFoundError:
-            return ""
-
-    def all_logs(self):
-        return "".join(p.read_text("utf-8", "replace")
-                       for p in sorted(self.workdir.glob(f"server-*.stderr")))
-
-    @property
-    def wal(self):
-        return self.data_dir / "wal.log"
+        return self.start(timeout=timeout)
 
     # ---------------------------------------------------------------- HTTP
     def request(self, method, path, **kw):
@@ -482,8 +313,7 @@ def server_factory(tmp_path):
 
     yield make
     for s in servers:
-        s.kill()
-        s.session.close()
+        s.close()
 
 
 @pytest.fixture
@@ -502,8 +332,7 @@ def shared_server(tmp_path_factory):
         s.start()
         yield s
     finally:
-        s.kill()
-        s.session.close()
+        s.close()
 
 
 @pytest.fixture
@@ -516,7 +345,7 @@ def run_cli(tmp_path):
         p = subprocess.Popen(java_cmd(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              stdin=subprocess.DEVNULL, cwd=str(cwd or tmp_path), env=base_env(env))
         procs.append(p)
-        _ALL_PROCS.append(p)
+        ALL_PROCS.append(p)
         timed_out = False
         try:
             out, err = p.communicate(timeout=timeout)
@@ -535,7 +364,7 @@ def run_cli(tmp_path):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    for p in _ALL_PROCS:
+    for p in ALL_PROCS:
         if p.poll() is None:
             try:
                 p.kill()

@@ -1,30 +1,21 @@
 """Helpers for the durability tests (test_durability_*.py): processes, WAL lines, a writer model.
 
-Self-contained on purpose (conftest.py belongs to another suite): every process started here is
-tracked by the `kv_procs` fixture and stopped by its PID on teardown.
+Independent of conftest.py (which belongs to another suite); processes are started by kvserver.py, and
+every one started here is tracked by the `kv_procs` fixture and stopped by its PID on teardown.
 """
 import json
-import os
 import random
 import re
-import shutil
-import signal
-import socket
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-REPO = Path(__file__).resolve().parent.parent
-JAR = Path(os.environ.get("KVSTORE_JAR") or REPO / "kvstore-netty" / "target" / "kvstore.jar")
-# JVM flags only shorten start-up; they do not change server behaviour.
-JAVA_OPTS = os.environ.get("KVSTORE_TEST_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").split()
+from kvserver import KvServerProcess, wait_until  # noqa: F401
+
 TIMEOUT = 10  # seconds, every HTTP call
-START_TIMEOUT = 20
-_SCRUB = {"PORT", "DATA_DIR", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS"}
 
 
 # ---------------------------------------------------------------------------- CRC-32C
@@ -108,111 +99,12 @@ def check_log_replayable(path):
 
 
 # ---------------------------------------------------------------------------- processes
-def java_bin():
-    home = os.environ.get("JAVA_HOME")
-    if home and (Path(home) / "bin" / "java").exists():
-        return str(Path(home) / "bin" / "java")
-    return shutil.which("java") or "java"
+class KvProc(KvServerProcess):
+    """A kvstore process on data_dir; a new port and stderr file for every start (see KvServerProcess)."""
+    fresh_port_per_start = True
 
-
-def require_jar():
-    if not JAR.is_file():
-        pytest.fail(f"kvstore jar not found at {JAR}; build it with `cd {REPO} && mvn -q -B package -DskipTests`",
-                    pytrace=False)
-    return JAR
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(cond, timeout=10.0, interval=0.02, msg="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        last = cond()
-        if last:
-            return last
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {msg} (last={last!r})")
-        time.sleep(interval)
-
-
-class KvProc:
-    """A kvstore process on data_dir; a new port and stderr file for every start."""
-
-    def __init__(self, workdir, data_dir, args=(), env=None, registry=None):
-        self.workdir = Path(workdir)
-        self.data_dir = Path(data_dir)
-        self.args = [str(a) for a in args]
-        self.env = dict(env or {})
-        self.registry = registry if registry is not None else []
-        self.proc = None
-        self.port = None
-        self.starts = 0
-        self.err_path = None
-        self.session = requests.Session()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def wal(self):
-        return self.data_dir / "wal.log"
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def spawn(self, extra_args=(), env=None):
-        """Starts the process without waiting for readiness."""
-        require_jar()
-        assert not self.running(), "already running"
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.starts += 1
-        self.port = free_port()
-        self.err_path = self.workdir / f"kvstore-{self.starts}.stderr"
-        environ = {k: v for k, v in os.environ.items() if k not in _SCRUB and not k.startswith("KVSTORE_")}
-        environ.update({k: str(v) for k, v in (self.env if env is None else env).items()})
-        cmd = [java_bin(), *JAVA_OPTS, "-jar", str(JAR), "--port", str(self.port),
-               "--data-dir", str(self.data_dir), *self.args, *[str(a) for a in extra_args]]
-        with open(self.err_path, "wb") as err, open(self.workdir / f"kvstore-{self.starts}.stdout", "wb") as out:
-            self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                         cwd=str(self.workdir), env=environ)
-        self.registry.append(self.proc)
-        self.session.close()
-        self.session = requests.Session()
-        return self
-
-    def start(self, extra_args=(), env=None, timeout=START_TIMEOUT):
-        for attempt in range(3):
-            self.spawn(extra_args, env)
-            try:
-                self.wait_ready(timeout)
-                return self
-            except AssertionError:
-                if self.proc.poll() is not None and attempt < 2 and "in use" in self.stderr().lower():
-                    continue  # the free port was taken meanwhile
-                raise
-        return self
-
-    def wait_ready(self, timeout=START_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"kvstore exited with {self.proc.returncode} during start-up; "
-                                     f"stderr:\n{self.stderr()}")
-            try:
-                if requests.get(self.url + "/health", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                self.kill9()
-                raise AssertionError(f"kvstore not ready after {timeout}s; stderr:\n{self.stderr()}")
-            time.sleep(0.03)
+    def __init__(self, workdir, data_dir, args=(), env=None):
+        super().__init__(workdir, data_dir, args=args, env=env)
 
     def run_to_exit(self, extra_args=(), env=None, timeout=20):
         """Starts a process that is expected to exit by itself (e.g. a refused start); returns its exit code."""
@@ -223,39 +115,13 @@ class KvProc:
             self.kill9()
             raise AssertionError(f"kvstore still running after {timeout}s; stderr:\n{self.stderr()}")
 
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
-
     def kill9(self):
         """SIGKILL by PID, then reap."""
-        if self.running():
-            os.kill(self.proc.pid, signal.SIGKILL)
-        if self.proc is not None:
-            self.proc.wait(timeout=10)
-        return self.proc.returncode if self.proc else None
+        return self.kill()
 
     def term(self, timeout=10):
         """SIGTERM by PID; returns the exit code (None if it had to be killed)."""
-        if self.proc is None:
-            return None
-        if self.proc.poll() is not None:
-            return self.proc.returncode
-        os.kill(self.proc.pid, signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill9()
-            return None
-
-    def stderr(self):
-        try:
-            return self.err_path.read_text("utf-8", "replace") if self.err_path else ""
-        except FileNotFoundError:
-            return ""
-
-    def all_stderr(self):
-        return "".join(f"--- {p.name}\n" + p.read_text("utf-8", "replace")
-                       for p in sorted(self.workdir.glob("kvstore-*.stderr")))
+        return self.stop(timeout=timeout)
 
     # HTTP
     def req(self, method, path, **kw):
@@ -299,27 +165,19 @@ class KvProc:
 @pytest.fixture
 def kv_procs(tmp_path):
     """kv_procs(name, data_dir=None, args=(), env=None) -> KvProc (not started). All are stopped by PID afterwards."""
-    registry = []
     made = []
 
     def make(name="srv", data_dir=None, args=(), env=None):
         workdir = tmp_path / name
-        p = KvProc(workdir, data_dir or (tmp_path / name / "data"), args=args, env=env, registry=registry)
+        p = KvProc(workdir, data_dir or (tmp_path / name / "data"), args=args, env=env)
         made.append(p)
         return p
 
     try:
         yield make
     finally:
-        for proc in registry:
-            if proc.poll() is None:
-                try:
-                    os.kill(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(timeout=10)
         for p in made:
-            p.session.close()
+            p.close()
 
 
 # ---------------------------------------------------------------------------- writer model
@@ -372,6 +230,20 @@ class Writer(threading.Thread):
             return {"token": token, "n": self.seq, "pad": pad, "list": [1, "two", None, True]}
         return [token, self.seq, pad]
 
+    def _send(self, s, method, path, body):
+        """The request, with body (if any) as compact JSON."""
+        kw = {} if body is None else {"data": compact(body), "headers": {"Content-Type": "application/json"}}
+        return s.request(method, self.url + path, timeout=TIMEOUT, **kw)
+
+    @staticmethod
+    def _problem(r, what, status, body_ok):
+        """None when r has the expected status and (if body_ok is given) an acceptable JSON body."""
+        if r.status_code != status:
+            return f"{what}: {r.status_code} {r.text[:200]} (expected {status})"
+        if body_ok is not None and not body_ok(r.json()):
+            return f"{what}: unexpected body {r.text[:200]}"
+        return None
+
     def run(self):
         s = requests.Session()
         try:
@@ -383,32 +255,19 @@ class Writer(threading.Thread):
                     key = self.rng.choice(self.plain)
                     val = self._value()
                     changes = {key: val}
+                    created = self.state[key] is ABSENT
+                    what = f"PUT {key} (known state {self.state[key]!r})"
+                    method, path, body, status = "PUT", f"/kv/{key}", {"value": val}, 200
 
-                    def send():
-                        return s.put(f"{self.url}/kv/{key}", data=compact({"value": val}),
-                                     headers={"Content-Type": "application/json"}, timeout=TIMEOUT)
-
-                    def check(r):
-                        if r.status_code != 200:
-                            return f"PUT {key}: {r.status_code} {r.text[:200]}"
-                        b = r.json()
-                        if b.get("success") is not True or b.get("value") != val or \
-                                b.get("created") is not (self.state[key] is ABSENT):
-                            return f"PUT {key}: unexpected body {b!r} (known state {self.state[key]!r})"
-                        return None
+                    def body_ok(b):
+                        return b.get("success") is True and b.get("value") == val and b.get("created") is created
                 elif kind == "delete":
                     key = self.rng.choice(self.plain)
                     changes = {key: ABSENT}
-                    present = self.state[key] is not ABSENT
-
-                    def send():
-                        return s.delete(f"{self.url}/kv/{key}", timeout=TIMEOUT)
-
-                    def check(r):
-                        want = 200 if present else 404
-                        if r.status_code != want:
-                            return f"DELETE {key}: {r.status_code} {r.text[:200]} (expected {want})"
-                        return None
+                    what = f"DELETE {key}"
+                    status = 404 if self.state[key] is ABSENT else 200
+                    method, path, body = "DELETE", f"/kv/{key}", None
+                    body_ok = None
                 else:
                     group = self.rng.choice(self.groups)
                     self.seq += 1
@@ -418,25 +277,18 @@ class Writer(threading.Thread):
                     ops.append({"op": "delete", "key": victim})
                     changes = {k: token for k in group}
                     changes[victim] = ABSENT
+                    what = "batch"
+                    method, path, body, status = "POST", "/kv/batch", {"operations": ops}, 200
 
-                    def send():
-                        return s.post(f"{self.url}/kv/batch", data=compact({"operations": ops}),
-                                      headers={"Content-Type": "application/json"}, timeout=TIMEOUT)
-
-                    def check(r):
-                        if r.status_code != 200:
-                            return f"batch: {r.status_code} {r.text[:200]}"
-                        b = r.json()
-                        if b.get("success") is not True or len(b.get("results", [])) != len(ops):
-                            return f"batch: unexpected body {b!r}"
-                        return None
+                    def body_ok(b):
+                        return b.get("success") is True and len(b.get("results", [])) == len(ops)
                 try:
-                    r = send()
+                    r = self._send(s, method, path, body)
                 except requests.RequestException as e:
                     # No answer: the write may or may not have been applied.
                     self.uncertain = {"kind": kind, "changes": changes, "error": repr(e)[:200]}
                     return
-                why = check(r)
+                why = self._problem(r, what, status, body_ok)
                 if why:
                     self.errors.append(why)
                     self.uncertain = {"kind": kind, "changes": changes, "error": why}

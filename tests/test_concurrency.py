@@ -141,6 +141,19 @@ def test_concurrent_delete_exactly_one_succeeds(shared_server):
         assert sorted(codes) == [200] + [404] * (THREADS - 1), codes
 
 
+def batch_writer(url, batches, done):
+    """A thread body that posts every batch (a list of operations) in turn, each must answer 200; then sets done."""
+    def run():
+        try:
+            with requests.Session() as s:
+                for ops in batches:
+                    r = s.post(f"{url}/kv/batch", json={"operations": ops}, timeout=TIMEOUT)
+                    assert r.status_code == 200
+        finally:
+            done.set()
+    return run
+
+
 def test_batch_isolation_set_pairs(shared_server):
     """One writer sets a and b to the same value in one batch; readers batch-get both: never half."""
     p = uid()
@@ -152,15 +165,8 @@ def test_batch_isolation_set_pairs(shared_server):
     errors = []
     reads = [0]
 
-    def writer():
-        try:
-            with requests.Session() as s:
-                for i in range(300):
-                    r = s.post(f"{url}/kv/batch", json={"operations": [
-                        {"op": "set", "key": a, "value": i}, {"op": "set", "key": b, "value": i}]}, timeout=TIMEOUT)
-                    assert r.status_code == 200
-        finally:
-            done.set()
+    writer = batch_writer(url, ([{"op": "set", "key": a, "value": i}, {"op": "set", "key": b, "value": i}]
+                                for i in range(300)), done)
 
     def reader():
         with requests.Session() as s:
@@ -187,16 +193,12 @@ def test_batch_isolation_set_delete_listing(shared_server):
     errors = []
     seen = set()
 
-    def writer():
-        try:
-            with requests.Session() as s:
-                for i in range(150):
-                    for ops in ([{"op": "set", "key": a, "value": i}, {"op": "set", "key": b, "value": i}],
-                                [{"op": "delete", "key": a}, {"op": "delete", "key": b}]):
-                        r = s.post(f"{url}/kv/batch", json={"operations": ops}, timeout=TIMEOUT)
-                        assert r.status_code == 200
-        finally:
-            done.set()
+    def batches():
+        for i in range(150):
+            yield [{"op": "set", "key": a, "value": i}, {"op": "set", "key": b, "value": i}]
+            yield [{"op": "delete", "key": a}, {"op": "delete", "key": b}]
+
+    writer = batch_writer(url, batches(), done)
 
     def lister():
         with requests.Session() as s:

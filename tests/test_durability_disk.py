@@ -4,11 +4,12 @@ A write that does not fit gets 507 (or 503) with a JSON error and is not applied
 stays replayable; once space returns (filler files made beforehand are deleted) writes succeed again.
 Skipped with the reason when a tmpfs cannot be mounted here (needs root / CAP_SYS_ADMIN).
 """
+import os
 import subprocess
 
 import pytest
 
-from durability_support import ABSENT, check_log_replayable, kv_procs  # noqa: F401
+from durability_support import ABSENT, check_log_replayable, kv_procs, wait_until  # noqa: F401
 
 VALUE = "v" * (16 << 10)
 
@@ -106,41 +107,59 @@ def test_disk_full_refuses_writes_keeps_log_and_recovers(kv_procs, small_fs):
 
 def test_compaction_on_a_full_disk_loses_nothing(kv_procs, small_fs):
     """Compaction needs room for its temp file; when the disk has none it must give up cleanly: the old log
-    stays, writes go on (or get 507 when the log itself cannot grow), and nothing acknowledged is lost."""
+    stays, writes go on (or get 507 when the log itself cannot grow), and nothing acknowledged is lost.
+
+    Deterministic: the live data (~400 KiB) is larger than the space left when compaction becomes due, so
+    the snapshot cannot fit whatever the timing."""
     mnt, cleanups = small_fs
     filler = mnt / "filler"
-    filler.write_bytes(b"\0" * ((2 << 20) - (200 << 10)))  # leaves about 200 KiB
     srv = kv_procs("compact-full", data_dir=mnt / "data",
                    args=["--compact-min-bytes", "48KiB", "--compact-ratio", "1.5"])
     cleanups.append(srv.kill9)
     srv.start()
     acked = {}
-    refused = 0
-    for n in range(400):
-        key = f"hot-{n % 3}"
-        r = srv.put(key, VALUE + str(n))
+
+    def put(key, value):
+        r = srv.put(key, value)
         if r.status_code == 200:
-            acked[key] = VALUE + str(n)
-        else:
-            assert r.status_code in (507, 503), (r.status_code, r.text[:300])
-            assert r.json().get("error"), r.text
+            acked[key] = value
+            return True
+        assert r.status_code in (507, 503), (r.status_code, r.text[:300])
+        assert r.json().get("error"), r.text
+        return False
+
+    # 1. live data of 25 x 16 KiB; overwrites take the log to 1.35x of it, below the 1.5x trigger
+    for i in range(25):
+        assert put(f"live-{i}", VALUE + f"live-{i}")
+    n = 0
+    while srv.stats()["wal_bytes"] < 1.35 * srv.stats()["size_bytes"]:
+        assert put(f"live-{n % 25}", VALUE + f"again-{n}")
+        n += 1
+    assert srv.stats()["compactions"] == 0
+
+    # 2. leave ~100 KiB free: compaction becomes due a few writes later but its snapshot cannot fit
+    st = os.statvfs(mnt)
+    filler.write_bytes(b"\0" * max(0, st.f_bavail * st.f_frsize - (100 << 10)))
+    refused = 0
+    for _ in range(40):
+        if not put(f"live-{n % 25}", VALUE + f"full-{n}"):
             refused += 1
             if refused >= 3:
                 break
+        n += 1
     assert refused >= 1, f"the disk never filled up; stats {srv.stats()}"
+    wait_until(lambda: "compaction failed" in srv.stderr(), 10, msg="a refused compaction in the server log")
+    assert srv.stats()["compactions"] == 0
     _check(srv, acked)
-    print(f"compaction on a full disk: stats {srv.stats()}")
 
-    # room again: writes succeed and the log gets compacted
+    # 3. room again: writes succeed and the log gets compacted
     filler.unlink()
-    for n in range(400):
-        key = f"hot-{n % 3}"
-        r = srv.put(key, VALUE + f"later-{n}")
-        assert r.status_code == 200, (r.status_code, r.text[:300])
-        acked[key] = VALUE + f"later-{n}"
-        if n > 10 and srv.stats()["compactions"] >= 1:
+    for _ in range(60):
+        assert put(f"live-{n % 25}", VALUE + f"later-{n}")
+        n += 1
+        if srv.stats()["compactions"] >= 1:
             break
-    assert srv.stats()["compactions"] >= 1, f"no compaction once space returned; stderr:\n{srv.stderr()}"
+    wait_until(lambda: srv.stats()["compactions"] >= 1, 10, msg="a compaction once space returned")
     _check(srv, acked)
     assert srv.term() == 0, srv.stderr()
     check_log_replayable(srv.wal)

@@ -45,8 +45,7 @@ def expected_state(upto_line):
 def base_log(tmp_path_factory):
     """Bytes of a log written by the server for BASE_WRITES (the server stopped with SIGTERM)."""
     work = tmp_path_factory.mktemp("baselog")
-    registry = []
-    srv = KvProc(work, work / "data", registry=registry)
+    srv = KvProc(work, work / "data")
     try:
         srv.start()
         for w in BASE_WRITES:
@@ -60,11 +59,7 @@ def base_log(tmp_path_factory):
         assert srv.term() == 0, srv.stderr()
         data = srv.wal.read_bytes()
     finally:
-        for p in registry:
-            if p.poll() is None:
-                p.kill()
-                p.wait(timeout=10)
-        srv.session.close()
+        srv.close()  # SIGKILL by PID if it still runs
     lines = data.split(b"\n")[:-1]
     assert len(lines) == 11, f"unexpected base log layout:\n{data.decode()}"
     return data

@@ -109,7 +109,7 @@ def small_body_server(tmp_path_factory):
         s.start()
         yield s
     finally:
-        s.kill()
+        s.close()
 
 
 def body_of_size(n):

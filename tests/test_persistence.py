@@ -9,32 +9,10 @@ import pytest
 import requests
 
 from conftest import MISSING, TIMEOUT, assert_fields, enc, jloads, uid, wait_until
+from durability_support import crc32c
 
 
 # ------------------------------------------------------------------ helpers
-def _crc32c_table():
-    table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-_T = _crc32c_table()
-
-
-def crc32c(data: bytes) -> int:
-    c = 0xFFFFFFFF
-    for b in data:
-        c = _T[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFF
-
-
-assert crc32c(b"123456789") == 0xE3069283  # standard check value
-
-
 def write_wal(srv, records, raw_tail=b""):
     """Write records (dicts or raw str lines) to the server's wal.log, one per line."""
     srv.data_dir.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,6 @@ import kvstore.core.wal.LogWriteException;
 import kvstore.core.wal.WalEncoder;
 import kvstore.core.wal.WalFormat;
 import kvstore.core.wal.WalReplay;
-import kvstore.core.wal.WalWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +27,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static kvstore.core.wal.WalTesting.completing;
+import static kvstore.core.wal.WalTesting.set;
+import static kvstore.core.wal.WalTesting.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -323,17 +325,7 @@ class DatabaseTest {
 
     private static CompletableFuture<List<OpResult>> submit(Database db, List<Op> ops) {
         CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
-        db.submit(ops, db.now(), new WalWriter.Completion() {
-            @Override
-            public void completed(List<OpResult> results) {
-                future.complete(results);
-            }
-
-            @Override
-            public void failed(LogWriteException cause) {
-                future.completeExceptionally(cause);
-            }
-        });
+        db.submit(ops, db.now(), completing(future));
         return future;
     }
 
@@ -341,10 +333,6 @@ class DatabaseTest {
         Entry e = db.get(utf8(key));
         assertNotNull(e, key);
         return new String(e.value(), StandardCharsets.UTF_8);
-    }
-
-    private static List<Op> set(String key, String json) {
-        return List.of(new Op.Set(utf8(key), utf8(json), Entry.NEVER));
     }
 
     private static byte[] concat(byte[]... parts) {
@@ -361,9 +349,5 @@ class DatabaseTest {
             out.add(new String(k, StandardCharsets.UTF_8));
         }
         return out;
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

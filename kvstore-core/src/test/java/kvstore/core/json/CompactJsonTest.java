@@ -34,16 +34,12 @@ class CompactJsonTest {
         "[[[[[[1]]]]]]"
     })
     void shouldCopyCompactValuesAsTheyAre(String json) throws IOException {
-        assertEquals(json, copyWithoutSource(json));
-        assertEquals(json, copyFromSource(json));
+        assertCopiedAs(json, json);
     }
 
     @Test
     void shouldRemoveWhitespaceOutsideStrings() throws IOException {
-        String json = "{ \"a\" : [ 1 ,\t2 ,\n 3 ] , \"b\" : \" x \" }";
-
-        assertEquals("{\"a\":[1,2,3],\"b\":\" x \"}", copyWithoutSource(json));
-        assertEquals("{\"a\":[1,2,3],\"b\":\" x \"}", copyFromSource(json));
+        assertCopiedAs("{\"a\":[1,2,3],\"b\":\" x \"}", "{ \"a\" : [ 1 ,\t2 ,\n 3 ] , \"b\" : \" x \" }");
     }
 
     @Test
@@ -58,10 +54,7 @@ class CompactJsonTest {
 
     @Test
     void shouldNormaliseUnneededEscapesAndKeepNeededOnes() throws IOException {
-        String json = "\"\\u0041\\/\\\"\\\\\\n\\u0001\"";
-
-        assertEquals("\"A/\\\"\\\\\\n\\u0001\"", copyWithoutSource(json));
-        assertEquals("\"A/\\\"\\\\\\n\\u0001\"", copyFromSource(json));
+        assertCopiedAs("\"A/\\\"\\\\\\n\\u0001\"", "\"\\u0041\\/\\\"\\\\\\n\\u0001\"");
     }
 
     @Test
@@ -123,6 +116,12 @@ class CompactJsonTest {
             assertEquals("7", str(CompactJson.copyValue(p, buf, off)));
             assertEquals(JsonToken.END_OBJECT, p.nextToken());
         }
+    }
+
+    /** Both copy paths turn json into expected. */
+    private static void assertCopiedAs(String expected, String json) throws IOException {
+        assertEquals(expected, copyWithoutSource(json), "re-writing path");
+        assertEquals(expected, copyFromSource(json), "source-aware path");
     }
 
     /** Copies the member "v" of {"v":json} through the re-writing path. */

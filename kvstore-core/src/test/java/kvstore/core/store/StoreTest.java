@@ -5,12 +5,14 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -270,20 +272,7 @@ class StoreTest {
                     return new long[] {torn, reads, seenBoth};
                 }));
             }
-            Future<?> writer = pool.submit(() -> {
-                go.await();
-                try {
-                    for (int i = 0; i < batches; i++) {
-                        String v = Integer.toString(i);
-                        store.applyAtomically(List.of(new Op.Set(a, utf8(v), Entry.NEVER),
-                                new Op.Set(b, utf8(v), Entry.NEVER)), NOW);
-                        store.applyAtomically(List.of(new Op.Delete(a), new Op.Delete(b)), NOW);
-                    }
-                } finally {
-                    done.set(true);
-                }
-                return null;
-            });
+            Future<?> writer = pool.submit(pairWriter(go, done, a, b, batches, Integer::toString));
             go.countDown();
             writer.get(20, TimeUnit.SECONDS);
             for (Future<long[]> f : readerResults) {
@@ -317,19 +306,7 @@ class StoreTest {
                 }
                 return torn;
             });
-            Future<?> writer = pool.submit(() -> {
-                go.await();
-                try {
-                    for (int i = 0; i < batches; i++) {
-                        store.applyAtomically(List.of(new Op.Set(a, utf8("1"), Entry.NEVER),
-                                new Op.Set(b, utf8("1"), Entry.NEVER)), NOW);
-                        store.applyAtomically(List.of(new Op.Delete(a), new Op.Delete(b)), NOW);
-                    }
-                } finally {
-                    done.set(true);
-                }
-                return null;
-            });
+            Future<?> writer = pool.submit(pairWriter(go, done, a, b, batches, i -> "1"));
             go.countDown();
             writer.get(20, TimeUnit.SECONDS);
             assertEquals(0L, reader.get(20, TimeUnit.SECONDS));
@@ -344,6 +321,27 @@ class StoreTest {
         store.apply(op, NOW);
 
         assertSame(op.entry(), store.get(utf8("k"), NOW));
+    }
+
+    /**
+     * Once go opens: batches times, sets a and b to value(i) in one atomic batch, then deletes both in another;
+     * sets done at the end.
+     */
+    private Callable<Void> pairWriter(CountDownLatch go, AtomicBoolean done, byte[] a, byte[] b, int batches,
+                                      IntFunction<String> value) {
+        return () -> {
+            go.await();
+            try {
+                for (int i = 0; i < batches; i++) {
+                    byte[] v = utf8(value.apply(i));
+                    store.applyAtomically(List.of(new Op.Set(a, v, Entry.NEVER), new Op.Set(b, v, Entry.NEVER)), NOW);
+                    store.applyAtomically(List.of(new Op.Delete(a), new Op.Delete(b)), NOW);
+                }
+            } finally {
+                done.set(true);
+            }
+            return null;
+        };
     }
 
     private static Op.Set set(String key, String json, long deadline) {

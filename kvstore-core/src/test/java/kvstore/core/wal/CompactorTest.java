@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +21,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static kvstore.core.wal.WalTesting.completing;
+import static kvstore.core.wal.WalTesting.readLog;
+import static kvstore.core.wal.WalTesting.set;
+import static kvstore.core.wal.WalTesting.str;
+import static kvstore.core.wal.WalTesting.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -80,7 +84,7 @@ class CompactorTest {
 
         assertEquals(1, compactor.completed());
         Map<String, String> live = dump(store);
-        List<WalRecord> records = readLog();
+        List<WalRecord> records = readLog(file);
         assertEquals(live.size(), records.size(), "one line per live key: " + live);
         java.util.Set<String> keys = new java.util.HashSet<>();
         for (WalRecord r : records) {
@@ -203,17 +207,7 @@ class CompactorTest {
 
     private List<OpResult> write(List<Op> ops) throws Exception {
         CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
-        writer.submit(ops, encoder.encode(ops, now.get()), new WalWriter.Completion() {
-            @Override
-            public void completed(List<OpResult> results) {
-                future.complete(results);
-            }
-
-            @Override
-            public void failed(LogWriteException cause) {
-                future.completeExceptionally(cause);
-            }
-        });
+        writer.submit(ops, encoder.encode(ops, now.get()), completing(future));
         return future.get(10, TimeUnit.SECONDS);
     }
 
@@ -226,36 +220,9 @@ class CompactorTest {
         return replayed;
     }
 
-    private List<WalRecord> readLog() throws Exception {
-        byte[] bytes = Files.readAllBytes(file);
-        List<WalRecord> records = new ArrayList<>();
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        int from = 0;
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == '\n') {
-                records.add(WalRecord.parse(bytes, from, i - from, crc));
-                from = i + 1;
-            }
-        }
-        assertEquals(bytes.length, from);
-        return records;
-    }
-
     private Map<String, String> dump(Store s) {
         Map<String, String> out = new TreeMap<>();
         s.forEachLive(now.get(), (k, e) -> out.put(str(k), str(e.value()) + "@" + e.deadlineMillis()));
         return out;
-    }
-
-    private static List<Op> set(String key, String json) {
-        return List.of(new Op.Set(utf8(key), utf8(json), Entry.NEVER));
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String str(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -132,10 +132,9 @@ class WalReplayTest {
         byte[] log = concat(first, second, damaged, after);
         Path file = write(log);
 
-        CorruptLogException e = assertThrows(CorruptLogException.class, () -> replay(file, false));
+        CorruptLogException e = assertRefusedAtLine(3, file);
 
         assertEquals(file, e.file());
-        assertEquals(3, e.line());
         assertEquals(first.length + second.length, e.offset());
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("line 3"), e.getMessage());
@@ -146,20 +145,12 @@ class WalReplayTest {
 
     @Test
     void shouldStopAtGarbageLineFollowedByGoodData() throws IOException {
-        Path file = write(concat(set("a", "1"), utf8("garbage\n"), set("b", "2")));
-
-        CorruptLogException e = assertThrows(CorruptLogException.class, () -> replay(file, false));
-
-        assertEquals(2, e.line());
+        assertRefusedAtLine(2, write(concat(set("a", "1"), utf8("garbage\n"), set("b", "2"))));
     }
 
     @Test
     void shouldCountBlankLinesInLineNumbers() throws IOException {
-        Path file = write(concat(set("a", "1"), utf8("\n  \n"), utf8("{oops}\n"), set("b", "2")));
-
-        CorruptLogException e = assertThrows(CorruptLogException.class, () -> replay(file, false));
-
-        assertEquals(4, e.line());
+        assertRefusedAtLine(4, write(concat(set("a", "1"), utf8("\n  \n"), utf8("{oops}\n"), set("b", "2"))));
     }
 
     @Test
@@ -265,8 +256,7 @@ class WalReplayTest {
         batch[secondLine + 5] ^= 0x01;
         Path file = write(concat(good, batch, set("d", "4")));
 
-        CorruptLogException e = assertThrows(CorruptLogException.class, () -> replay(file, false));
-        assertEquals(3, e.line());
+        assertRefusedAtLine(3, file);
 
         WalReplay.Result repaired = replay(file, true);
         assertEquals(good.length, repaired.bytes(), "repair cuts at the start of the damaged batch");
@@ -277,29 +267,20 @@ class WalReplayTest {
     void shouldRejectBatchWithWrongCount() throws IOException {
         byte[] begin = utf8("{\"op\":\"begin\",\"count\":3}\n");
         byte[] commit = utf8("{\"op\":\"commit\",\"count\":2}\n");
-        Path file = write(concat(begin, set("b", "2"), set("c", "3"), commit, set("d", "4")));
+        assertRefusedAtLine(4, write(concat(begin, set("b", "2"), set("c", "3"), commit, set("d", "4"))));
 
-        CorruptLogException e = assertThrows(CorruptLogException.class, () -> replay(file, false));
-
-        assertEquals(4, e.line());
         assertNull(store.get(utf8("b"), NOW));
     }
 
     @Test
     void shouldRejectNestedBatch() throws IOException {
         byte[] begin = utf8("{\"op\":\"begin\",\"count\":2}\n");
-        Path file = write(concat(begin, begin, set("d", "4"), set("e", "4")));
-
-        CorruptLogException e = assertThrows(CorruptLogException.class, () -> replay(file, false));
-        assertEquals(2, e.line());
+        assertRefusedAtLine(2, write(concat(begin, begin, set("d", "4"), set("e", "4"))));
     }
 
     @Test
     void shouldRejectCommitWithoutBegin() throws IOException {
-        Path file = write(concat(set("a", "1"), utf8("{\"op\":\"commit\",\"count\":2}\n"), set("d", "4")));
-
-        CorruptLogException e = assertThrows(CorruptLogException.class, () -> replay(file, false));
-        assertEquals(2, e.line());
+        assertRefusedAtLine(2, write(concat(set("a", "1"), utf8("{\"op\":\"commit\",\"count\":2}\n"), set("d", "4"))));
     }
 
     @Test
@@ -476,6 +457,13 @@ class WalReplayTest {
             applied.add(ops);
             store.applyAtomically(ops, NOW);
         });
+    }
+
+    /** Replays file without repair and asserts that it is refused at line (1-based); returns the refusal. */
+    private CorruptLogException assertRefusedAtLine(int line, Path file) {
+        CorruptLogException e = assertThrows(CorruptLogException.class, () -> replay(file, false));
+        assertEquals(line, e.line(), e.getMessage());
+        return e;
     }
 
     private Path write(byte[] bytes) throws IOException {

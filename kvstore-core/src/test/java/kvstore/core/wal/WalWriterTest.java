@@ -31,6 +31,12 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static kvstore.core.wal.WalTesting.completing;
+import static kvstore.core.wal.WalTesting.completion;
+import static kvstore.core.wal.WalTesting.readLog;
+import static kvstore.core.wal.WalTesting.set;
+import static kvstore.core.wal.WalTesting.str;
+import static kvstore.core.wal.WalTesting.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -134,7 +140,7 @@ class WalWriterTest {
         }
         assertTrue(channel.forces.get() < threads * perThread, "writes are forced in groups: " + channel.forces.get());
 
-        List<WalRecord> records = readLog();
+        List<WalRecord> records = readLog(file);
         assertEquals(threads * perThread, records.size());
         Set<String> seen = new HashSet<>();
         int[] lastSeq = new int[threads];
@@ -171,7 +177,7 @@ class WalWriterTest {
         assertNotNull(first.get(10, TimeUnit.SECONDS));
         assertEquals(writesBefore + 1, channel.writes.get(), "one write call for the group");
         assertEquals(forcesBefore + 1, channel.forces.get(), "one force for the group");
-        assertEquals(101, readLog().size());
+        assertEquals(101, readLog(file).size());
     }
 
     @Test
@@ -314,7 +320,7 @@ class WalWriterTest {
         }
         ExecutionException e = assertThrows(ExecutionException.class, refused::get);
         assertTrue(assertInstanceOf(LogWriteException.class, e.getCause()).isShutdown());
-        assertEquals(10, readLog().size());
+        assertEquals(10, readLog(file).size());
         assertTrue(channel.forces.get() >= 1, "close forces the log even under fsync never");
         assertFalse(channel.isOpen());
     }
@@ -357,7 +363,7 @@ class WalWriterTest {
         assertEquals(existing.length, writer.size());
         submit(set("new", "2")).get(10, TimeUnit.SECONDS);
 
-        assertEquals(2, readLog().size());
+        assertEquals(2, readLog(file).size());
         assertEquals(Files.size(file), writer.size());
     }
 
@@ -375,7 +381,7 @@ class WalWriterTest {
         first.get(10, TimeUnit.SECONDS);
         a.get(10, TimeUnit.SECONDS);
         b.get(10, TimeUnit.SECONDS);
-        List<WalRecord> records = readLog();
+        List<WalRecord> records = readLog(file);
         assertEquals(3, records.size());
         assertEquals(big, str(((Op.Set) records.get(2).op()).entry().value()));
         assertEquals(Files.size(file), writer.size());
@@ -449,49 +455,7 @@ class WalWriterTest {
 
     private CompletableFuture<List<OpResult>> submit(List<Op> ops) {
         CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
-        writer.submit(ops, encoder.encode(ops, TS), completion(future::complete, future::completeExceptionally));
+        writer.submit(ops, encoder.encode(ops, TS), completing(future));
         return future;
-    }
-
-    private static WalWriter.Completion completion(java.util.function.Consumer<List<OpResult>> ok,
-                                                   java.util.function.Consumer<LogWriteException> failed) {
-        return new WalWriter.Completion() {
-            @Override
-            public void completed(List<OpResult> results) {
-                ok.accept(results);
-            }
-
-            @Override
-            public void failed(LogWriteException cause) {
-                failed.accept(cause);
-            }
-        };
-    }
-
-    private List<WalRecord> readLog() throws Exception {
-        byte[] bytes = Files.readAllBytes(file);
-        List<WalRecord> records = new ArrayList<>();
-        CRC32C crc = new CRC32C();
-        int start = 0;
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == '\n') {
-                records.add(WalRecord.parse(bytes, start, i - start, crc));
-                start = i + 1;
-            }
-        }
-        assertEquals(bytes.length, start, "the log ends with a whole line");
-        return records;
-    }
-
-    private static List<Op> set(String key, String json) {
-        return List.of(new Op.Set(utf8(key), utf8(json), Entry.NEVER));
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String str(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }
