@@ -34,14 +34,19 @@ public final class Store {
         long stamp = batchLock.tryOptimisticRead();
         Entry entry = index.get(key);
         if (!batchLock.validate(stamp)) {
-            stamp = batchLock.readLock();
-            try {
-                entry = index.get(key);
-            } finally {
-                batchLock.unlockRead(stamp);
-            }
+            entry = getWhileBatchesWait(key);
         }
         return entry != null && entry.isLiveAt(nowMillis) ? entry : null;
+    }
+
+    /** The slow path of {@link #get}, kept apart so the fast one stays small enough to inline. */
+    private Entry getWhileBatchesWait(byte[] key) {
+        long stamp = batchLock.readLock();
+        try {
+            return index.get(key);
+        } finally {
+            batchLock.unlockRead(stamp);
+        }
     }
 
     /** The live keys that start with {@code prefix}, in unsigned byte order; costs O(log n + k). */
