@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * A lookup in the sorted map walks some twenty nodes, most of them cache misses; here it is usually one.
  *
  * <p>Open addressing with linear probing over an array of entries (an entry knows its key), so it costs
- * two references per key rather than a node per key. Writers are serialised by the object's lock (the WAL
- * writer, replay and the expiry sweeper write); readers take no lock. A removed slot becomes a tombstone
+ * two references per key rather than a node per key. Writers must be serialised by the caller (the
+ * {@link Store} does it, as the WAL writer, replay and the expiry sweeper all write); readers take no lock. A removed slot becomes a tombstone
  * until the next rebuild, so a reader probing past it never misses a key further along; a rebuild makes
  * a new array and publishes it whole.
  */
@@ -36,8 +36,8 @@ final class KeyIndex {
         }
     }
 
-    /** Maps the entry's key to {@code entry}, replacing any entry of the same key. */
-    synchronized void put(Entry entry) {
+    /** Maps the entry's key to {@code entry}; returns the entry it replaced, or null for a new key. */
+    Entry put(Entry entry) {
         AtomicReferenceArray<Entry> t = table;
         int mask = t.length() - 1;
         int free = -1;
@@ -49,7 +49,7 @@ final class KeyIndex {
                 }
             } else if (Arrays.equals(e.key(), entry.key())) {
                 t.set(i, entry);
-                return;
+                return e;
             }
         }
         if (free >= 0) {
@@ -62,23 +62,28 @@ final class KeyIndex {
         if (used * 2 > t.length()) {
             rebuild();
         }
+        return null;
     }
 
-    /** Removes {@code key}'s entry if it is {@code expected}, or whatever it is when {@code expected} is null. */
-    synchronized void remove(byte[] key, Entry expected) {
+    /**
+     * Removes {@code key}'s entry if it is {@code expected}, or whatever it is when {@code expected} is null.
+     * Returns the entry removed, or null when nothing was.
+     */
+    Entry remove(byte[] key, Entry expected) {
         AtomicReferenceArray<Entry> t = table;
         int mask = t.length() - 1;
         for (int i = slot(key, mask); ; i = (i + 1) & mask) {
             Entry e = t.get(i);
             if (e == null) {
-                return;
+                return null;
             }
             if (e != TOMBSTONE && Arrays.equals(e.key(), key)) {
-                if (expected == null || e == expected) {
-                    t.set(i, TOMBSTONE);
-                    live--;
+                if (expected != null && e != expected) {
+                    return null;
                 }
-                return;
+                t.set(i, TOMBSTONE);
+                live--;
+                return e;
             }
         }
     }

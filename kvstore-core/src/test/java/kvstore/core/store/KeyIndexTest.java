@@ -33,6 +33,19 @@ class KeyIndexTest {
     }
 
     @Test
+    void shouldReturnTheEntryReplacedOrRemoved() {
+        KeyIndex index = new KeyIndex();
+        Entry a = entry("a");
+        Entry a2 = entry("a");
+
+        assertNull(index.put(a));
+        assertSame(a, index.put(a2));
+        assertNull(index.remove(key("a"), a), "a stale expected entry removes nothing");
+        assertSame(a2, index.remove(key("a"), null));
+        assertNull(index.remove(key("a"), null));
+    }
+
+    @Test
     void shouldRemoveConditionallyOnlyTheExpectedEntry() {
         KeyIndex index = new KeyIndex();
         Entry old = entry("k");

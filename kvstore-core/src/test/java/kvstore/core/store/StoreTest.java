@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -321,6 +322,89 @@ class StoreTest {
         store.apply(op, NOW);
 
         assertSame(op.entry(), store.get(utf8("k"), NOW));
+    }
+
+    @Test
+    void shouldListAnOverwrittenKeyByItsNewDeadline() {
+        store.apply(set("a", "1", NOW + 10), NOW);
+        store.apply(set("b", "1", Entry.NEVER), NOW);
+        store.apply(set("a", "2", Entry.NEVER), NOW);
+        store.apply(set("b", "2", NOW + 10), NOW);
+
+        assertEquals(List.of("a"), strings(store.keysWithPrefix(new byte[0], NOW + 10)));
+    }
+
+    @Test
+    void shouldVisitTheCurrentValueOfAnOverwrittenKey() {
+        store.apply(set("a", "1", Entry.NEVER), NOW);
+        store.apply(set("a", "2", Entry.NEVER), NOW);
+        List<String> seen = new ArrayList<>();
+
+        store.forEachLive(NOW, (key, entry) -> seen.add(str(key) + "=" + str(entry.value())));
+
+        assertEquals(List.of("a=2"), seen);
+    }
+
+    @Test
+    void shouldListAKeyAgainAfterItWasDeletedAndWrittenAgain() {
+        store.apply(set("a", "1", Entry.NEVER), NOW);
+        store.apply(new Op.Delete(utf8("a")), NOW);
+        assertEquals(List.of(), strings(store.keysWithPrefix(new byte[0], NOW)));
+
+        store.apply(set("a", "2", Entry.NEVER), NOW);
+
+        assertEquals(List.of("a"), strings(store.keysWithPrefix(new byte[0], NOW)));
+    }
+
+    @Test
+    void shouldKeepListingAndLookupsInAgreementWhileTheSweeperRacesTheWriter() throws Exception {
+        int keys = 4;
+        int rounds = 200_000;
+        List<Entry> written = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean done = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> writer = pool.submit(() -> {
+                try {
+                    for (int i = 0; i < rounds; i++) {
+                        String key = "k" + (i % keys);
+                        if (i % 3 == 2) {
+                            store.apply(new Op.Delete(utf8(key)), NOW);
+                        } else {
+                            Op.Set op = set(key, Integer.toString(i), NOW + 1_000);
+                            store.apply(op, NOW);
+                            written.add(op.entry());
+                        }
+                    }
+                } finally {
+                    done.set(true);
+                }
+            });
+            Future<?> sweeper = pool.submit(() -> {
+                int next = 0;
+                while (!done.get() || next < written.size()) {
+                    if (next < written.size()) {
+                        Entry e = written.get(next++);
+                        store.expire(e.key(), e);
+                    }
+                }
+            });
+            writer.get(30, TimeUnit.SECONDS);
+            sweeper.get(30, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+
+        List<String> listed = strings(store.keysWithPrefix(new byte[0], NOW));
+        List<String> found = new ArrayList<>();
+        for (int k = 0; k < keys; k++) {
+            if (store.get(utf8("k" + k), NOW) != null) {
+                found.add("k" + k);
+            }
+        }
+        found.sort(null);
+        assertEquals(found, listed);
+        assertEquals(found.size(), store.totals().keys());
     }
 
     /**
