@@ -3,28 +3,34 @@ package kvstore.core.store;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiConsumer;
 
 /**
  * The in-memory key-value map: keys sorted by their UTF-8 bytes, values kept as compact JSON text.
- * A {@link KeyIndex} maps each key to its {@link Entry}; beside it a sorted set of the same keys serves
- * listings. Overwriting a key touches only the index: the sorted set changes only when a key comes or goes,
- * which spares the writer a walk of some twenty skip-list nodes, most of them cache misses, per overwrite.
+ * A {@link KeyIndex} maps each key to its {@link Entry} for point reads; beside it a sorted map of the
+ * same keys serves listings. The sorted map holds what a listing needs to know, whether the key is live:
+ * a shared marker for an entry without a deadline, or the entry itself for one with a deadline. So
+ * overwriting a key that has no deadline with a value that has none, the usual write, touches only the
+ * index, and spares the writer a walk of some twenty skip-list nodes, most of them cache misses.
  *
  * <p>Threading: any thread may read; only one thread at a time may write (the WAL writer, or replay before
  * the server starts), except {@link #expire}, which the TTL sweeper may call concurrently. Writers take the
- * store's monitor around each change, so the index and the key set always hold the same keys for them;
- * a reader may see a key in the set a moment before or after the index, and listings allow for it.
+ * store's monitor around each change, so the index and the sorted map always agree for them; a reader
+ * may see one a moment before the other, which is no different from reading just before the write.
  *
  * <p>Isolation: a group of writes applied with {@link #applyAtomically} holds the write side of a
  * {@link StampedLock}; reads take an optimistic stamp and retry under the read lock only when a group was
  * being applied meanwhile, so no reader ever sees part of a batch, and reads cost no lock in the usual case.
  */
 public final class Store {
-    private final ConcurrentSkipListSet<byte[]> sortedKeys = new ConcurrentSkipListSet<>(Arrays::compareUnsigned);
+    /** The sorted map's value for a key whose entry never expires. */
+    private static final Object PERMANENT = new Object();
+
+    private final ConcurrentSkipListMap<byte[], Object> sortedKeys = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
     private final KeyIndex index = new KeyIndex();
     private final Object writers = new Object();
     private final StampedLock batchLock = new StampedLock();
@@ -69,12 +75,13 @@ public final class Store {
 
     private List<byte[]> collectKeys(byte[] prefix, long nowMillis) {
         List<byte[]> keys = new ArrayList<>();
-        for (byte[] key : sortedKeys.tailSet(prefix, true)) {
+        for (Map.Entry<byte[], Object> e : sortedKeys.tailMap(prefix, true).entrySet()) {
+            byte[] key = e.getKey();
             if (!startsWith(key, prefix)) {
                 break;
             }
-            Entry entry = index.get(key);
-            if (entry != null && entry.isLiveAt(nowMillis)) {
+            Object mark = e.getValue();
+            if (mark == PERMANENT || ((Entry) mark).isLiveAt(nowMillis)) {
                 keys.add(key);
             }
         }
@@ -135,7 +142,7 @@ public final class Store {
 
     /** Calls {@code action} for every live entry, in key order; a weakly consistent view under concurrent writes. */
     public void forEachLive(long nowMillis, BiConsumer<byte[], Entry> action) {
-        for (byte[] key : sortedKeys) {
+        for (byte[] key : sortedKeys.keySet()) {
             Entry entry = index.get(key);
             if (entry != null && entry.isLiveAt(nowMillis)) {
                 action.accept(key, entry);
@@ -173,8 +180,9 @@ public final class Store {
         Entry previous;
         synchronized (writers) {
             previous = index.put(entry);
-            if (previous == null) {
-                sortedKeys.add(entry.key());
+            boolean permanent = entry.deadlineMillis() == Entry.NEVER;
+            if (previous == null || !permanent || previous.deadlineMillis() != Entry.NEVER) {
+                sortedKeys.put(entry.key(), permanent ? PERMANENT : entry);
             }
         }
         if (previous == null) {

@@ -330,8 +330,11 @@ class StoreTest {
         store.apply(set("b", "1", Entry.NEVER), NOW);
         store.apply(set("a", "2", Entry.NEVER), NOW);
         store.apply(set("b", "2", NOW + 10), NOW);
+        store.apply(set("c", "1", NOW + 10), NOW);
+        store.apply(set("c", "2", NOW + 20), NOW);
 
-        assertEquals(List.of("a"), strings(store.keysWithPrefix(new byte[0], NOW + 10)));
+        assertEquals(List.of("a", "c"), strings(store.keysWithPrefix(new byte[0], NOW + 10)));
+        assertEquals(List.of("a"), strings(store.keysWithPrefix(new byte[0], NOW + 20)));
     }
 
     @Test
