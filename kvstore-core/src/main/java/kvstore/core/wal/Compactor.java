@@ -33,15 +33,20 @@ import java.util.function.Consumer;
 public final class Compactor {
     private static final Logger log = LoggerFactory.getLogger(Compactor.class);
     private static final long FSYNC_EVERY_BYTES = 4 << 20;
+    private static final long RETIRE_STEP_BYTES = 4 << 20;
+    private static final long RETIRE_PAUSE_MILLIS = 2;
     /** Rough bytes of a set line besides its key and value, to estimate the size of a compacted log. */
     private static final long LINE_OVERHEAD = 72;
 
-    /** Test hook: told when compaction reaches each of its crash-relevant points. */
+    /**
+     * Test hook: told when compaction reaches each of its crash-relevant points. Throwing fails the step,
+     * as the disk would.
+     */
     @FunctionalInterface
     public interface Probe {
         Probe NONE = point -> { };
 
-        void reached(String point);
+        void reached(String point) throws IOException;
     }
 
     private final Store store;
@@ -102,6 +107,31 @@ public final class Compactor {
         thread.start();
     }
 
+    /**
+     * Frees the log that compaction replaced, off the writer's thread, once its rename is durable. Freeing
+     * a 68 MB file at once took 20–25 ms here when done by the last close, and the ext4 journal commit
+     * that records it then held up the writer's next fsync by 15 ms, enough to double the writes' p99.
+     * Redis closes its old AOF in a background thread for the first reason; cutting the file down a few
+     * megabytes at a time, with a short pause between cuts, spreads the freeing over several small
+     * journal commits instead of one large one.
+     */
+    void retire(FileChannel replaced) {
+        Thread closer = new Thread(() -> {
+            try (replaced) {
+                for (long size = replaced.size() - RETIRE_STEP_BYTES; size > 0; size -= RETIRE_STEP_BYTES) {
+                    replaced.truncate(size);
+                    Thread.sleep(RETIRE_PAUSE_MILLIS);
+                }
+            } catch (IOException e) {
+                log.warn("freeing the replaced log failed: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kvstore-log-retirer");
+        closer.setDaemon(true);
+        closer.start();
+    }
+
     private Snapshot writeSnapshot(long from) throws IOException {
         long now = clock.millis();
         FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -130,6 +160,8 @@ public final class Compactor {
     final class Snapshot {
         private final FileChannel channel;
         private final long from;
+        private long installStart;
+        private long oldBytes;
 
         private Snapshot(FileChannel channel, long from) {
             this.channel = channel;
@@ -139,9 +171,11 @@ public final class Compactor {
         /**
          * Appends {@code current}'s bytes from where the snapshot began to {@code size}, makes the new file
          * durable and renames it over {@code file}; returns the new file's channel, positioned for appending.
+         * When this throws, the old log is still in place, whole. Once it returns, the new file is the log,
+         * but the rename is durable only after {@link #commit}.
          */
         FileChannel install(FileChannel current, long size, Path file) throws IOException {
-            long start = System.nanoTime();
+            installStart = System.nanoTime();
             long at = channel.size();
             for (long pos = from; pos < size; ) {
                 long n = current.transferTo(pos, size - pos, channel.position(at));
@@ -152,12 +186,18 @@ public final class Compactor {
             probe.reached("compaction-before-rename");
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             probe.reached("compaction-after-rename");
+            oldBytes = size;
+            return channel;
+        }
+
+        /** Makes the rename durable by fsyncing the directory; only then may the old log be retired. */
+        void commit(Path file) throws IOException {
+            probe.reached("compaction-before-directory-fsync");
             SafeFiles.fsyncDirectory(file.getParent());
             completed.incrementAndGet();
             running = false;
             log.info("compacted {}: {} -> {} bytes ({} bytes of newer writes carried over in {} us)",
-                    file, size, at, size - from, (System.nanoTime() - start) / 1000);
-            return channel;
+                    file, oldBytes, channel.size(), oldBytes - from, (System.nanoTime() - installStart) / 1000);
         }
 
         /** Drops the snapshot; the old log stays. */

@@ -345,16 +345,30 @@ public final class WalWriter implements AutoCloseable {
             snapshot.abandon();
             return;
         }
+        FileChannel next;
+        long nextSize;
         try {
-            FileChannel next = snapshot.install(channel, size, file);
-            closeChannel();
-            channel = next;
-            size = next.size();
-            dirty = false;
+            next = snapshot.install(channel, size, file);
+            nextSize = next.size();
         } catch (IOException e) {
             log.warn("compaction abandoned: {}", e.toString());
             snapshot.abandon();
+            return;
         }
+        // From here the new file is the log: writes must go to it even if the rename turns out not durable.
+        FileChannel replaced = channel;
+        channel = next;
+        size = nextSize;
+        dirty = false;
+        try {
+            snapshot.commit(file);
+        } catch (IOException e) {
+            // The old log, untouched, may be what a crash leaves under the name; nothing is acknowledged any more.
+            fail("cannot fsync the directory of " + file + " after compaction renamed the new log into place", e);
+            close(replaced);
+            return;
+        }
+        compactor.retire(replaced);
     }
 
     private void fail(String message, IOException cause) {
@@ -388,8 +402,12 @@ public final class WalWriter implements AutoCloseable {
     }
 
     private void closeChannel() {
+        close(channel);
+    }
+
+    private void close(FileChannel c) {
         try {
-            channel.close();
+            c.close();
         } catch (IOException e) {
             log.warn("closing {} failed: {}", file, e.toString());
         }

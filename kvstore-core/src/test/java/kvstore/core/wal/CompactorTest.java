@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -28,8 +29,10 @@ import static kvstore.core.wal.WalTesting.str;
 import static kvstore.core.wal.WalTesting.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CompactorTest {
@@ -45,7 +48,9 @@ class CompactorTest {
     private final List<String> points = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch snapshotWritten = new CountDownLatch(1);
     private final CountDownLatch renamed = new CountDownLatch(1);
+    private final CountDownLatch fatal = new CountDownLatch(1);
     private volatile CountDownLatch holdSnapshot;
+    private volatile boolean failDirectoryFsync;
     private Path file;
     private Compactor compactor;
     private WalWriter writer;
@@ -155,6 +160,50 @@ class CompactorTest {
     }
 
     @Test
+    void shouldTakeWritesWhileTheReplacedLogIsStillBeingClosed() throws Exception {
+        CountDownLatch closeGate = new CountDownLatch(1);
+        List<FaultyFileChannel> opened = Collections.synchronizedList(new ArrayList<>());
+        try {
+            start(false, path -> {
+                FaultyFileChannel channel = FaultyFileChannel.open(path);
+                channel.closeGate = closeGate;
+                opened.add(channel);
+                return channel;
+            });
+            writeUntilCompactionStarts(() -> write(set("k", Long.toString(now.incrementAndGet()))));
+            assertTrue(renamed.await(10, TimeUnit.SECONDS));
+            FaultyFileChannel replaced = opened.get(0);
+            assertTrue(replaced.closing.await(10, TimeUnit.SECONDS), "the replaced log is being closed");
+
+            write(set("after", "1"));
+
+            assertEquals(1, replaced.closed.getCount(), "its close is still held, and the write went on");
+            assertNotNull(replay().get(utf8("after"), now.get()));
+        } finally {
+            closeGate.countDown();
+        }
+        assertTrue(opened.get(0).closed.await(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shouldWriteToTheNewLogAndThenStopWhenItsRenameCannotBeMadeDurable() throws Exception {
+        failDirectoryFsync = true;
+        start(true);
+        writeUntilCompactionStarts(() -> write(set("k", Long.toString(now.incrementAndGet()))));
+        assertTrue(snapshotWritten.await(10, TimeUnit.SECONDS));
+        write(set("during", "1"));
+        holdSnapshot.countDown();
+
+        assertTrue(fatal.await(10, TimeUnit.SECONDS), "a rename that may not survive a crash is fatal");
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> write(set("after", "1")));
+        assertInstanceOf(LogWriteException.class, refused.getCause());
+        assertEquals(0, compactor.completed());
+        Store replayed = replay();
+        assertNotNull(replayed.get(utf8("during"), now.get()), "the new log under the name has every write");
+        assertNull(replayed.get(utf8("after"), now.get()));
+    }
+
+    @Test
     void shouldLeaveOldLogWhenSnapshotIsAbandoned() throws Exception {
         start(true);
         writeUntilCompactionStarts(() -> write(set("k", Long.toString(now.incrementAndGet()))));
@@ -182,6 +231,10 @@ class CompactorTest {
     }
 
     private void start(boolean holdAfterSnapshot) throws IOException {
+        start(holdAfterSnapshot, WalWriter.LogOpener.FILE);
+    }
+
+    private void start(boolean holdAfterSnapshot, WalWriter.LogOpener opener) throws IOException {
         file = dir.resolve(WalFormat.FILE_NAME);
         holdSnapshot = holdAfterSnapshot ? new CountDownLatch(1) : null;
         compactor = new Compactor(store, now::get, file, MIN_BYTES, 2.0, point -> {
@@ -198,10 +251,12 @@ class CompactorTest {
                 }
             } else if (point.equals("compaction-after-rename")) {
                 renamed.countDown();
+            } else if (point.equals("compaction-before-directory-fsync") && failDirectoryFsync) {
+                throw new IOException("Input/output error");
             }
         });
-        writer = new WalWriter(file, FsyncPolicy.ALWAYS, ops -> store.applyAtomically(ops, now.get()),
-                (message, cause) -> { }, compactor);
+        writer = new WalWriter(file, opener, FsyncPolicy.ALWAYS, ops -> store.applyAtomically(ops, now.get()),
+                (message, cause) -> fatal.countDown(), compactor);
         writer.start();
     }
 

@@ -9,13 +9,16 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * A real file channel that fails on demand, as a full disk or a dying device would: writes past
  * {@link #spaceLimit} store the part that fits and then throw "No space left on device"; a force fails
- * while {@link #failForce} is set. Counts writes and forces.
+ * while {@link #failForce} is set. Counts writes and forces. A close waits for {@link #closeGate} when
+ * one is set, as the close of a large unlinked file waits for the filesystem to free its blocks.
  */
 final class FaultyFileChannel extends FileChannel {
     static final String NO_SPACE = "No space left on device";
@@ -29,6 +32,12 @@ final class FaultyFileChannel extends FileChannel {
     volatile Consumer<byte[]> onWrite = bytes -> { };
     /** Told of every force just done, on the forcing thread. */
     volatile Runnable onForce = () -> { };
+    /** When set, a close waits (at most 10 s) until it opens. */
+    volatile CountDownLatch closeGate;
+    /** Counted down when a close has begun. */
+    final CountDownLatch closing = new CountDownLatch(1);
+    /** Counted down when the close is done. */
+    final CountDownLatch closed = new CountDownLatch(1);
 
     private FaultyFileChannel(FileChannel delegate) {
         this.delegate = delegate;
@@ -148,6 +157,16 @@ final class FaultyFileChannel extends FileChannel {
 
     @Override
     protected void implCloseChannel() throws IOException {
+        closing.countDown();
+        CountDownLatch gate = closeGate;
+        if (gate != null) {
+            try {
+                gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         delegate.close();
+        closed.countDown();
     }
 }
