@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * {@code wal.log.compact}, fsyncing every 4 MiB so the disk never sees one huge flush, and hands a
  * {@link Snapshot} back to the writer's queue. The writer, between two groups, appends the log's bytes
  * from S on (the writes made meanwhile) to the new file, fsyncs it, renames it over {@code wal.log} and
- * fsyncs the directory. Every write is a whole-value set or a delete, so replaying those later writes over
+ * fsyncs the directory; then the old file is freed in the background ({@link #retire}). Every write is a whole-value set or a delete, so replaying those later writes over
  * a snapshot taken while they happened gives the same state. A crash before the rename leaves the old log
  * (the stale temp file is deleted on start); after it, the new one, complete and fsynced.
  */
