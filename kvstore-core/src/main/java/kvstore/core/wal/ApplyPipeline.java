@@ -83,7 +83,7 @@ final class ApplyPipeline implements Consumer<List<Op>> {
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            failure = new IllegalStateException("interrupted while replaying the log", e);
         } catch (RuntimeException | Error e) {
             // Out of memory included: the start must fail rather than serve a store that misses writes.
             failure = e;

@@ -3,8 +3,13 @@ package kvstore.core.wal;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+
+import static kvstore.core.wal.WalFormat.DELETE_START;
+import static kvstore.core.wal.WalFormat.SET_START;
+import static kvstore.core.wal.WalFormat.TIMESTAMP_MEMBER;
+import static kvstore.core.wal.WalFormat.TTL_MEMBER;
+import static kvstore.core.wal.WalFormat.VALUE_MEMBER;
 
 /**
  * Reads a set or delete line laid out exactly as {@link WalEncoder} writes it, without a JSON parser:
@@ -17,11 +22,6 @@ import java.util.Arrays;
  * them. Anything unexpected returns null, and the caller parses the line in full.
  */
 final class CanonicalLine {
-    private static final byte[] SET = ascii("{\"op\":\"set\",\"key\":\"");
-    private static final byte[] DELETE = ascii("{\"op\":\"delete\",\"key\":\"");
-    private static final byte[] VALUE = ascii(",\"value\":");
-    private static final byte[] TTL = ascii(",\"ttl\":");
-    private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
 
     private CanonicalLine() {
     }
@@ -31,11 +31,15 @@ final class CanonicalLine {
      * when the line is not laid out as expected.
      */
     static Op parse(byte[] buf, int off, int end) {
-        boolean set = startsWith(buf, off, end, SET);
-        if (!set && !startsWith(buf, off, end, DELETE)) {
+        boolean set = startsWith(buf, off, end, SET_START);
+        if (!set && !startsWith(buf, off, end, DELETE_START)) {
             return null;
         }
-        int keyStart = off + (set ? SET.length : DELETE.length);
+        int keyQuote = off + (set ? SET_START.length : DELETE_START.length);
+        if (keyQuote >= end || buf[keyQuote] != '"') {
+            return null;
+        }
+        int keyStart = keyQuote + 1;
         int keyEnd = keyStart;
         while (keyEnd < end && buf[keyEnd] != '"') {
             if (buf[keyEnd] == '\\') {
@@ -47,24 +51,27 @@ final class CanonicalLine {
             return null;
         }
         byte[] key = Arrays.copyOfRange(buf, keyStart, keyEnd);
-        int timestampAt = memberBefore(buf, keyEnd + 1, end, TIMESTAMP);
+        int timestampAt = memberBefore(buf, keyEnd + 1, end, TIMESTAMP_MEMBER);
         if (timestampAt < 0) {
             return null;
         }
-        long timestamp = millis(buf, timestampAt + TIMESTAMP.length, end);
-        if (!set) {
-            return timestampAt == keyEnd + 1 && timestamp != Long.MIN_VALUE ? new Op.Delete(key) : null;
+        long timestamp = millis(buf, timestampAt + TIMESTAMP_MEMBER.length, end);
+        if (timestamp == Long.MIN_VALUE) {
+            return null;
         }
-        int valueStart = keyEnd + 1 + VALUE.length;
-        if (!startsWith(buf, keyEnd + 1, end, VALUE)) {
+        if (!set) {
+            return timestampAt == keyEnd + 1 ? new Op.Delete(key) : null;
+        }
+        int valueStart = keyEnd + 1 + VALUE_MEMBER.length;
+        if (!startsWith(buf, keyEnd + 1, end, VALUE_MEMBER)) {
             return null;
         }
         int valueEnd = timestampAt;
         long deadline = Entry.NEVER;
-        int ttlAt = memberBefore(buf, valueStart, timestampAt, TTL);
+        int ttlAt = memberBefore(buf, valueStart, timestampAt, TTL_MEMBER);
         if (ttlAt >= 0) {
-            long ttl = millis(buf, ttlAt + TTL.length, timestampAt);
-            if (ttl == Long.MIN_VALUE || timestamp == Long.MIN_VALUE) {
+            long ttl = millis(buf, ttlAt + TTL_MEMBER.length, timestampAt);
+            if (ttl == Long.MIN_VALUE) {
                 return null;
             }
             deadline = timestamp + ttl;
@@ -138,7 +145,4 @@ final class CanonicalLine {
         return end - at >= prefix.length && Arrays.equals(buf, at, at + prefix.length, prefix, 0, prefix.length);
     }
 
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
 }

@@ -26,8 +26,9 @@ import java.util.function.Consumer;
  * {@code wal.log.compact}, fsyncing every 4 MiB so the disk never sees one huge flush, and hands a
  * {@link Snapshot} back to the writer's queue. The writer, between two groups, appends the log's bytes
  * from S on (the writes made meanwhile) to the new file, fsyncs it, renames it over {@code wal.log} and
- * fsyncs the directory; then the old file is freed in the background ({@link #retire}). Every write is a whole-value set or a delete, so replaying those later writes over
- * a snapshot taken while they happened gives the same state. A crash before the rename leaves the old log
+ * fsyncs the directory; then the old file is freed in the background ({@link #retire}). Every write is a
+ * whole-value set or a delete, so replaying those later writes over a snapshot taken while they happened
+ * gives the same state. A crash before the rename leaves the old log
  * (the stale temp file is deleted on start); after it, the new one, complete and fsynced.
  */
 public final class Compactor {
@@ -162,6 +163,7 @@ public final class Compactor {
         private final long from;
         private long installStart;
         private long oldBytes;
+        private long newBytes;
 
         private Snapshot(FileChannel channel, long from) {
             this.channel = channel;
@@ -171,8 +173,8 @@ public final class Compactor {
         /**
          * Appends {@code current}'s bytes from where the snapshot began to {@code size}, makes the new file
          * durable and renames it over {@code file}; returns the new file's channel, positioned for appending.
-         * When this throws, the old log is still in place, whole. Once it returns, the new file is the log,
-         * but the rename is durable only after {@link #commit}.
+         * The rename is its last step: when this throws, the old log is still in place, whole. Once it
+         * returns, the new file is the log, but the rename is durable only after {@link #commit}.
          */
         FileChannel install(FileChannel current, long size, Path file) throws IOException {
             installStart = System.nanoTime();
@@ -184,20 +186,25 @@ public final class Compactor {
             }
             channel.force(false);
             probe.reached("compaction-before-rename");
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            probe.reached("compaction-after-rename");
             oldBytes = size;
+            newBytes = at;
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return channel;
+        }
+
+        /** Size in bytes of the installed log. */
+        long bytes() {
+            return newBytes;
         }
 
         /** Makes the rename durable by fsyncing the directory; only then may the old log be retired. */
         void commit(Path file) throws IOException {
-            probe.reached("compaction-before-directory-fsync");
+            probe.reached("compaction-after-rename");
             SafeFiles.fsyncDirectory(file.getParent());
             completed.incrementAndGet();
             running = false;
             log.info("compacted {}: {} -> {} bytes ({} bytes of newer writes carried over in {} us)",
-                    file, oldBytes, channel.size(), oldBytes - from, (System.nanoTime() - installStart) / 1000);
+                    file, oldBytes, newBytes, oldBytes - from, (System.nanoTime() - installStart) / 1000);
         }
 
         /** Drops the snapshot; the old log stays. */

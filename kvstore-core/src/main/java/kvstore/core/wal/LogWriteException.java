@@ -3,8 +3,9 @@ package kvstore.core.wal;
 import java.io.IOException;
 
 /**
- * A write was not stored: the log could not take it (disk full, I/O error) or is shut down. Nothing of it
- * was applied or acknowledged, and the log was cut back so it stays replayable.
+ * A write was not acknowledged: the log could not take it (disk full, I/O error, a failed fsync) or is shut
+ * down. Its message, meant for the client, says whether anything of it can still be in the log: nothing
+ * after a failed write (the log is cut back so it stays replayable), maybe after a failed fsync.
  */
 public final class LogWriteException extends IOException {
     private final boolean shutdown;

@@ -4,7 +4,6 @@ import kvstore.core.json.JsonStrings;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -14,14 +13,9 @@ import java.util.zip.CRC32C;
  * or a new one per call; encoding is meant to happen on the submitting threads, off the writer thread.
  */
 public final class WalEncoder {
-    private static final byte[] SET = ascii("{\"op\":\"set\",\"key\":");
-    private static final byte[] DELETE = ascii("{\"op\":\"delete\",\"key\":");
-    private static final byte[] BEGIN = ascii("{\"op\":\"begin\",\"count\":");
-    private static final byte[] COMMIT = ascii("{\"op\":\"commit\",\"count\":");
-    private static final byte[] VALUE = ascii(",\"value\":");
-    private static final byte[] TTL = ascii(",\"ttl\":");
-    private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
-    private static final byte[] HEX = ascii("0123456789abcdef");
+    private static final byte[] BEGIN = WalFormat.ascii("{\"op\":\"begin\",\"count\":");
+    private static final byte[] COMMIT = WalFormat.ascii("{\"op\":\"commit\",\"count\":");
+    private static final byte[] HEX = WalFormat.ascii("0123456789abcdef");
 
     private final CRC32C crc = new CRC32C();
     private byte[] buf = new byte[256];
@@ -64,24 +58,24 @@ public final class WalEncoder {
 
     private void set(byte[] key, Entry entry, long timestampMillis) {
         int start = pos;
-        put(SET);
+        put(WalFormat.SET_START);
         putQuoted(key);
-        put(VALUE);
+        put(WalFormat.VALUE_MEMBER);
         put(entry.value());
         if (entry.deadlineMillis() != Entry.NEVER) {
-            put(TTL);
+            put(WalFormat.TTL_MEMBER);
             putSeconds(Math.max(0, entry.deadlineMillis() - timestampMillis));
         }
-        put(TIMESTAMP);
+        put(WalFormat.TIMESTAMP_MEMBER);
         putSeconds(timestampMillis);
         endLine(start);
     }
 
     private void delete(byte[] key, long timestampMillis) {
         int start = pos;
-        put(DELETE);
+        put(WalFormat.DELETE_START);
         putQuoted(key);
-        put(TIMESTAMP);
+        put(WalFormat.TIMESTAMP_MEMBER);
         putSeconds(timestampMillis);
         endLine(start);
     }
@@ -90,7 +84,7 @@ public final class WalEncoder {
         int start = pos;
         put(head);
         putDigits(count);
-        put(TIMESTAMP);
+        put(WalFormat.TIMESTAMP_MEMBER);
         putSeconds(timestampMillis);
         endLine(start);
     }
@@ -162,7 +156,4 @@ public final class WalEncoder {
         }
     }
 
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
 }

@@ -30,9 +30,16 @@ public final class WalFormat {
     /** Where compaction writes the next log before renaming it over {@link #FILE_NAME}. */
     public static final String COMPACT_FILE_NAME = "wal.log.compact";
 
-    static final byte[] CRC_MEMBER = ",\"crc\":\"".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] CRC_MEMBER = ascii(",\"crc\":\"");
     /** Length of {@code ,"crc":"xxxxxxxx"}} at the end of a checksummed line (newline excluded). */
     static final int CRC_SUFFIX_LENGTH = CRC_MEMBER.length + 8 + 2;
+
+    /* How the encoder lays out a line's members; replay's fast path (CanonicalLine) reads exactly these. */
+    static final byte[] SET_START = ascii("{\"op\":\"set\",\"key\":");
+    static final byte[] DELETE_START = ascii("{\"op\":\"delete\",\"key\":");
+    static final byte[] VALUE_MEMBER = ascii(",\"value\":");
+    static final byte[] TTL_MEMBER = ascii(",\"ttl\":");
+    static final byte[] TIMESTAMP_MEMBER = ascii(",\"timestamp\":");
 
     static final String OP_SET = "set";
     static final String OP_DELETE = "delete";
@@ -40,5 +47,9 @@ public final class WalFormat {
     static final String OP_COMMIT = "commit";
 
     private WalFormat() {
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -70,11 +70,20 @@ public final class WalReplay {
             return new Result(0, 0, 0, 0, null);
         }
         ApplyPipeline pipeline = new ApplyPipeline(apply);
+        Result result;
         try {
-            return new WalReplay(file, repair, pipeline).run();
-        } finally {
-            pipeline.finish();
+            result = new WalReplay(file, repair, pipeline).run();
+        } catch (IOException | RuntimeException | Error e) {
+            // Still wait for the applying thread, but keep the reading error (say, where the log is damaged) first.
+            try {
+                pipeline.finish();
+            } catch (RuntimeException | Error applyFailure) {
+                e.addSuppressed(applyFailure);
+            }
+            throw e;
         }
+        pipeline.finish();
+        return result;
     }
 
     private Result run() throws IOException {

@@ -127,7 +127,7 @@ public final class WalWriter implements AutoCloseable {
                 return;
             }
         }
-        completion.failed(new LogWriteException("the server is shutting down", null, true));
+        completion.failed(new LogWriteException("the server is shutting down; nothing was written", null, true));
     }
 
     /** Fsyncs of the log since start: with group commit, far fewer than the writes. */
@@ -179,7 +179,7 @@ public final class WalWriter implements AutoCloseable {
             fatalHandler.fatal("the WAL writer stopped unexpectedly: " + e, new IOException(e));
         } finally {
             failRemaining();
-            closeChannel();
+            close(channel);
         }
     }
 
@@ -230,7 +230,8 @@ public final class WalWriter implements AutoCloseable {
 
     private void commit(List<Pending> writes) {
         if (failed) {
-            failAll(writes, new LogWriteException("the log failed earlier and takes no more writes", null, false));
+            failAll(writes, new LogWriteException(
+                    "the log failed earlier and takes no more writes; nothing was written", null, false));
             return;
         }
         long before = size;
@@ -238,13 +239,15 @@ public final class WalWriter implements AutoCloseable {
             append(writes);
         } catch (IOException e) {
             cutBack(before, e);
-            failAll(writes, new LogWriteException("the write could not be stored in the log: " + e.getMessage(), e, false));
+            failAll(writes, new LogWriteException(
+                    "the write could not be stored in the log: " + e.getMessage() + "; nothing was written", e, false));
             return;
         }
-        boolean dueEverySecond = policy == FsyncPolicy.EVERYSEC
-                && System.nanoTime() - lastForceNanos >= TimeUnit.SECONDS.toNanos(1);
-        if ((policy == FsyncPolicy.ALWAYS || dueEverySecond) && !force()) {
-            failAll(writes, new LogWriteException("fsync failed; the server is stopping", null, false));
+        // Under everysec the force comes from the run loop, once a second while the log is dirty.
+        if (policy == FsyncPolicy.ALWAYS && !force()) {
+            failAll(writes, new LogWriteException(
+                    "fsync failed, so the write may or may not survive a restart; the server is stopping",
+                    null, false));
             return;
         }
         for (Pending p : writes) {
@@ -253,7 +256,8 @@ public final class WalWriter implements AutoCloseable {
                 results = applier.apply(p.ops());
             } catch (RuntimeException e) {
                 log.error("applying a logged write failed", e);
-                p.completion().failed(new LogWriteException("internal error: " + e, e, false));
+                p.completion().failed(
+                        new LogWriteException("internal error after the write was logged: " + e, e, false));
                 continue;
             }
             try {
@@ -346,10 +350,8 @@ public final class WalWriter implements AutoCloseable {
             return;
         }
         FileChannel next;
-        long nextSize;
         try {
             next = snapshot.install(channel, size, file);
-            nextSize = next.size();
         } catch (IOException e) {
             log.warn("compaction abandoned: {}", e.toString());
             snapshot.abandon();
@@ -358,7 +360,7 @@ public final class WalWriter implements AutoCloseable {
         // From here the new file is the log: writes must go to it even if the rename turns out not durable.
         FileChannel replaced = channel;
         channel = next;
-        size = nextSize;
+        size = snapshot.bytes();
         dirty = false;
         try {
             snapshot.commit(file);
@@ -398,11 +400,7 @@ public final class WalWriter implements AutoCloseable {
                 s.abandon();
             }
         }
-        failAll(writes, new LogWriteException("the server is shutting down", null, true));
-    }
-
-    private void closeChannel() {
-        close(channel);
+        failAll(writes, new LogWriteException("the server is shutting down; nothing was written", null, true));
     }
 
     private void close(FileChannel c) {

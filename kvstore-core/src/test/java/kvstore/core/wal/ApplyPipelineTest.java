@@ -68,6 +68,6 @@ class ApplyPipelineTest {
         });
         pipeline.accept(List.of(new Op.Delete(new byte[] {'k'})));
 
-        assertThrows(Throwable.class, pipeline::finish, "units were dropped, yet finish() reported success");
+        assertThrows(OutOfMemoryError.class, pipeline::finish, "units were dropped, yet finish() reported success");
     }
 }

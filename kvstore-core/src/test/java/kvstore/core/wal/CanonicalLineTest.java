@@ -92,6 +92,7 @@ class CanonicalLineTest {
         "{\"op\":\"delete\",\"key\":\"k\",\"extra\":1,\"timestamp\":1}",
         "{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"timestamp\":1,\"extra\":2}",
         "{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"ttl\":5,\"timestamp\":-}",
+        "{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"timestamp\":1.2.3}",
         "{\"key\":\"k\",\"op\":\"set\",\"value\":1,\"timestamp\":1}"
     })
     void shouldDeclineLinesNotLaidOutAsTheEncoderWritesThem(String body) {

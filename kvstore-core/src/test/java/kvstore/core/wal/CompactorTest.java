@@ -109,8 +109,8 @@ class CompactorTest {
         writeUntilCompactionStarts(() -> write(set("k", "1")));
         awaitCompleted(1);
 
-        assertEquals(List.of("compaction-after-temp-written", "compaction-before-rename", "compaction-after-rename",
-                "compaction-before-directory-fsync"), points);
+        assertEquals(List.of("compaction-after-temp-written", "compaction-before-rename", "compaction-after-rename"),
+                points);
     }
 
     @Test
@@ -186,6 +186,30 @@ class CompactorTest {
     }
 
     @Test
+    void shouldFreeTheReplacedLogAFewMegabytesAtATime() throws Exception {
+        List<FaultyFileChannel> opened = Collections.synchronizedList(new ArrayList<>());
+        start(false, path -> {
+            FaultyFileChannel channel = FaultyFileChannel.open(path);
+            opened.add(channel);
+            return channel;
+        });
+        String big = "\"" + "x".repeat(9 << 20) + "\"";
+        for (int i = 0; i < 3; i++) {
+            write(set("big", big));
+        }
+        awaitCompleted(1);
+        FaultyFileChannel replaced = opened.get(0);
+        assertTrue(replaced.closed.await(10, TimeUnit.SECONDS), "the replaced log is closed in the end");
+
+        List<Long> cuts = List.copyOf(replaced.truncations);
+        assertTrue(cuts.size() >= 5, "a 27 MiB log is cut in several steps: " + cuts);
+        for (int i = 1; i < cuts.size(); i++) {
+            assertEquals(4L << 20, cuts.get(i - 1) - cuts.get(i), "steps of 4 MiB: " + cuts);
+        }
+        assertTrue(cuts.get(cuts.size() - 1) <= 4L << 20, "cut down to the last few megabytes: " + cuts);
+    }
+
+    @Test
     void shouldWriteToTheNewLogAndThenStopWhenItsRenameCannotBeMadeDurable() throws Exception {
         failDirectoryFsync = true;
         start(true);
@@ -213,6 +237,12 @@ class CompactorTest {
         writer.close();
         holdSnapshot.countDown();
 
+        Path temp = dir.resolve(WalFormat.COMPACT_FILE_NAME);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(temp) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertFalse(Files.exists(temp), "the dropped snapshot's temp file is deleted");
         assertEquals(0, compactor.completed());
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(file)), "the old log stays");
         assertEquals(dump(store), dump(replay()));
@@ -260,8 +290,9 @@ class CompactorTest {
                 }
             } else if (point.equals("compaction-after-rename")) {
                 renamed.countDown();
-            } else if (point.equals("compaction-before-directory-fsync") && failDirectoryFsync) {
-                throw new IOException("Input/output error");
+                if (failDirectoryFsync) {
+                    throw new IOException("Input/output error");
+                }
             }
         });
         writer = new WalWriter(file, opener, FsyncPolicy.ALWAYS, ops -> store.applyAtomically(ops, now.get()),

@@ -9,6 +9,9 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +41,8 @@ final class FaultyFileChannel extends FileChannel {
     final CountDownLatch closing = new CountDownLatch(1);
     /** Counted down when the close is done. */
     final CountDownLatch closed = new CountDownLatch(1);
+    /** The size of every truncate, in order. */
+    final List<Long> truncations = Collections.synchronizedList(new ArrayList<>());
 
     private FaultyFileChannel(FileChannel delegate) {
         this.delegate = delegate;
@@ -126,6 +131,7 @@ final class FaultyFileChannel extends FileChannel {
 
     @Override
     public FileChannel truncate(long size) throws IOException {
+        truncations.add(size);
         delegate.truncate(size);
         return this;
     }

@@ -445,7 +445,7 @@ class WalReplayTest {
         Path file = write(concat(set("a", "1"), set("b", "2"), set("c", "3")));
         AtomicInteger applied = new AtomicInteger();
 
-        assertThrows(Throwable.class, () -> WalReplay.replay(file, false, ops -> {
+        assertThrows(OutOfMemoryError.class, () -> WalReplay.replay(file, false, ops -> {
             if (applied.incrementAndGet() == 2) {
                 throw new OutOfMemoryError("simulated: Java heap space");
             }
