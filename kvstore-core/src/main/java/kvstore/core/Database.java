@@ -63,6 +63,7 @@ public final class Database implements AutoCloseable {
 
     private final FileChannel lockFile;
     private final Path lockPath;
+    private boolean closed;
     private Compactor compactor;
     private WalWriter writer;
     private WalReplay.Result replay;
@@ -94,7 +95,13 @@ public final class Database implements AutoCloseable {
         }
         try {
             FileChannel lock = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock held = lock.tryLock();
+            FileLock held;
+            try {
+                held = lock.tryLock();
+            } catch (IOException | RuntimeException e) {
+                lock.close();
+                throw e;
+            }
             if (held == null) {
                 lock.close();
                 throw new IOException("data dir " + dir + " is in use by another kvstore process");
@@ -203,7 +210,11 @@ public final class Database implements AutoCloseable {
 
     /** Finishes the writes queued so far, forces and closes the log; later writes fail as shutting down. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             writer.close();
         } catch (InterruptedException e) {

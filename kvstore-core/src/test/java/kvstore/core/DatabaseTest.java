@@ -134,8 +134,10 @@ class DatabaseTest {
         now.addAndGet(9_999);
         Database early = open(config(dir));
         assertNotNull(early.get(utf8("t")));
-        close(early);
+        assertEquals(1, early.stats().keys());
         now.addAndGet(1);
+        assertEquals(0, early.stats().keys(), "replay scheduled the expiry of what it read back");
+        close(early);
         Database late = open(config(dir));
 
         assertNull(late.get(utf8("t")));
@@ -178,6 +180,19 @@ class DatabaseTest {
         String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(other.waitFor(30, TimeUnit.SECONDS));
         assertEquals(3, other.exitValue(), "the refused open must not release the first one's lock: " + output);
+    }
+
+    @Test
+    void shouldIgnoreASecondCloseRatherThanFreeTheDirectoryForAnotherOpen() throws Exception {
+        Database first = open(config(dir));
+        close(first);
+        Database second = open(config(dir));
+
+        first.close();
+
+        IOException e = assertThrows(IOException.class, () -> open(config(dir)));
+        assertTrue(e.getMessage().contains("in use"), e.getMessage());
+        write(second, set("still", "works"));
     }
 
     @Test

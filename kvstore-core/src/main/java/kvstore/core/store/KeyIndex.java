@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Open addressing with linear probing over an array of entries (an entry knows its key), so it costs
  * two references per key rather than a node per key. Writers must be serialised by the caller (the
- * {@link Store} does it, as the WAL writer, replay and the expiry sweeper all write); readers take no lock. A removed slot becomes a tombstone
- * until the next rebuild, so a reader probing past it never misses a key further along; a rebuild makes
- * a new array and publishes it whole.
+ * {@link Store} does it, as the WAL writer, replay and the expiry sweeper all write); readers take no
+ * lock. A removed slot becomes a tombstone until the next rebuild, so a reader probing past it never
+ * misses a key further along; a rebuild makes a new array and publishes it whole.
  */
 final class KeyIndex {
     private static final Entry TOMBSTONE = new Entry(new byte[0], new byte[0], 0);
@@ -111,11 +111,11 @@ final class KeyIndex {
         table = next;
     }
 
-    private static int slot(byte[] key, int mask) {
-        int h = 1;
-        for (byte b : key) {
-            h = 31 * h + b;
-        }
-        return (h * 0x9E3779B9 >>> 7) & mask;
+    /**
+     * The first slot to probe for {@code key} in a table of {@code mask + 1} slots. Fibonacci hashing: the
+     * top bits of the product are the well-mixed ones, so it takes as many of them as the table needs.
+     */
+    static int slot(byte[] key, int mask) {
+        return (Arrays.hashCode(key) * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(mask);
     }
 }

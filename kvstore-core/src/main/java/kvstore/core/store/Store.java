@@ -18,9 +18,10 @@ import java.util.function.BiConsumer;
  * index, and spares the writer a walk of some twenty skip-list nodes, most of them cache misses.
  *
  * <p>Threading: any thread may read; only one thread at a time may write (the WAL writer, or replay before
- * the server starts), except {@link #expire}, which the TTL sweeper may call concurrently. Writers take the
- * store's monitor around each change, so the index and the sorted map always agree for them; a reader
- * may see one a moment before the other, which is no different from reading just before the write.
+ * the server starts), except {@link #expire}, which the TTL sweeper may call concurrently. Writers take
+ * the store's {@code writers} lock around each change, so the index and the sorted map always agree for
+ * them; a reader may see one a moment before the other, which is no different from reading just before
+ * the write.
  *
  * <p>Isolation: a group of writes applied with {@link #applyAtomically} holds the write side of a
  * {@link StampedLock}; reads take an optimistic stamp and retry under the read lock only when a group was
@@ -30,7 +31,8 @@ public final class Store {
     /** The sorted map's value for a key whose entry never expires. */
     private static final Object PERMANENT = new Object();
 
-    private final ConcurrentSkipListMap<byte[], Object> sortedKeys = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    private final ConcurrentSkipListMap<byte[], Object> sortedKeys =
+            new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
     private final KeyIndex index = new KeyIndex();
     private final Object writers = new Object();
     private final StampedLock batchLock = new StampedLock();

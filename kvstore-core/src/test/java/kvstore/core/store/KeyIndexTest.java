@@ -3,11 +3,13 @@ package kvstore.core.store;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KeyIndexTest {
     private static byte[] key(String k) {
@@ -22,27 +24,29 @@ class KeyIndexTest {
     void shouldFindReplaceAndRemoveEntriesByKeyBytes() {
         KeyIndex index = new KeyIndex();
         Entry a = entry("a");
-        index.put(a);
+        assertNull(index.put(a), "a new key replaces nothing");
         assertSame(a, index.get(key("a")));
         assertNull(index.get(key("b")));
         Entry a2 = entry("a");
-        index.put(a2);
+        assertSame(a, index.put(a2), "put returns the entry it replaced");
         assertSame(a2, index.get(key("a")));
-        index.remove(key("a"), null);
+        assertSame(a2, index.remove(key("a"), null), "remove returns the entry it removed");
         assertNull(index.get(key("a")));
+        assertNull(index.remove(key("a"), null));
     }
 
     @Test
-    void shouldReturnTheEntryReplacedOrRemoved() {
-        KeyIndex index = new KeyIndex();
-        Entry a = entry("a");
-        Entry a2 = entry("a");
-
-        assertNull(index.put(a));
-        assertSame(a, index.put(a2));
-        assertNull(index.remove(key("a"), a), "a stale expected entry removes nothing");
-        assertSame(a2, index.remove(key("a"), null));
-        assertNull(index.remove(key("a"), null));
+    void shouldSpreadKeysOverEveryPartOfALargeTable() {
+        int mask = (1 << 27) - 1;
+        int[] quarters = new int[4];
+        for (int i = 0; i < 10_000; i++) {
+            int slot = KeyIndex.slot(key("k" + i), mask);
+            assertTrue(slot >= 0 && slot <= mask, "slot " + slot + " is outside the table");
+            quarters[slot >>> 25]++;
+        }
+        for (int count : quarters) {
+            assertTrue(count > 2_000, "keys start in every quarter of the table: " + Arrays.toString(quarters));
+        }
     }
 
     @Test
@@ -52,9 +56,9 @@ class KeyIndexTest {
         Entry newer = entry("k");
         index.put(old);
         index.put(newer);
-        index.remove(key("k"), old);
+        assertNull(index.remove(key("k"), old), "a stale expected entry removes nothing");
         assertSame(newer, index.get(key("k")));
-        index.remove(key("k"), newer);
+        assertSame(newer, index.remove(key("k"), newer));
         assertNull(index.get(key("k")));
     }
 
