@@ -124,6 +124,16 @@ def test_ttl_too_large_in_batch_400(shared_server):
     assert shared_server.list_keys(p) == []
 
 
+@pytest.mark.parametrize("op", ["get", "delete"])
+def test_bad_ttl_on_any_operation_400(shared_server, op):
+    p = uid()
+    shared_server.put_key(p + "keep", 1)
+    ops = [{"op": "set", "key": p + "a", "value": 1}, {"op": op, "key": p + "keep", "ttl": "soon"}]
+    body = assert_json_error(shared_server.batch(ops), 400)
+    assert body["index"] == 1
+    assert shared_server.list_keys(p) == [p + "keep"]
+
+
 def test_key_with_lone_surrogate_is_invalid(shared_server):
     p = uid()
     raw = '{"operations":[{"op":"set","key":"%sok","value":1},{"op":"set","key":"%s\\ud800","value":1}]}' % (p, p)

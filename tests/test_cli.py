@@ -113,6 +113,13 @@ def test_port_in_use(run_cli, tmp_path):
     assert res.returncode == 1, res
 
 
+def test_unresolvable_host_one_line(run_cli, tmp_path):
+    res = run_cli(["--host", "no-such-host.invalid", "--port", str(free_port()), "--data-dir", str(tmp_path / "d")])
+    assert not res.timed_out and res.returncode == 1, res
+    line = one_clean_line(res)
+    assert "no-such-host.invalid" in line and "no such host" in line, line
+
+
 # ------------------------------------------------------------------ environment
 def test_env_port(server_factory):
     p = free_port()

@@ -96,6 +96,16 @@ def test_pipelined_reads_of_different_keys_keep_order(shared_server):
         assert rs[2 * i + 1].json()["key"] == f"{p}{4 - i}" and rs[2 * i + 1].json()["value"] == 4 - i
 
 
+def test_empty_batch_then_pipelined_read_both_answered(shared_server):
+    k = uid() + "eb"
+    assert shared_server.put_key(k, 7).status_code == 200
+    with shared_server.raw() as c:
+        c.send(req("POST", "/kv/batch", {"operations": []}) + req("GET", "/kv/" + enc(k)))
+        first, second = c.read_response(), c.read_response()
+    assert first.status_code == 200 and jloads(first.body) == {"success": True, "results": []}
+    assert second.status_code == 200 and jloads(second.body)["value"] == 7
+
+
 def test_chunked_request_body_put(shared_server):
     k = uid() + "chunk"
     body = json.dumps({"value": {"text": "chunked " * 100, "n": 12345678901234567890123}}).encode()
@@ -163,6 +173,21 @@ def test_connection_close_after_write(shared_server):
         assert r.status_code == 200
         assert c.wait_closed(timeout=5)
     assert shared_server.value_of(k) == 5
+
+
+@pytest.mark.parametrize("first", ["GET", "PUT"])
+def test_requests_pipelined_after_connection_close_are_not_run(shared_server, first):
+    k1, k2 = uid() + "first", uid() + "after-close"
+    closing = (req("GET", "/health", headers={"Connection": "close"}) if first == "GET"
+               else req("PUT", "/kv/" + enc(k1), {"value": 1}, headers={"Connection": "close"}))
+    with shared_server.raw() as c:
+        c.send(closing + req("PUT", "/kv/" + enc(k2), {"value": 2}) + req("DELETE", "/kv/" + enc(k1)))
+        assert c.read_response().status_code == 200
+        assert c.wait_closed(timeout=5), "server kept the connection open after Connection: close"
+        assert c.buf == b"", "a request sent after Connection: close was answered"
+    assert shared_server.value_of(k2) is MISSING, "a PUT sent after Connection: close was applied"
+    if first == "PUT":
+        assert shared_server.value_of(k1) == 1, "a DELETE sent after Connection: close was applied"
 
 
 def test_http10_answered_and_closed(shared_server):

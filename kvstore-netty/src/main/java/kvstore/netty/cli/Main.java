@@ -16,6 +16,7 @@ import sun.misc.Signal;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -85,7 +86,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler(Main::badOption);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("kvstore: " + e.getMessage());
+            commandLine.getErr().println("kvstore: " + messageOf(e));
             return START_FAILED;
         });
         return cli;
@@ -120,7 +121,8 @@ public final class Main implements Callable<Integer> {
             server = HttpServer.start(db, policy.label(), host, port, (int) maxBody, idleTimeout);
         } catch (Exception e) {
             db.close();
-            return fail("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            String why = e instanceof UnresolvedAddressException ? "no such host" : messageOf(e);
+            return fail("cannot listen on " + host + ":" + port + ": " + why);
         }
         WalReplay.Result replay = db.replayResult();
         log.info("kvstore listening on http://{}:{} ({}) data_dir={} fsync={} replayed={} live_keys={} replay_ms={} started_ms={}",
@@ -171,6 +173,11 @@ public final class Main implements Callable<Integer> {
             return f.getFile() + ": " + what;
         }
         return e.getMessage();
+    }
+
+    /** An exception's message, or its kind when it has none (some JDK exceptions carry no message). */
+    private static String messageOf(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static int fail(String message) {

@@ -17,29 +17,25 @@ record Exchange(ChannelHandlerContext ctx, int sequence, HttpVersion version, bo
 
     /**
      * Sends {@code body} with {@code status} in its turn ({@code allow}, or null, is the {@code Allow}
-     * header); {@code flush} when not inside a read, whose end flushes.
+     * header). It is flushed by whoever called: the end of a read, or the end of a write's completion.
      */
-    void send(HttpResponseStatus status, ByteBuf body, CharSequence allow, boolean flush) {
+    void send(HttpResponseStatus status, ByteBuf body, CharSequence allow) {
         if (!ctx.channel().isActive()) {
             body.release();
             return;
         }
         SequencedResponse message = new SequencedResponse(sequence,
                 Responses.json(version, status, body, keepAlive, allow), !keepAlive);
-        if (flush) {
-            ctx.writeAndFlush(message, ctx.voidPromise());
-        } else {
-            ctx.write(message, ctx.voidPromise());
-        }
+        ctx.write(message, ctx.voidPromise());
     }
 
     /** Sends {@code 200} with {@code body}. */
-    void ok(JsonBody body, boolean flush) {
-        send(HttpResponseStatus.OK, body.done(), null, flush);
+    void ok(JsonBody body) {
+        send(HttpResponseStatus.OK, body.done(), null);
     }
 
     /** Sends {@code {"error": message}} with {@code status}. */
-    void error(HttpResponseStatus status, String message, boolean flush) {
-        send(status, Responses.errorBody(alloc(), message, -1), null, flush);
+    void error(HttpResponseStatus status, String message) {
+        send(status, Responses.errorBody(alloc(), message, -1), null);
     }
 }

@@ -28,6 +28,8 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
     private final WriteRequests writes;
     private final ArrayDeque<SequencedRequest> waiting = new ArrayDeque<>();
     private int writesInFlight;
+    /** A request after which the connection closes was read: later ones are never run, as HTTP asks. */
+    private boolean lastRequestRead;
 
     KvHandler(ReadRequests reads, WriteRequests writes) {
         this.reads = reads;
@@ -40,6 +42,11 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (lastRequestRead) {
+            request.request().release();
+            return;
+        }
+        lastRequestRead = !keepsConnectionOpen(request.request());
         if (waiting.isEmpty() && (writesInFlight == 0 || isWrite(request.request()))) {
             handle(ctx, request);
         } else {
@@ -85,6 +92,12 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
         ctx.flush();
     }
 
+    /** Whether the connection stays open after answering {@code request}: a malformed one closes it. */
+    private static boolean keepsConnectionOpen(FullHttpRequest request) {
+        boolean tooLarge = request.decoderResult().cause() instanceof BodyLimit.BodyTooLargeException;
+        return HttpUtil.isKeepAlive(request) && (request.decoderResult().isSuccess() || tooLarge);
+    }
+
     private static boolean isWrite(FullHttpRequest request) {
         HttpMethod method = request.method();
         return request.decoderResult().isSuccess() && (method == HttpMethod.PUT || method == HttpMethod.DELETE
@@ -101,26 +114,25 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(ChannelHandlerContext ctx, int sequence, FullHttpRequest request) {
+        Exchange ex = new Exchange(ctx, sequence, request.protocolVersion(), keepsConnectionOpen(request));
         if (!request.decoderResult().isSuccess()) {
             Throwable cause = request.decoderResult().cause();
             boolean tooLarge = cause instanceof BodyLimit.BodyTooLargeException;
-            Exchange ex = new Exchange(ctx, sequence, request.protocolVersion(), tooLarge && HttpUtil.isKeepAlive(request));
             ex.error(tooLarge ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE : HttpResponseStatus.BAD_REQUEST,
-                    tooLarge ? cause.getMessage() : "malformed HTTP request", false);
+                    tooLarge ? cause.getMessage() : "malformed HTTP request");
             return;
         }
-        Exchange ex = new Exchange(ctx, sequence, request.protocolVersion(), HttpUtil.isKeepAlive(request));
         String uri = request.uri();
         int pathEnd = Route.pathEnd(uri);
         HttpMethod method = request.method();
         Route route = Route.of(method, uri, pathEnd);
         if (route == Route.NOT_FOUND) {
-            ex.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + uri.substring(0, pathEnd), false);
+            ex.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + uri.substring(0, pathEnd));
             return;
         }
         if (!route.allows(method)) {
             String why = "method " + method + " is not allowed here (allowed: " + route.allow + ")";
-            ex.send(HttpResponseStatus.METHOD_NOT_ALLOWED, Responses.errorBody(ctx.alloc(), why, -1), route.allow, false);
+            ex.send(HttpResponseStatus.METHOD_NOT_ALLOWED, Responses.errorBody(ctx.alloc(), why, -1), route.allow);
             return;
         }
         try {
@@ -137,7 +149,7 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
                 default -> throw new IllegalStateException("unrouted " + route);
             }
         } catch (BadRequestException e) {
-            ex.send(HttpResponseStatus.BAD_REQUEST, Responses.errorBody(ctx.alloc(), e.getMessage(), e.index()), null, false);
+            ex.send(HttpResponseStatus.BAD_REQUEST, Responses.errorBody(ctx.alloc(), e.getMessage(), e.index()), null);
         }
     }
 

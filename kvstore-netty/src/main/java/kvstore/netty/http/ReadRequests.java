@@ -28,12 +28,12 @@ final class ReadRequests {
     void get(Exchange ex, byte[] key) {
         Entry entry = db.get(key);
         if (entry == null) {
-            ex.error(HttpResponseStatus.NOT_FOUND, NOT_FOUND, false);
+            ex.error(HttpResponseStatus.NOT_FOUND, NOT_FOUND);
             return;
         }
         byte[] value = entry.value();
         ex.ok(new JsonBody(ex.alloc(), key.length + value.length + 24)
-                .raw(KEY).string(key).raw(VALUE).json(value).raw(END), false);
+                .raw(KEY).string(key).raw(VALUE).json(value).raw(END));
     }
 
     void list(Exchange ex, byte[] prefix) {
@@ -49,7 +49,7 @@ final class ReadRequests {
             }
             json.string(keys.get(i));
         }
-        ex.ok(json.raw("]}"), false);
+        ex.ok(json.raw("]}"));
     }
 
     void stats(Exchange ex) {
@@ -65,11 +65,11 @@ final class ReadRequests {
                 .raw(",\"wal_fsyncs\":").number(s.logSyncs())
                 .raw(",\"compactions\":").number(s.compactions())
                 .raw(",\"fsync\":").string(fsyncPolicy)
-                .raw("}"), false);
+                .raw("}"));
     }
 
     void health(Exchange ex) {
-        ex.ok(new JsonBody(ex.alloc(), HEALTHY.length).raw(HEALTHY), false);
+        ex.ok(new JsonBody(ex.alloc(), HEALTHY.length).raw(HEALTHY));
     }
 
     private static byte[] ascii(String s) {

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.ReferenceCountUtil;
 
-import java.util.Comparator;
 import java.util.PriorityQueue;
 
 /**
@@ -28,7 +27,9 @@ public final class ResponseOrder extends ChannelDuplexHandler {
     private record Held(SequencedResponse response, ChannelPromise promise) {
     }
 
-    private final PriorityQueue<Held> held = new PriorityQueue<>(Comparator.comparingInt(h -> h.response().sequence()));
+    /** Earliest first; by the difference, so the order holds when the int sequence numbers wrap around. */
+    private final PriorityQueue<Held> held = new PriorityQueue<>(
+            (a, b) -> Integer.signum(a.response().sequence() - b.response().sequence()));
     private int nextRequest;
     private int nextResponse;
     private boolean closing;

@@ -132,6 +132,9 @@ final class WriteBodies {
         } catch (BadRequestException e) {
             throw new BadRequestException(e.getMessage(), index);
         }
+        if (badTtl != null) {
+            throw new BadRequestException(badTtl, index);
+        }
         switch (op) {
             case "get" -> {
                 return new Op.Get(keyBytes);
@@ -142,9 +145,6 @@ final class WriteBodies {
             default -> {
                 if (value == null) {
                     throw new BadRequestException("set has no \"value\"", index);
-                }
-                if (badTtl != null) {
-                    throw new BadRequestException(badTtl, index);
                 }
                 return new Op.Set(keyBytes, value, deadline);
             }
@@ -162,10 +162,13 @@ final class WriteBodies {
             throw new BadRequestException("ttl must be a number of seconds");
         }
         double seconds = p.getDoubleValue();
-        if (!Double.isFinite(seconds) || Math.abs(seconds) > MAX_TTL_SECONDS) {
+        if (seconds <= 0) {
+            return now;
+        }
+        if (seconds > MAX_TTL_SECONDS) {
             throw new BadRequestException("ttl is too large");
         }
-        return seconds <= 0 ? now : now + Math.max(0, (long) Math.rint(seconds * 1000));
+        return now + (long) Math.rint(seconds * 1000);
     }
 
     private static void requireEnd(JsonParser p) throws IOException, BadRequestException {

@@ -48,7 +48,7 @@ final class WriteRequests {
         long now = db.now();
         List<Op> ops = WriteBodies.batch(body, now);
         if (ops.isEmpty()) {
-            ex.ok(new JsonBody(ex.alloc(), 32).raw("{\"success\":true,\"results\":[]}"), false);
+            ex.ok(new JsonBody(ex.alloc(), 32).raw("{\"success\":true,\"results\":[]}"));
             return false;
         }
         submit(ex, ops, now, done, results -> {
@@ -93,13 +93,21 @@ final class WriteRequests {
             @Override
             public void completed(List<OpResult> results) {
                 ex.ctx().executor().execute(() -> {
-                    JsonBody body = reply.build(results);
-                    if (body == null) {
-                        ex.error(HttpResponseStatus.NOT_FOUND, ReadRequests.NOT_FOUND, false);
-                    } else {
-                        ex.ok(body, false);
+                    try {
+                        JsonBody body = reply.build(results);
+                        if (body == null) {
+                            ex.error(HttpResponseStatus.NOT_FOUND, ReadRequests.NOT_FOUND);
+                        } else {
+                            ex.ok(body);
+                        }
+                    } catch (RuntimeException e) {
+                        // Left unanswered, this request would hold up every later response of the connection.
+                        ex.ctx().close();
+                        throw e;
+                    } finally {
+                        // Reads of the connection wait for this write; they must go on even if answering failed.
+                        done.run();
                     }
-                    done.run();
                 });
             }
 
@@ -108,11 +116,13 @@ final class WriteRequests {
                 HttpResponseStatus status = cause.isShutdown()
                         ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.INSUFFICIENT_STORAGE;
                 ex.ctx().executor().execute(() -> {
-                    ex.error(status, cause.getMessage() + "; nothing was written", false);
-                    done.run();
+                    try {
+                        ex.error(status, cause.getMessage());
+                    } finally {
+                        done.run();
+                    }
                 });
             }
         });
     }
-
 }

@@ -39,13 +39,14 @@ class WriteBodiesTest {
         assertEquals(NOW + 1500, put("{\"value\":1,\"ttl\":1.5}").entry().deadlineMillis());
         assertEquals(NOW, put("{\"value\":1,\"ttl\":0}").entry().deadlineMillis());
         assertEquals(NOW, put("{\"value\":1,\"ttl\":-3}").entry().deadlineMillis());
+        assertEquals(NOW, put("{\"value\":1,\"ttl\":-1e400}").entry().deadlineMillis(), "any ttl <= 0 expires at once");
     }
 
     @Test
     void shouldRejectBadPutBodies() {
         for (String body : List.of("", "nope", "[1]", "\"x\"", "{}", "{\"value\":1} x", "{\"value\":1}{}",
                 "{\"value\":1,\"ttl\":\"5\"}", "{\"value\":1,\"ttl\":true}", "{\"value\":1,\"ttl\":1e400}",
-                "{\"value\":1,\"ttl\":-1e400}", "{\"value\":")) {
+                "{\"value\":")) {
             assertThrows(BadRequestException.class, () -> put(body), body);
         }
     }
@@ -71,6 +72,7 @@ class WriteBodiesTest {
             "{\"op\":\"get\",\"key\":5}",
             "{\"op\":\"set\",\"key\":\"a\"}",
             "{\"op\":\"set\",\"key\":\"a\",\"value\":1,\"ttl\":\"x\"}",
+            "{\"op\":\"get\",\"key\":\"a\",\"ttl\":\"x\"}",
             "{\"op\":{\"x\":1},\"key\":\"a\"}",
             "7",
         };
