@@ -1,7 +1,8 @@
 """Helpers for the durability tests (test_durability_*.py): processes, WAL lines, a writer model.
 
-Independent of conftest.py (which belongs to another suite); processes are started by kvserver.py, and
-every one started here is tracked by the `kv_procs` fixture and stopped by its PID on teardown.
+Processes are started by kvserver.py, as conftest.py's are, but here one test starts, kills and restarts
+the same data dir many times; every process is tracked by the `kv_procs` fixture and stopped by its PID on
+teardown. Absent keys are conftest's MISSING sentinel, named ABSENT here.
 """
 import json
 import random
@@ -13,9 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from conftest import MISSING as ABSENT, TIMEOUT
 from kvserver import KvServerProcess, wait_until  # noqa: F401
-
-TIMEOUT = 10  # seconds, every HTTP call
 
 
 # ---------------------------------------------------------------------------- CRC-32C
@@ -181,14 +181,6 @@ def kv_procs(tmp_path):
 
 
 # ---------------------------------------------------------------------------- writer model
-class _Absent:
-    def __repr__(self):
-        return "ABSENT"
-
-
-ABSENT = _Absent()
-
-
 class Writer(threading.Thread):
     """One client thread that owns its keys, so the expected state of each of them follows from the
     acknowledged responses.  Does PUTs, DELETEs and atomic batches (sets of a group of keys to one token,

@@ -136,6 +136,7 @@ def test_damaged_last_line_is_cut_with_warning(kv_procs, base_log, tail):
     err = srv.stderr()
     warn = [ln for ln in err.splitlines() if "WARN" in ln.upper() and "wal.log" in ln]
     assert warn, f"no warning naming wal.log about the cut tail; stderr:\n{err}"
+    assert any(f"byte offset {len(base_log)}" in ln for ln in warn), f"the warning does not say where the cut is:\n{err}"
     no_stack_trace(err)
     want = expected_state(11)
     want.update({"torn": ABSENT, "torn2": ABSENT})
