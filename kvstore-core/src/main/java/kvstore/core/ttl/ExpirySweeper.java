@@ -1,5 +1,6 @@
 package kvstore.core.ttl;
 
+import kvstore.core.time.EpochClock;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Store;
 

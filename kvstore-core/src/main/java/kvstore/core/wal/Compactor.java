@@ -1,8 +1,9 @@
 package kvstore.core.wal;
 
+import kvstore.core.CompactionProbe;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Store;
-import kvstore.core.ttl.EpochClock;
+import kvstore.core.time.EpochClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,24 +40,13 @@ public final class Compactor {
     /** Rough bytes of a set line besides its key and value, to estimate the size of a compacted log. */
     private static final long LINE_OVERHEAD = 72;
 
-    /**
-     * Test hook: told when compaction reaches each of its crash-relevant points. Throwing fails the step,
-     * as the disk would.
-     */
-    @FunctionalInterface
-    public interface Probe {
-        Probe NONE = point -> { };
-
-        void reached(String point) throws IOException;
-    }
-
     private final Store store;
     private final EpochClock clock;
     private final Path file;
     private final Path temp;
     private final long minBytes;
     private final double ratio;
-    private final Probe probe;
+    private final CompactionProbe probe;
     private final AtomicLong completed = new AtomicLong();
     private volatile boolean running;
     private volatile long retryAbove;
@@ -66,7 +56,7 @@ public final class Compactor {
      * @param minBytes never compact a log smaller than this
      * @param ratio compact only when the log is more than this many times the size of the live data
      */
-    public Compactor(Store store, EpochClock clock, Path file, long minBytes, double ratio, Probe probe) {
+    public Compactor(Store store, EpochClock clock, Path file, long minBytes, double ratio, CompactionProbe probe) {
         this.store = store;
         this.clock = clock;
         this.file = file;
@@ -141,7 +131,7 @@ public final class Compactor {
             SnapshotWriter writer = new SnapshotWriter(out, now);
             store.forEachLive(now, writer);
             writer.finish();
-            probe.reached("compaction-after-temp-written");
+            probe.reached(CompactionProbe.Point.TEMP_WRITTEN);
             return new Snapshot(out, from);
         } catch (IOException | RuntimeException e) {
             out.close();
@@ -185,7 +175,7 @@ public final class Compactor {
                 at += n;
             }
             channel.force(false);
-            probe.reached("compaction-before-rename");
+            probe.reached(CompactionProbe.Point.BEFORE_RENAME);
             oldBytes = size;
             newBytes = at;
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -199,7 +189,7 @@ public final class Compactor {
 
         /** Makes the rename durable by fsyncing the directory; only then may the old log be retired. */
         void commit(Path file) throws IOException {
-            probe.reached("compaction-after-rename");
+            probe.reached(CompactionProbe.Point.AFTER_RENAME);
             SafeFiles.fsyncDirectory(file.getParent());
             completed.incrementAndGet();
             running = false;

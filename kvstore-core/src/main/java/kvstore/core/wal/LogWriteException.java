@@ -1,5 +1,7 @@
 package kvstore.core.wal;
 
+import kvstore.core.WriteFailedException;
+
 import java.io.IOException;
 
 /**
@@ -18,5 +20,11 @@ public final class LogWriteException extends IOException {
     /** True when the log is closing or closed, rather than out of space or failing. */
     public boolean isShutdown() {
         return shutdown;
+    }
+
+    /** The same failure in the engine's terms. */
+    public WriteFailedException toWriteFailure() {
+        return new WriteFailedException(shutdown ? WriteFailedException.Reason.SHUTTING_DOWN
+                : WriteFailedException.Reason.NOT_STORED, getMessage(), getCause());
     }
 }

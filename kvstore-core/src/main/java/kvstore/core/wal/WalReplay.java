@@ -1,5 +1,6 @@
 package kvstore.core.wal;
 
+import kvstore.core.CorruptLogException;
 import kvstore.core.store.Op;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,7 @@
 package kvstore.core.wal;
 
+import kvstore.core.FatalHandler;
+import kvstore.core.FsyncPolicy;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
 import org.slf4j.Logger;
@@ -50,12 +52,6 @@ public final class WalWriter implements AutoCloseable {
         void completed(List<OpResult> results);
 
         void failed(LogWriteException cause);
-    }
-
-    /** Told when the log can no longer be trusted (a failed fsync); expected to stop the process. */
-    @FunctionalInterface
-    public interface FatalHandler {
-        void fatal(String message, IOException cause);
     }
 
     /** Opens the log for reading and appending; tests substitute a channel that fails on demand. */

@@ -1,5 +1,6 @@
 package kvstore.core.wal;
 
+import kvstore.core.FsyncPolicy;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
@@ -67,7 +68,7 @@ class CompactorTest {
 
     @Test
     void shouldBeDueOnlyAboveMinimumSizeAndRatioOfLiveData() {
-        Compactor c = new Compactor(store, now::get, dir.resolve("wal.log"), 1_000, 2.0, Compactor.Probe.NONE);
+        Compactor c = new Compactor(store, now::get, dir.resolve("wal.log"), 1_000, 2.0, kvstore.core.CompactionProbe.NONE);
         assertFalse(c.isDue(1_000), "not above the minimum");
         assertTrue(c.isDue(1_001), "an empty store has no live data");
 
@@ -277,8 +278,8 @@ class CompactorTest {
         file = dir.resolve(WalFormat.FILE_NAME);
         holdSnapshot = holdAfterSnapshot ? new CountDownLatch(1) : null;
         compactor = new Compactor(store, now::get, file, MIN_BYTES, 2.0, point -> {
-            points.add(point);
-            if (point.equals("compaction-after-temp-written")) {
+            points.add(point.label);
+            if (point == kvstore.core.CompactionProbe.Point.TEMP_WRITTEN) {
                 snapshotWritten.countDown();
                 CountDownLatch hold = holdSnapshot;
                 if (hold != null) {
@@ -288,7 +289,7 @@ class CompactorTest {
                         Thread.currentThread().interrupt();
                     }
                 }
-            } else if (point.equals("compaction-after-rename")) {
+            } else if (point == kvstore.core.CompactionProbe.Point.AFTER_RENAME) {
                 renamed.countDown();
                 if (failDirectoryFsync) {
                     throw new IOException("Input/output error");

@@ -1,5 +1,6 @@
 package kvstore.core.wal;
 
+import kvstore.core.CorruptLogException;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.Store;

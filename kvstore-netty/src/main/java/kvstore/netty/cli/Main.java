@@ -1,11 +1,9 @@
 package kvstore.netty.cli;
 
-import kvstore.core.Database;
-import kvstore.core.ttl.EpochClock;
-import kvstore.core.wal.Compactor;
-import kvstore.core.wal.CorruptLogException;
-import kvstore.core.wal.FsyncPolicy;
-import kvstore.core.wal.WalReplay;
+import kvstore.core.CompactionProbe;
+import kvstore.core.CorruptLogException;
+import kvstore.core.FsyncPolicy;
+import kvstore.core.LocalEngine;
 import kvstore.netty.http.HttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,10 +105,10 @@ public final class Main implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         long started = System.nanoTime();
-        Database db;
+        LocalEngine db;
         try {
-            db = Database.open(new Database.Config(dataDir, policy, compactMinBytes, compactRatio, repair,
-                    EpochClock.SYSTEM, Main::fatal, crashProbe()));
+            db = LocalEngine.open(LocalEngine.Config.server(dataDir, policy, compactMinBytes, compactRatio, repair,
+                    Main::fatal, crashProbe()));
         } catch (CorruptLogException e) {
             return fail(e.getMessage());
         } catch (IOException e) {
@@ -124,10 +122,10 @@ public final class Main implements Callable<Integer> {
             String why = e instanceof UnresolvedAddressException ? "no such host" : messageOf(e);
             return fail("cannot listen on " + host + ":" + port + ": " + why);
         }
-        WalReplay.Result replay = db.replayResult();
+        LocalEngine.Recovery replay = db.recovery();
         log.info("kvstore listening on http://{}:{} ({}) data_dir={} fsync={} replayed={} live_keys={} replay_ms={} started_ms={}",
                 host, server.address().getPort(), server.transport(), dataDir.toAbsolutePath().normalize(),
-                policy.label(), replay.records(), db.stats().keys(), db.replayMillis(),
+                policy.label(), replay.records(), db.stats().keys(), replay.millis(),
                 (System.nanoTime() - started) / 1_000_000);
         stop.await();
         log.info("shutting down: no new connections, finishing writes in flight");
@@ -196,13 +194,13 @@ public final class Main implements Callable<Integer> {
      * Test hook for the crash tests: {@code KVSTORE_CRASH_POINT=<point>} halts the process, as a kill -9
      * would, when compaction reaches that point.
      */
-    private static Compactor.Probe crashProbe() {
+    private static CompactionProbe crashProbe() {
         String point = System.getenv("KVSTORE_CRASH_POINT");
         if (point == null || point.isEmpty()) {
-            return Compactor.Probe.NONE;
+            return CompactionProbe.NONE;
         }
         return reached -> {
-            if (reached.equals(point)) {
+            if (reached.label.equals(point)) {
                 System.err.println("kvstore: crash point " + point + " reached, halting");
                 System.err.flush();
                 Runtime.getRuntime().halt(86);

@@ -14,7 +14,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import kvstore.core.Database;
+import kvstore.core.Engine;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -37,11 +37,12 @@ public final class HttpServer implements AutoCloseable {
      * @param maxBody largest request body accepted, in bytes
      * @param idleSeconds close a connection after this long without traffic
      */
-    public static HttpServer start(Database db, String fsyncPolicy, String host, int port, int maxBody, int idleSeconds)
+    public static HttpServer start(Engine db, String fsyncPolicy, String host, int port, int maxBody, int idleSeconds)
             throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ReadRequests reads = new ReadRequests(db, fsyncPolicy);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
@@ -52,8 +53,7 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new HttpChannelInitializer(
-                            new ReadRequests(db, fsyncPolicy), new WriteRequests(db), maxBody, idleSeconds));
+                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations), maxBody, idleSeconds));
             Channel channel = bootstrap.bind(host, port).sync().channel();
             return new HttpServer(group, channel, epoll ? "epoll" : "nio");
         } catch (InterruptedException | RuntimeException e) {

@@ -1,23 +1,26 @@
 package kvstore.netty.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import kvstore.core.Database;
+import kvstore.core.Engine;
+import kvstore.core.WriteFailedException;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
-import kvstore.core.wal.LogWriteException;
-import kvstore.core.wal.WalWriter;
 
 import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The requests that change the store: put, delete and batch. They are checked here on the event loop,
  * handed to the WAL writer, and answered through {@code ctx.executor()} once durable.
  */
 final class WriteRequests {
-    private final Database db;
+    private final Engine db;
+    private final LongAdder operations;
 
-    WriteRequests(Database db) {
+    WriteRequests(Engine db, LongAdder operations) {
         this.db = db;
+        this.operations = operations;
     }
 
     /** Called on the event loop once a write's response has been written; it flushes. */
@@ -89,9 +92,9 @@ final class WriteRequests {
     }
 
     private void submit(Exchange ex, List<Op> ops, long now, Done done, Reply reply) {
-        db.submit(ops, now, new WalWriter.Completion() {
-            @Override
-            public void completed(List<OpResult> results) {
+        operations.add(ops.size());
+        db.submit(ops, now).whenComplete((results, failure) -> {
+            if (failure == null) {
                 ex.ctx().executor().execute(() -> {
                     try {
                         JsonBody body = reply.build(results);
@@ -109,20 +112,20 @@ final class WriteRequests {
                         done.run();
                     }
                 });
+                return;
             }
-
-            @Override
-            public void failed(LogWriteException cause) {
-                HttpResponseStatus status = cause.isShutdown()
-                        ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.INSUFFICIENT_STORAGE;
-                ex.ctx().executor().execute(() -> {
-                    try {
-                        ex.error(status, cause.getMessage());
-                    } finally {
-                        done.run();
-                    }
-                });
-            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            HttpResponseStatus status = cause instanceof WriteFailedException w
+                    && w.reason() == WriteFailedException.Reason.SHUTTING_DOWN
+                    ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.INSUFFICIENT_STORAGE;
+            ex.ctx().executor().execute(() -> {
+                try {
+                    ex.error(status, cause.getMessage());
+                } finally {
+                    done.run();
+                }
+            });
         });
     }
 }

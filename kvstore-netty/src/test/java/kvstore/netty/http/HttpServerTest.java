@@ -1,6 +1,6 @@
 package kvstore.netty.http;
 
-import kvstore.core.Database;
+import kvstore.core.LocalEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class HttpServerTest {
 
     @TempDir
     Path dir;
-    private Database db;
+    private LocalEngine db;
     private HttpServer server;
 
     private record Response(int status, String headers, String body) {
@@ -35,7 +35,7 @@ class HttpServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        db = Database.open(Database.Config.of(dir));
+        db = LocalEngine.open(LocalEngine.Config.of(dir));
         server = HttpServer.start(db, "always", "127.0.0.1", 0, 1024, 60);
     }
 

@@ -1,4 +1,4 @@
-package kvstore.core.wal;
+package kvstore.core;
 
 import java.util.Locale;
 

@@ -4,8 +4,8 @@ import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
 import kvstore.core.wal.Compactor;
-import kvstore.core.wal.CorruptLogException;
-import kvstore.core.wal.FsyncPolicy;
+import kvstore.core.CorruptLogException;
+import kvstore.core.FsyncPolicy;
 import kvstore.core.wal.LogWriteException;
 import kvstore.core.wal.WalEncoder;
 import kvstore.core.wal.WalFormat;
@@ -39,25 +39,25 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class DatabaseTest {
+class LocalEngineTest {
     private static final long START = 1_700_000_000_000L;
 
     @TempDir
     Path dir;
 
     private final AtomicLong now = new AtomicLong(START);
-    private final List<Database> open = new ArrayList<>();
+    private final List<LocalEngine> open = new ArrayList<>();
 
     @AfterEach
     void closeAll() throws IOException {
-        for (Database db : open) {
+        for (LocalEngine db : open) {
             db.close();
         }
     }
 
     @Test
     void shouldRoundTripWritesThroughCloseAndReopen() throws Exception {
-        Database db = open(config(dir));
+        LocalEngine db = open(config(dir));
         assertFalse(write(db, set("a", "{\"x\":1}")).get(0).existed());
         assertTrue(write(db, set("a", "[1,2]")).get(0).existed());
         write(db, List.of(new Op.Set(utf8("b"), utf8("\"\u00e9\""), Entry.NEVER),
@@ -65,12 +65,12 @@ class DatabaseTest {
         write(db, set("d", "4"));
         assertTrue(write(db, List.of(new Op.Delete(utf8("d")))).get(0).existed());
         long logBytes = Files.size(dir.resolve(WalFormat.FILE_NAME));
-        assertEquals(new Database.Stats(2, 5 + 4, 7, logBytes, 5, 0), db.stats(), "one fsync per sequential write");
+        assertEquals(new Engine.Stats(2, 5 + 4, logBytes, 5, 0), db.stats(), "one fsync per sequential write");
         close(db);
 
-        Database reopened = open(config(dir));
+        LocalEngine reopened = open(config(dir));
 
-        WalReplay.Result replay = reopened.replayResult();
+        LocalEngine.Recovery replay = reopened.recovery();
         assertEquals(7, replay.records());
         assertEquals(logBytes, replay.bytes());
         assertEquals("[1,2]", value(reopened, "a"));
@@ -78,14 +78,14 @@ class DatabaseTest {
         assertNull(reopened.get(utf8("c")));
         assertNull(reopened.get(utf8("d")));
         assertEquals(2, reopened.stats().keys());
-        assertEquals(List.of("a", "b"), strings(reopened.keysWithPrefix(new byte[0])));
+        assertEquals(List.of("a", "b"), strings(reopened.keys(new byte[0])));
     }
 
     @Test
     void shouldCreateMissingDataDirectory() throws Exception {
         Path nested = dir.resolve("x/y/data");
 
-        Database db = open(config(nested));
+        LocalEngine db = open(config(nested));
         write(db, set("k", "1"));
 
         assertTrue(Files.isRegularFile(nested.resolve(WalFormat.FILE_NAME)));
@@ -93,33 +93,20 @@ class DatabaseTest {
     }
 
     @Test
-    void shouldCountEveryOperation() throws Exception {
-        Database db = open(config(dir));
-        write(db, List.of(new Op.Set(utf8("a"), utf8("1"), Entry.NEVER), new Op.Get(utf8("a")),
-                new Op.Delete(utf8("z"))));
-        db.get(utf8("a"));
-        db.get(utf8("missing"));
-        db.keysWithPrefix(utf8("a"));
-
-        assertEquals(6, db.stats().operations());
-    }
-
-    @Test
     void shouldExpireKeysOnTheInjectedClock() throws Exception {
-        Database db = open(config(dir));
+        LocalEngine db = open(config(dir));
         write(db, List.of(new Op.Set(utf8("t"), utf8("\"12345\""), db.now() + 1_500)));
         write(db, set("p", "1"));
-        Database.Stats before = db.stats();
+        Engine.Stats before = db.stats();
         assertEquals(2, before.keys());
         assertEquals(8, before.valueBytes());
-        assertEquals(2, before.operations());
 
         now.addAndGet(1_499);
         assertNotNull(db.get(utf8("t")));
         now.addAndGet(1);
 
         assertNull(db.get(utf8("t")));
-        assertEquals(List.of("p"), strings(db.keysWithPrefix(new byte[0])));
+        assertEquals(List.of("p"), strings(db.keys(new byte[0])));
         assertEquals(1, db.stats().keys(), "an expired key is not counted");
         assertEquals(1, db.stats().valueBytes());
         assertFalse(write(db, set("t", "2")).get(0).existed(), "setting an expired key creates it");
@@ -127,18 +114,18 @@ class DatabaseTest {
 
     @Test
     void shouldKeepCountingTtlWhileClosed() throws Exception {
-        Database db = open(config(dir));
+        LocalEngine db = open(config(dir));
         write(db, List.of(new Op.Set(utf8("t"), utf8("1"), db.now() + 10_000)));
         close(db);
 
         now.addAndGet(9_999);
-        Database early = open(config(dir));
+        LocalEngine early = open(config(dir));
         assertNotNull(early.get(utf8("t")));
         assertEquals(1, early.stats().keys());
         now.addAndGet(1);
         assertEquals(0, early.stats().keys(), "replay scheduled the expiry of what it read back");
         close(early);
-        Database late = open(config(dir));
+        LocalEngine late = open(config(dir));
 
         assertNull(late.get(utf8("t")));
         assertEquals(0, late.stats().keys());
@@ -146,7 +133,7 @@ class DatabaseTest {
 
     @Test
     void shouldRefuseSecondOpenOfTheSameDirectoryFromAnotherProcess() throws Exception {
-        Database db = open(config(dir));
+        LocalEngine db = open(config(dir));
         write(db, set("k", "1"));
 
         Process other = runOtherProcess(dir);
@@ -170,7 +157,7 @@ class DatabaseTest {
 
     @Test
     void shouldRefuseSecondOpenInTheSameProcessWithIOException() throws Exception {
-        Database db = open(config(dir));
+        LocalEngine db = open(config(dir));
 
         IOException e = assertThrows(IOException.class, () -> open(config(dir)));
 
@@ -184,9 +171,9 @@ class DatabaseTest {
 
     @Test
     void shouldIgnoreASecondCloseRatherThanFreeTheDirectoryForAnotherOpen() throws Exception {
-        Database first = open(config(dir));
+        LocalEngine first = open(config(dir));
         close(first);
-        Database second = open(config(dir));
+        LocalEngine second = open(config(dir));
 
         first.close();
 
@@ -207,15 +194,15 @@ class DatabaseTest {
         assertEquals(2, e.line());
         assertArrayEquals(log, Files.readAllBytes(dir.resolve(WalFormat.FILE_NAME)));
 
-        Database repaired = open(repairConfig(dir));
-        assertNotNull(repaired.replayResult().brokenCopy());
-        assertEquals(2, repaired.replayResult().droppedRecords());
+        LocalEngine repaired = open(repairConfig(dir));
+        assertNotNull(repaired.recovery().brokenCopy());
+        assertEquals(2, repaired.recovery().droppedRecords());
         assertEquals("1", value(repaired, "a"));
         assertNull(repaired.get(utf8("b")));
         write(repaired, set("c", "3"));
         close(repaired);
-        Database again = open(config(dir));
-        assertEquals(List.of("a", "c"), strings(again.keysWithPrefix(new byte[0])));
+        LocalEngine again = open(config(dir));
+        assertEquals(List.of("a", "c"), strings(again.keys(new byte[0])));
     }
 
     @Test
@@ -231,13 +218,13 @@ class DatabaseTest {
     @Test
     void shouldCompactAndReopenToTheSameState() throws Exception {
         CountDownLatch renamed = new CountDownLatch(1);
-        Database.Config config = new Database.Config(dir, FsyncPolicy.ALWAYS, 4_000, 2.0, false, now::get,
-                (message, cause) -> { }, point -> {
-                    if (point.equals("compaction-after-rename")) {
+        LocalEngine.Config config = new LocalEngine.Config(dir, FsyncPolicy.ALWAYS, 4_000, 2.0, false,
+                FatalHandler.IGNORE, point -> {
+                    if (point == CompactionProbe.Point.AFTER_RENAME) {
                         renamed.countDown();
                     }
-                });
-        Database db = open(config);
+                }, now::get, System::nanoTime);
+        LocalEngine db = open(config);
         for (int i = 0; renamed.getCount() > 0 && i < 2_000; i++) {
             write(db, set("k" + (i % 5), Integer.toString(i)));
             if (i % 7 == 0) {
@@ -248,34 +235,35 @@ class DatabaseTest {
         }
         assertTrue(renamed.await(10, TimeUnit.SECONDS));
         write(db, set("after", "1"));
-        Database.Stats stats = db.stats();
+        Engine.Stats stats = db.stats();
         assertEquals(1, stats.compactions());
         assertTrue(stats.logBytes() < 4_000, "log rewritten: " + stats.logBytes());
-        List<String> keys = strings(db.keysWithPrefix(new byte[0]));
+        List<String> keys = strings(db.keys(new byte[0]));
         List<String> values = new ArrayList<>();
         for (String k : keys) {
             values.add(value(db, k));
         }
         close(db);
 
-        Database reopened = open(config(dir));
+        LocalEngine reopened = open(config(dir));
 
-        assertEquals(keys, strings(reopened.keysWithPrefix(new byte[0])));
+        assertEquals(keys, strings(reopened.keys(new byte[0])));
         for (int i = 0; i < keys.size(); i++) {
             assertEquals(values.get(i), value(reopened, keys.get(i)));
         }
-        assertEquals(0, reopened.replayResult().cutBytes());
+        assertEquals(0, reopened.recovery().cutBytes());
     }
 
     @Test
     void shouldFailWritesSubmittedAfterClose() throws Exception {
-        Database db = open(config(dir));
+        LocalEngine db = open(config(dir));
         close(db);
 
         CompletableFuture<List<OpResult>> late = submit(db, set("k", "1"));
 
         ExecutionException e = assertThrows(ExecutionException.class, () -> late.get(10, TimeUnit.SECONDS));
-        assertTrue(assertInstanceOf(LogWriteException.class, e.getCause()).isShutdown());
+        assertEquals(WriteFailedException.Reason.SHUTTING_DOWN,
+                assertInstanceOf(WriteFailedException.class, e.getCause()).reason());
     }
 
     @Test
@@ -283,11 +271,11 @@ class DatabaseTest {
         Files.createDirectories(dir);
         byte[] good = new WalEncoder().encode(set("a", "1"), START);
         Files.write(dir.resolve(WalFormat.FILE_NAME), concat(good, "   ".getBytes(StandardCharsets.US_ASCII)));
-        Database db = open(config(dir));
+        LocalEngine db = open(config(dir));
         write(db, set("acknowledged", "1"));
         close(db);
 
-        Database reopened = open(config(dir));
+        LocalEngine reopened = open(config(dir));
 
         assertNotNull(reopened.get(utf8("acknowledged")), "an acknowledged write was lost on restart");
     }
@@ -295,7 +283,7 @@ class DatabaseTest {
     /** Opens the data directory given as the first argument; exits 0 once open, 3 when refused. */
     public static final class OtherProcess {
         public static void main(String[] args) {
-            try (Database db = Database.open(Database.Config.of(Path.of(args[0])))) {
+            try (LocalEngine db = LocalEngine.open(LocalEngine.Config.of(Path.of(args[0])))) {
                 System.out.println("opened");
                 System.exit(0);
             } catch (IOException e) {
@@ -313,38 +301,44 @@ class DatabaseTest {
                 .start();
     }
 
-    private Database.Config config(Path dataDir) {
-        return new Database.Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, false, now::get,
-                (message, cause) -> { }, Compactor.Probe.NONE);
+    private LocalEngine.Config config(Path dataDir) {
+        return new LocalEngine.Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, false, FatalHandler.IGNORE,
+                CompactionProbe.NONE, now::get, System::nanoTime);
     }
 
-    private Database.Config repairConfig(Path dataDir) {
-        return new Database.Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, true, now::get,
-                (message, cause) -> { }, Compactor.Probe.NONE);
+    private LocalEngine.Config repairConfig(Path dataDir) {
+        return new LocalEngine.Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, true, FatalHandler.IGNORE,
+                CompactionProbe.NONE, now::get, System::nanoTime);
     }
 
-    private Database open(Database.Config config) throws IOException {
-        Database db = Database.open(config);
+    private LocalEngine open(LocalEngine.Config config) throws IOException {
+        LocalEngine db = LocalEngine.open(config);
         open.add(db);
         return db;
     }
 
-    private void close(Database db) throws IOException {
+    private void close(LocalEngine db) throws IOException {
         open.remove(db);
         db.close();
     }
 
-    private static List<OpResult> write(Database db, List<Op> ops) throws Exception {
+    private static List<OpResult> write(LocalEngine db, List<Op> ops) throws Exception {
         return submit(db, ops).get(10, TimeUnit.SECONDS);
     }
 
-    private static CompletableFuture<List<OpResult>> submit(Database db, List<Op> ops) {
+    private static CompletableFuture<List<OpResult>> submit(LocalEngine db, List<Op> ops) {
         CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
-        db.submit(ops, db.now(), completing(future));
+        db.submit(ops, db.now()).whenComplete((r, e) -> {
+            if (e != null) {
+                future.completeExceptionally(e);
+            } else {
+                future.complete(r);
+            }
+        });
         return future;
     }
 
-    private static String value(Database db, String key) {
+    private static String value(LocalEngine db, String key) {
         Entry e = db.get(utf8(key));
         assertNotNull(e, key);
         return new String(e.value(), StandardCharsets.UTF_8);

@@ -4,10 +4,11 @@ import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
 import kvstore.core.store.Store;
-import kvstore.core.ttl.EpochClock;
+import kvstore.core.time.EpochClock;
+import kvstore.core.time.NanoClock;
 import kvstore.core.ttl.ExpirySweeper;
 import kvstore.core.wal.Compactor;
-import kvstore.core.wal.FsyncPolicy;
+import kvstore.core.wal.LogWriteException;
 import kvstore.core.wal.WalEncoder;
 import kvstore.core.wal.WalFormat;
 import kvstore.core.wal.WalReplay;
@@ -22,8 +23,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A kvstore data directory, open: the {@link Store} rebuilt from the log, the {@link WalWriter} every
@@ -33,7 +35,7 @@ import java.util.concurrent.atomic.LongAdder;
  * the disk. Writes are {@link #submit submitted}: encoded on the calling thread, logged and applied by the
  * writer thread, and completed once durable under the configured {@link FsyncPolicy}.
  */
-public final class Database implements AutoCloseable {
+public final class LocalEngine implements Engine {
     /**
      * How to open a data directory.
      *
@@ -42,20 +44,37 @@ public final class Database implements AutoCloseable {
      * @param repair cut a damaged log at its first bad line (after saving a copy) instead of refusing to start
      */
     public record Config(Path dataDir, FsyncPolicy fsync, long compactMinBytes, double compactRatio, boolean repair,
-                         EpochClock clock, WalWriter.FatalHandler fatalHandler, Compactor.Probe compactionProbe) {
+                         FatalHandler fatalHandler, CompactionProbe compactionProbe, EpochClock clock,
+                         NanoClock nanoClock) {
         /** Defaults for everything but the directory: fsync always, compaction past 64 MiB and twice the live data. */
         public static Config of(Path dataDir) {
-            return new Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, false, EpochClock.SYSTEM,
-                    (message, cause) -> { }, Compactor.Probe.NONE);
+            return server(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, false, FatalHandler.IGNORE,
+                    CompactionProbe.NONE);
+        }
+
+        /** A configuration on the system's clocks, as the server runs. */
+        public static Config server(Path dataDir, FsyncPolicy fsync, long compactMinBytes, double compactRatio,
+                                    boolean repair, FatalHandler fatalHandler, CompactionProbe compactionProbe) {
+            return new Config(dataDir, fsync, compactMinBytes, compactRatio, repair, fatalHandler, compactionProbe,
+                    EpochClock.SYSTEM, NanoClock.SYSTEM);
         }
     }
 
-    /** Figures for {@code GET /stats}. */
-    public record Stats(long keys, long valueBytes, long operations, long logBytes, long logSyncs, long compactions) {
+    /**
+     * What replay found on open.
+     *
+     * @param records writes applied (each write inside a batch counts)
+     * @param bytes size of the log after replay
+     * @param cutBytes bytes cut from the end: a torn write, or everything from the damaged line on under repair
+     * @param droppedRecords under repair, the lines cut off
+     * @param brokenCopy under repair, where the whole damaged log was copied; otherwise null
+     * @param millis how long replay took
+     */
+    public record Recovery(long records, long bytes, long cutBytes, long droppedRecords, Path brokenCopy,
+                           long millis) {
     }
 
     private final Store store = new Store();
-    private final LongAdder operations = new LongAdder();
     private final ThreadLocal<WalEncoder> encoders = ThreadLocal.withInitial(WalEncoder::new);
     private final EpochClock clock;
     private final ExpirySweeper sweeper;
@@ -69,7 +88,7 @@ public final class Database implements AutoCloseable {
     private WalReplay.Result replay;
     private long replayMillis;
 
-    private Database(EpochClock clock, FileChannel lockFile, Path lockPath) {
+    private LocalEngine(EpochClock clock, FileChannel lockFile, Path lockPath) {
         this.clock = clock;
         this.lockFile = lockFile;
         this.lockPath = lockPath;
@@ -82,7 +101,7 @@ public final class Database implements AutoCloseable {
      * @throws kvstore.core.wal.CorruptLogException when the log is damaged before its last line and repair is off
      * @throws IOException when the directory cannot be created, written or locked
      */
-    public static Database open(Config config) throws IOException {
+    public static LocalEngine open(Config config) throws IOException {
         Path dir = config.dataDir();
         Files.createDirectories(dir);
         Path lockPath = dir.toRealPath().resolve("LOCK");
@@ -106,7 +125,7 @@ public final class Database implements AutoCloseable {
                 lock.close();
                 throw new IOException("data dir " + dir + " is in use by another kvstore process");
             }
-            Database db = new Database(config.clock(), lock, lockPath);
+            LocalEngine db = new LocalEngine(config.clock(), lock, lockPath);
             try {
                 db.start(config);
             } catch (IOException | RuntimeException e) {
@@ -164,48 +183,49 @@ public final class Database implements AutoCloseable {
         return results;
     }
 
-    /** The clock deadlines are measured on; writers compute a TTL's deadline from {@code now()}. */
+    @Override
     public long now() {
         return clock.millis();
     }
 
-    /** The live entry of {@code key}, or null. */
+    @Override
     public Entry get(byte[] key) {
-        operations.increment();
         return store.get(key, clock.millis());
     }
 
-    /** The live keys starting with {@code prefix}, in unsigned UTF-8 byte order. */
-    public List<byte[]> keysWithPrefix(byte[] prefix) {
-        operations.increment();
+    @Override
+    public List<byte[]> keys(byte[] prefix) {
         return store.keysWithPrefix(prefix, clock.millis());
     }
 
-    /**
-     * Logs and applies {@code ops} (a batch is atomic), stamped with {@code timestampMillis}, the time their
-     * deadlines were computed from; {@code completion} learns the outcome on the writer thread.
-     */
-    public void submit(List<Op> ops, long timestampMillis, WalWriter.Completion completion) {
-        operations.add(ops.size());
-        writer.submit(ops, encoders.get().encode(ops, timestampMillis), completion);
+    @Override
+    public CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
+        CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
+        writer.submit(ops, encoders.get().encode(ops, timestampMillis), new WalWriter.Completion() {
+            @Override
+            public void completed(List<OpResult> results) {
+                done.complete(results);
+            }
+
+            @Override
+            public void failed(LogWriteException cause) {
+                done.completeExceptionally(cause.toWriteFailure());
+            }
+        });
+        return done;
     }
 
-    /** Exact live figures: expiries due by now are swept first. */
+    @Override
     public Stats stats() {
         sweeper.sweep();
         Store.Totals totals = store.totals();
-        return new Stats(totals.keys(), totals.valueBytes(), operations.sum(), writer.size(), writer.syncs(),
-                compactor.completed());
+        return new Stats(totals.keys(), totals.valueBytes(), writer.size(), writer.syncs(), compactor.completed());
     }
 
     /** What replay found on open. */
-    public WalReplay.Result replayResult() {
-        return replay;
-    }
-
-    /** How long replay took on open. */
-    public long replayMillis() {
-        return replayMillis;
+    public Recovery recovery() {
+        return new Recovery(replay.records(), replay.bytes(), replay.cutBytes(), replay.droppedRecords(),
+                replay.brokenCopy(), replayMillis);
     }
 
     /** Finishes the writes queued so far, forces and closes the log; later writes fail as shutting down. */

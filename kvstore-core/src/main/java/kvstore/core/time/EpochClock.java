@@ -1,4 +1,4 @@
-package kvstore.core.ttl;
+package kvstore.core.time;
 
 /**
  * Wall-clock time in epoch milliseconds. Deadlines are persisted in the log as wall-clock time, so every

@@ -1,4 +1,4 @@
-package kvstore.core.wal;
+package kvstore.core;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,7 +12,7 @@ public final class CorruptLogException extends IOException {
     public CorruptLogException(Path file, long line, long offset, String reason) {
         super(file + ": line " + line + " (byte offset " + offset + ") is damaged (" + reason
                 + ") and is not the last line, so kvstore will not start rather than drop what follows it."
-                + " Start with --repair to save a copy of the log as " + WalFormat.FILE_NAME
+                + " Start with --repair to save a copy of the log as " + file.getFileName()
                 + ".broken-<time> and cut the log before that line.");
         this.file = file;
         this.line = line;

@@ -1,0 +1,47 @@
+package kvstore.core;
+
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the HTTP layer needs from storage: point reads, listings and figures from memory, and writes that
+ * complete once they are durable. {@link LocalEngine} is the single-node implementation.
+ *
+ * <p>Threading: every method may be called from any thread. Reads never wait for the disk. The stage
+ * returned by {@link #submit} completes on an engine thread, so a caller that has work to do on its own
+ * thread hands it over (the HTTP layer uses the connection's event loop).
+ */
+public interface Engine extends AutoCloseable {
+    /** Figures for {@code GET /stats}: live keys and value bytes, and the log's size, fsyncs and compactions. */
+    record Stats(long keys, long valueBytes, long logBytes, long logSyncs, long compactions) {
+    }
+
+    /** Wall-clock epoch milliseconds by the engine's clock: a write's TTL deadline is counted from it. */
+    long now();
+
+    /** The live entry of {@code key}, or null when it is absent or expired. */
+    Entry get(byte[] key);
+
+    /** The live keys starting with {@code prefix}, in unsigned UTF-8 byte order. */
+    List<byte[]> keys(byte[] prefix);
+
+    /** Exact live figures, without changing anything. */
+    Stats stats();
+
+    /**
+     * Logs and applies {@code ops} as one atomic unit, stamped with {@code timestampMillis} (the time their
+     * deadlines were computed from). The stage completes with one {@link OpResult} per operation once the
+     * write is durable under the configured policy and applied, or exceptionally with a
+     * {@link WriteFailedException} that says why nothing is acknowledged.
+     */
+    CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis);
+
+    /** Finishes the writes accepted so far and releases the data; later writes fail as shutting down. */
+    @Override
+    void close() throws IOException;
+}
