@@ -1,39 +1,33 @@
 package kvstore.core;
 
 import kvstore.core.store.Entry;
+import kvstore.core.store.ExpirySweeper;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
 import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
-import kvstore.core.ttl.ExpirySweeper;
-import kvstore.core.wal.Compactor;
-import kvstore.core.wal.LogWriteException;
+import kvstore.core.wal.DataDirectory;
+import kvstore.core.wal.LogWorker;
 import kvstore.core.wal.WalEncoder;
 import kvstore.core.wal.WalFormat;
 import kvstore.core.wal.WalReplay;
-import kvstore.core.wal.WalWriter;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A kvstore data directory, open: the {@link Store} rebuilt from the log, the {@link WalWriter} every
- * write goes through, the {@link ExpirySweeper} and the {@link Compactor}.
+ * The single-node {@link Engine}: a data directory, open. On {@link #open} the {@link Store} is rebuilt from
+ * the log, then the {@link LogWorker} (group commit and compaction) and the {@link ExpirySweeper} start.
  *
- * <p>Reads ({@link #get}, {@link #keysWithPrefix}, {@link #stats}) may come from any thread and never touch
- * the disk. Writes are {@link #submit submitted}: encoded on the calling thread, logged and applied by the
- * writer thread, and completed once durable under the configured {@link FsyncPolicy}.
+ * <p>Reads come from any thread and never touch the disk. A write is encoded on the submitting thread,
+ * logged and applied by the log worker's thread, and its stage completes there once durable under the
+ * configured {@link FsyncPolicy}.
  */
 public final class LocalEngine implements Engine {
     /**
@@ -42,6 +36,7 @@ public final class LocalEngine implements Engine {
      * @param compactMinBytes never compact a log smaller than this
      * @param compactRatio compact when the log is more than this many times the size of the live data
      * @param repair cut a damaged log at its first bad line (after saving a copy) instead of refusing to start
+     * @param fatalHandler told when the log can no longer be trusted; expected to stop the process
      */
     public record Config(Path dataDir, FsyncPolicy fsync, long compactMinBytes, double compactRatio, boolean repair,
                          FatalHandler fatalHandler, CompactionProbe compactionProbe, EpochClock clock,
@@ -74,113 +69,62 @@ public final class LocalEngine implements Engine {
                            long millis) {
     }
 
-    private final Store store = new Store();
-    private final ThreadLocal<WalEncoder> encoders = ThreadLocal.withInitial(WalEncoder::new);
-    private final EpochClock clock;
+    private final DataDirectory directory;
+    private final Store store;
+    private final LogWorker log;
     private final ExpirySweeper sweeper;
-    private static final Set<Path> OPEN_IN_THIS_PROCESS = new HashSet<>();
-
-    private final FileChannel lockFile;
-    private final Path lockPath;
+    private final EpochClock clock;
+    private final Recovery recovery;
+    /** Encoding happens on the submitting threads (the event loops), each with its own encoder. */
+    private final ThreadLocal<WalEncoder> encoders = ThreadLocal.withInitial(WalEncoder::new);
+    /** Guarded by this. */
     private boolean closed;
-    private Compactor compactor;
-    private WalWriter writer;
-    private WalReplay.Result replay;
-    private long replayMillis;
 
-    private LocalEngine(EpochClock clock, FileChannel lockFile, Path lockPath) {
+    private LocalEngine(DataDirectory directory, Store store, LogWorker log, ExpirySweeper sweeper, EpochClock clock,
+                        Recovery recovery) {
+        this.directory = directory;
+        this.store = store;
+        this.log = log;
+        this.sweeper = sweeper;
         this.clock = clock;
-        this.lockFile = lockFile;
-        this.lockPath = lockPath;
-        this.sweeper = new ExpirySweeper(store, clock);
+        this.recovery = recovery;
     }
 
     /**
-     * Opens {@code config.dataDir()} (created when missing), replays its log and starts the writer.
+     * Opens {@code config.dataDir()} (created when missing), replays its log and starts the log worker.
      *
-     * @throws kvstore.core.wal.CorruptLogException when the log is damaged before its last line and repair is off
+     * @throws CorruptLogException when the log is damaged before its last line and repair is off
      * @throws IOException when the directory cannot be created, written or locked
      */
     public static LocalEngine open(Config config) throws IOException {
-        Path dir = config.dataDir();
-        Files.createDirectories(dir);
-        Path lockPath = dir.toRealPath().resolve("LOCK");
-        synchronized (OPEN_IN_THIS_PROCESS) {
-            // A second channel on the LOCK file would release this process's lock when closed (POSIX locks
-            // belong to the process), so a directory already open here is refused before touching the file.
-            if (!OPEN_IN_THIS_PROCESS.add(lockPath)) {
-                throw new IOException("data dir " + dir + " is in use: already open in this process");
-            }
-        }
+        DataDirectory directory = DataDirectory.lock(config.dataDir());
         try {
-            FileChannel lock = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock held;
-            try {
-                held = lock.tryLock();
-            } catch (IOException | RuntimeException e) {
-                lock.close();
-                throw e;
-            }
-            if (held == null) {
-                lock.close();
-                throw new IOException("data dir " + dir + " is in use by another kvstore process");
-            }
-            LocalEngine db = new LocalEngine(config.clock(), lock, lockPath);
-            try {
-                db.start(config);
-            } catch (IOException | RuntimeException e) {
-                lock.close();
-                throw e;
-            }
-            return db;
+            Store store = new Store();
+            EpochClock clock = config.clock();
+            Path file = directory.resolve(WalFormat.FILE_NAME);
+            Files.deleteIfExists(directory.resolve(WalFormat.COMPACT_FILE_NAME));
+            long started = config.nanoClock().nanos();
+            // No reader sees the store before replay ends, so units need no batch isolation.
+            WalReplay.Result replay = WalReplay.replay(file, config.repair(), ops -> {
+                long now = clock.millis();
+                for (Op op : ops) {
+                    store.apply(op, now);
+                }
+            });
+            Recovery recovery = new Recovery(replay.records(), replay.bytes(), replay.cutBytes(),
+                    replay.droppedRecords(), replay.brokenCopy(),
+                    TimeUnit.NANOSECONDS.toMillis(config.nanoClock().nanos() - started));
+            LogWorker log = LogWorker.open(directory, store, config.fsync(),
+                    new LogWorker.Compacting(config.compactMinBytes(), config.compactRatio(), config.compactionProbe()),
+                    config.fatalHandler(), clock, config.nanoClock());
+            LocalEngine engine = new LocalEngine(directory, store, log, new ExpirySweeper(store, clock), clock, recovery);
+            log.start();
+            engine.sweeper.start();
+            return engine;
         } catch (IOException | RuntimeException e) {
-            release(lockPath);
+            directory.close();
             throw e;
         }
-    }
-
-    private static void release(Path lockPath) {
-        synchronized (OPEN_IN_THIS_PROCESS) {
-            OPEN_IN_THIS_PROCESS.remove(lockPath);
-        }
-    }
-
-    private void start(Config config) throws IOException {
-        Path file = config.dataDir().resolve(WalFormat.FILE_NAME);
-        Files.deleteIfExists(config.dataDir().resolve(WalFormat.COMPACT_FILE_NAME));
-        long started = System.nanoTime();
-        replay = WalReplay.replay(file, config.repair(), this::replayed);
-        replayMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        compactor = new Compactor(store, clock, file, config.compactMinBytes(), config.compactRatio(),
-                config.compactionProbe());
-        writer = new WalWriter(file, config.fsync(), this::apply, config.fatalHandler(), compactor);
-        writer.start();
-        sweeper.start();
-    }
-
-    /** Applies a write read back from the log; no reader can see the store yet, so no batch lock. */
-    private void replayed(List<Op> ops) {
-        long now = clock.millis();
-        for (Op op : ops) {
-            store.apply(op, now);
-            track(op, now);
-        }
-    }
-
-    private void track(Op op, long now) {
-        if (op instanceof Op.Set set && set.entry().deadlineMillis() != Entry.NEVER && set.entry().isLiveAt(now)) {
-            sweeper.track(set.key(), set.entry());
-        }
-    }
-
-    /** Applies logged writes to the store; called by the writer thread. */
-    private List<OpResult> apply(List<Op> ops) {
-        long now = clock.millis();
-        List<OpResult> results = store.applyAtomically(ops, now);
-        for (Op op : ops) {
-            track(op, now);
-        }
-        return results;
     }
 
     @Override
@@ -201,31 +145,19 @@ public final class LocalEngine implements Engine {
     @Override
     public CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
         CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
-        writer.submit(ops, encoders.get().encode(ops, timestampMillis), new WalWriter.Completion() {
-            @Override
-            public void completed(List<OpResult> results) {
-                done.complete(results);
-            }
-
-            @Override
-            public void failed(LogWriteException cause) {
-                done.completeExceptionally(cause.toWriteFailure());
-            }
-        });
+        log.submit(ops, encoders.get().encode(ops, timestampMillis), done);
         return done;
     }
 
     @Override
     public Stats stats() {
-        sweeper.sweep();
-        Store.Totals totals = store.totals();
-        return new Stats(totals.keys(), totals.valueBytes(), writer.size(), writer.syncs(), compactor.completed());
+        Store.Totals totals = store.totals(clock.millis());
+        return new Stats(totals.keys(), totals.valueBytes(), log.size(), log.syncs(), log.compactions());
     }
 
     /** What replay found on open. */
     public Recovery recovery() {
-        return new Recovery(replay.records(), replay.bytes(), replay.cutBytes(), replay.droppedRecords(),
-                replay.brokenCopy(), replayMillis);
+        return recovery;
     }
 
     /** Finishes the writes queued so far, forces and closes the log; later writes fail as shutting down. */
@@ -236,13 +168,12 @@ public final class LocalEngine implements Engine {
         }
         closed = true;
         try {
-            writer.close();
+            log.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             sweeper.close();
-            lockFile.close();
-            release(lockPath);
+            directory.close();
         }
     }
 }

@@ -3,10 +3,8 @@ package kvstore.core;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
-import kvstore.core.wal.Compactor;
 import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
-import kvstore.core.wal.LogWriteException;
 import kvstore.core.wal.WalEncoder;
 import kvstore.core.wal.WalFormat;
 import kvstore.core.wal.WalReplay;
@@ -27,7 +25,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static kvstore.core.wal.WalTesting.completing;
 import static kvstore.core.wal.WalTesting.set;
 import static kvstore.core.wal.WalTesting.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

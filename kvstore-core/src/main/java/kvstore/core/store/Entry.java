@@ -9,6 +9,8 @@ package kvstore.core.store;
 public final class Entry {
     /** The deadline of an entry that never expires. */
     public static final long NEVER = Long.MAX_VALUE;
+    /** The largest TTL a client may ask for: about 31 million years, far below where a deadline overflows. */
+    public static final double MAX_TTL_SECONDS = 1e15;
 
     private final byte[] key;
     private final byte[] value;
@@ -33,6 +35,19 @@ public final class Entry {
     /** Epoch milliseconds at which the entry expires, or {@link #NEVER}. */
     public long deadlineMillis() {
         return deadlineMillis;
+    }
+
+    /**
+     * The deadline of a TTL of {@code ttlSeconds} counted from {@code fromMillis}, to the millisecond: a TTL of
+     * zero or less is over at once; a deadline beyond what a long holds is kept between the epoch and just short
+     * of {@link #NEVER}.
+     */
+    public static long deadline(long fromMillis, double ttlSeconds) {
+        double deadline = fromMillis + Math.rint(ttlSeconds * 1000);
+        if (deadline <= 0) {
+            return 0;
+        }
+        return deadline >= NEVER ? NEVER - 1 : (long) deadline;
     }
 
     public boolean isLiveAt(long nowMillis) {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import kvstore.core.ttl.TimerWheel;
+
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
@@ -17,8 +19,12 @@ import java.util.function.BiConsumer;
  * overwriting a key that has no deadline with a value that has none, the usual write, touches only the
  * index, and spares the writer a walk of some twenty skip-list nodes, most of them cache misses.
  *
- * <p>Threading: any thread may read; only one thread at a time may write (the WAL writer, or replay before
- * the server starts), except {@link #expire}, which the TTL sweeper may call concurrently. Writers take
+ * <p>Expiry: every entry set with a deadline is scheduled on a timer wheel as it is applied;
+ * {@link #removeExpired} (the {@link ExpirySweeper}'s thread) removes those due. Reads and the figures of
+ * {@link #totals(long)} treat a due entry as gone whether or not it has been removed yet.
+ *
+ * <p>Threading: any thread may read; only one thread at a time may apply writes (the log worker, or replay
+ * before the server starts), except {@link #removeExpired}, which the sweeper calls concurrently. Writers take
  * the store's {@code writers} lock around each change, so the index and the sorted map always agree for
  * them; a reader may see one a moment before the other, which is no different from reading just before
  * the write.
@@ -39,6 +45,8 @@ public final class Store {
     private final AtomicLong keyCount = new AtomicLong();
     private final AtomicLong keyBytes = new AtomicLong();
     private final AtomicLong valueBytes = new AtomicLong();
+    /** The deadline of every entry set with one, so that it is removed once due (see {@link ExpirySweeper}). */
+    private final TimerWheel<byte[], Entry> expiries = new TimerWheel<>(ExpirySweeper.TICK_MILLIS, 512, 0);
 
     /** The live entry of {@code key}, or null when it is absent or expired. */
     public Entry get(byte[] key, long nowMillis) {
@@ -127,11 +135,18 @@ public final class Store {
         return results;
     }
 
-    /**
-     * Removes {@code key} if it still maps to {@code entry}; a newer value of the same key is left alone.
-     * Safe to call from any thread.
-     */
-    public boolean expire(byte[] key, Entry entry) {
+    /** Removes every entry whose deadline is at or before {@code nowMillis}; returns how many timers fired. */
+    public int removeExpired(long nowMillis) {
+        return expiries.advance(nowMillis, this::expire);
+    }
+
+    /** Expiry timers scheduled and not fired yet (a timer of an overwritten entry fires harmlessly). */
+    public int scheduledExpiries() {
+        return expiries.size();
+    }
+
+    /** Removes {@code key} if it still maps to {@code entry}; a newer value of the same key is left alone. */
+    boolean expire(byte[] key, Entry entry) {
         synchronized (writers) {
             if (index.remove(key, entry) == null) {
                 return false;
@@ -152,9 +167,23 @@ public final class Store {
         }
     }
 
+    /** The live figures at {@code nowMillis}: the running totals less the due entries not removed yet. */
+    public Totals totals(long nowMillis) {
+        Totals all = totals();
+        long[] due = new long[3];
+        expiries.forEachDue(nowMillis, (key, entry) -> {
+            if (index.get(key) == entry) {
+                due[0]++;
+                due[1] += key.length;
+                due[2] += entry.value().length;
+            }
+        });
+        return new Totals(all.keys() - due[0], all.keyBytes() - due[1], all.valueBytes() - due[2]);
+    }
+
     /**
-     * Running totals, read consistently with batches. They include expired entries the sweeper has not
-     * removed yet; sweep due expiries first for an exact figure.
+     * Running totals, read consistently with batches. They include expired entries not removed yet; see
+     * {@link #totals(long)} for the live figures.
      */
     public Totals totals() {
         long stamp = batchLock.tryOptimisticRead();
@@ -186,6 +215,9 @@ public final class Store {
             if (previous == null || !permanent || previous.deadlineMillis() != Entry.NEVER) {
                 sortedKeys.put(entry.key(), permanent ? PERMANENT : entry);
             }
+        }
+        if (entry.deadlineMillis() != Entry.NEVER) {
+            expiries.schedule(entry.deadlineMillis(), set.key(), entry);
         }
         if (previous == null) {
             keyCount.incrementAndGet();

@@ -10,8 +10,8 @@ import java.util.function.BiConsumer;
  * <p>Like Netty's {@code HashedWheelTimer}, timers of later rounds share a bucket with nearer ones and are
  * skipped until due, and there is no cancel: a timer whose target has changed fires harmlessly (the
  * handler decides). Unlike it, a timer is two array slots, not an object, and the wheel has no thread of
- * its own: whoever calls {@link #advance} does the firing. Methods are synchronized, because the WAL
- * writer schedules while the sweeper advances.
+ * its own: whoever calls {@link #advance} does the firing. Methods are synchronized, because the store's
+ * writer schedules while the sweeper advances and readers of the figures look.
  *
  * @param <K> first payload of a timer (a key)
  * @param <V> second payload of a timer (the entry it should expire)
@@ -70,6 +70,15 @@ public final class TimerWheel<K, V> {
         return fired;
     }
 
+    /** Calls {@code action} for every timer due at {@code nowMillis} and not fired yet, firing none. */
+    public synchronized void forEachDue(long nowMillis, BiConsumer<K, V> action) {
+        long nowTick = Math.max(nowMillis / tickMillis, currentTick);
+        long ticks = Math.min(nowTick - currentTick + 1, buckets.length);
+        for (long t = nowTick - ticks + 1; t <= nowTick; t++) {
+            buckets[(int) (t & mask)].forEachDue(nowMillis, action);
+        }
+    }
+
     /** Timers scheduled and not fired yet. */
     public synchronized int size() {
         return size;
@@ -115,6 +124,15 @@ public final class TimerWheel<K, V> {
                 values = new Object[0];
             }
             return fired;
+        }
+
+        @SuppressWarnings("unchecked")
+        <K, V> void forEachDue(long nowMillis, BiConsumer<K, V> action) {
+            for (int i = 0; i < count; i++) {
+                if (deadlines[i] <= nowMillis) {
+                    action.accept((K) keys[i], (V) values[i]);
+                }
+            }
         }
 
         private void removeAt(int i) {

@@ -9,12 +9,11 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * Encodes writes as checksummed log lines (see {@link WalFormat}). Not thread-safe: use one per thread,
- * or a new one per call; encoding is meant to happen on the submitting threads, off the writer thread.
+ * Encodes writes as checksummed log lines (see {@link WalFormat}), the writing half of the log's codec.
+ * Not thread-safe: use one per thread, or a new one per call; encoding is meant to happen on the
+ * submitting threads, off the writer thread.
  */
 public final class WalEncoder {
-    private static final byte[] BEGIN = WalFormat.ascii("{\"op\":\"begin\",\"count\":");
-    private static final byte[] COMMIT = WalFormat.ascii("{\"op\":\"commit\",\"count\":");
     private static final byte[] HEX = WalFormat.ascii("0123456789abcdef");
 
     private final CRC32C crc = new CRC32C();
@@ -34,7 +33,7 @@ public final class WalEncoder {
             }
         }
         if (writes > 1) {
-            frame(BEGIN, writes, timestampMillis);
+            frame(WalFormat.BEGIN_START, writes, timestampMillis);
         }
         for (Op op : ops) {
             if (op instanceof Op.Set set) {
@@ -44,15 +43,24 @@ public final class WalEncoder {
             }
         }
         if (writes > 1) {
-            frame(COMMIT, writes, timestampMillis);
+            frame(WalFormat.COMMIT_START, writes, timestampMillis);
         }
         return Arrays.copyOf(buf, pos);
     }
 
-    /** One set line; compaction writes the live entries this way. */
-    byte[] encodeSet(byte[] key, Entry entry, long timestampMillis) {
+    /** One set line of {@code entry} as of {@code timestampMillis}: snapshots write the live entries this way. */
+    public byte[] encodeSet(Entry entry, long timestampMillis) {
         pos = 0;
-        set(key, entry, timestampMillis);
+        set(entry.key(), entry, timestampMillis);
+        return Arrays.copyOf(buf, pos);
+    }
+
+    /** The version mark, the first line of every log kvstore makes. */
+    public byte[] encodeVersionMark() {
+        pos = 0;
+        put(WalFormat.FORMAT_START);
+        putDigits(WalFormat.VERSION);
+        endLine(0);
         return Arrays.copyOf(buf, pos);
     }
 

@@ -101,6 +101,7 @@ public final class WalReplay {
             List<Op> batch = null;
             int batchCount = 0;
             long batchStart = 0;
+            long firstLineOffset = -1;
             while (true) {
                 int nl = indexOf(buf, start, limit);
                 boolean eof = bufOffset + limit >= size;
@@ -125,16 +126,19 @@ public final class WalReplay {
                 long next = bufOffset + (nl < 0 ? limit : nl + 1);
                 lineNo++;
                 start = nl < 0 ? limit : nl + 1;
-                if (isBlank(buf, lineStart, end)) {
+                if (WalFormat.isBlank(buf, lineStart, end)) {
                     // An unterminated blank tail is cut: the next record appended after it would not start a line.
                     if (batch == null && nl >= 0) {
                         goodEnd = next;
                     }
                     continue;
                 }
+                if (firstLineOffset < 0) {
+                    firstLineOffset = lineOffset;
+                }
                 String bad;
                 try {
-                    WalRecord record = WalRecord.parse(buf, lineStart, end - lineStart, crc);
+                    WalDecoder.Line record = WalDecoder.parse(buf, lineStart, end - lineStart, crc);
                     bad = null;
                     switch (record.kind()) {
                         case WRITE -> {
@@ -152,13 +156,13 @@ public final class WalReplay {
                             if (batch != null) {
                                 bad = "batch begins inside another batch";
                             } else {
-                                batch = new ArrayList<>(record.count());
-                                batchCount = record.count();
+                                batch = new ArrayList<>(record.number());
+                                batchCount = record.number();
                                 batchStart = lineOffset;
                             }
                         }
                         case COMMIT -> {
-                            if (batch == null || record.count() != batchCount || batch.size() != batchCount) {
+                            if (batch == null || record.number() != batchCount || batch.size() != batchCount) {
                                 bad = "commit does not match its batch";
                             } else {
                                 apply.accept(batch);
@@ -167,8 +171,19 @@ public final class WalReplay {
                                 goodEnd = next;
                             }
                         }
+                        case VERSION -> {
+                            if (lineOffset != firstLineOffset) {
+                                bad = "version mark after the first line";
+                            } else if (record.number() > WalFormat.VERSION) {
+                                throw new IOException(file + " was written by a newer kvstore (log format version "
+                                        + record.number() + "; this kvstore reads up to version "
+                                        + WalFormat.VERSION + "): start it with that version");
+                            } else {
+                                goodEnd = next;
+                            }
+                        }
                     }
-                } catch (WalRecord.BadLineException e) {
+                } catch (WalDecoder.BadLineException e) {
                     bad = e.getMessage();
                 }
                 if (bad != null) {
@@ -229,7 +244,7 @@ public final class WalReplay {
 
     /** Whether everything in {@code [from, size)} is NUL bytes or whitespace: a zero-filled or empty tail. */
     private static boolean onlyPaddingAfter(FileChannel channel, long from, long size) throws IOException {
-        return scan(channel, from, size, b -> b == 0 || b == '\n' || b == '\r' || b == ' ' || b == '\t') == size;
+        return scan(channel, from, size, WalFormat::isPadding) == size;
     }
 
     /** The lines in {@code [from, size)}, a last one without its newline included. */
@@ -296,13 +311,4 @@ public final class WalReplay {
         return -1;
     }
 
-    private static boolean isBlank(byte[] buf, int from, int to) {
-        for (int i = from; i < to; i++) {
-            byte b = buf[i];
-            if (b != ' ' && b != '\t' && b != '\r') {
-                return false;
-            }
-        }
-        return true;
-    }
 }

@@ -1,8 +1,12 @@
 package kvstore.core.wal;
 
+import kvstore.core.CompactionProbe;
+import kvstore.core.FatalHandler;
+import kvstore.core.FsyncPolicy;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
+import kvstore.core.time.NanoClock;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,40 +19,66 @@ import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Helpers shared by the tests that write through a {@link WalWriter} (directly or via the Database) or read its log. */
+/** Helpers shared by the tests that write through a {@link LogWorker} (directly or via the engine) or read its log. */
 public final class WalTesting {
     private WalTesting() {
     }
 
-    /** A completion that hands the results of an acknowledged write to ok and the cause of a refused one to failed. */
-    public static WalWriter.Completion completion(Consumer<List<OpResult>> ok, Consumer<LogWriteException> failed) {
-        return new WalWriter.Completion() {
+    /** What a test does when a submitted write completes, on the log worker's thread. */
+    interface Callback {
+        void completed(List<OpResult> results);
+
+        void failed(Throwable cause);
+    }
+
+    /** A future for one submitted write that hands its outcome to {@code callback} as it completes. */
+    static CompletableFuture<List<OpResult>> completion(Callback callback) {
+        CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
+        future.whenComplete((results, failure) -> {
+            if (failure == null) {
+                callback.completed(results);
+            } else {
+                callback.failed(failure);
+            }
+        });
+        return future;
+    }
+
+    /** A future that hands the results of an acknowledged write to ok and the cause of a refused one to failed. */
+    static CompletableFuture<List<OpResult>> completion(Consumer<List<OpResult>> ok, Consumer<Throwable> failed) {
+        return completion(new Callback() {
             @Override
             public void completed(List<OpResult> results) {
                 ok.accept(results);
             }
 
             @Override
-            public void failed(LogWriteException cause) {
+            public void failed(Throwable cause) {
                 failed.accept(cause);
             }
-        };
+        });
     }
 
-    /** A completion that completes future with the results, or exceptionally when the write is refused. */
-    public static WalWriter.Completion completing(CompletableFuture<List<OpResult>> future) {
-        return completion(future::complete, future::completeExceptionally);
+    /** A worker on {@code file} that never compacts; {@link LogWorker#start} it. */
+    static LogWorker worker(LogFile file, FsyncPolicy policy, LogWorker.Applier applier, FatalHandler fatal,
+                            NanoClock nanoClock) {
+        return new LogWorker(new GroupCommit(file, policy, applier, fatal, nanoClock),
+                new Compaction(null, null, new LogWorker.Compacting(Long.MAX_VALUE, 1.0, CompactionProbe.NONE),
+                        null, nanoClock));
     }
 
-    /** The records of the log file, parsed line by line; the file must end with a whole line. */
-    static List<WalRecord> readLog(Path file) throws Exception {
+    /** The lines of the log file after its version mark (if any), parsed; the file must end with a whole line. */
+    static List<WalDecoder.Line> readLog(Path file) throws Exception {
         byte[] bytes = Files.readAllBytes(file);
-        List<WalRecord> records = new ArrayList<>();
+        List<WalDecoder.Line> records = new ArrayList<>();
         CRC32C crc = new CRC32C();
         int start = 0;
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == '\n') {
-                records.add(WalRecord.parse(bytes, start, i - start, crc));
+                WalDecoder.Line line = WalDecoder.parse(bytes, start, i - start, crc);
+                if (line.kind() != WalDecoder.Line.Kind.VERSION) {
+                    records.add(line);
+                }
                 start = i + 1;
             }
         }

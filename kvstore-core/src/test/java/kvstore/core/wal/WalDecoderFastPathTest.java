@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-class CanonicalLineTest {
+class WalDecoderFastPathTest {
     private static final long TS = 1_700_000_000_123L;
     private static final String[] VALUES = {
         "1", "-0", "1e5", "1E+5", "2.50", "12345678901234567890123", "true", "false", "null", "\"\"", "\"x\"",
@@ -44,7 +44,7 @@ class CanonicalLineTest {
             byte[] line = encoder.encode(List.of(op), ts);
             int crcAt = line.length - 1 - WalFormat.CRC_SUFFIX_LENGTH;
 
-            Op fast = CanonicalLine.parse(line, 0, crcAt);
+            Op fast = WalDecoder.parseCanonical(line, 0, crcAt);
             Op full = parseWithoutChecksum(line, crcAt);
 
             assertNotNull(fast, new String(line, StandardCharsets.UTF_8));
@@ -58,7 +58,7 @@ class CanonicalLineTest {
         byte[] buf = new byte[line.length + 10];
         System.arraycopy(line, 0, buf, 6, line.length);
 
-        Op.Set set = assertInstanceOf(Op.Set.class, CanonicalLine.parse(buf, 6, 6 + line.length - 1 - WalFormat.CRC_SUFFIX_LENGTH));
+        Op.Set set = assertInstanceOf(Op.Set.class, WalDecoder.parseCanonical(buf, 6, 6 + line.length - 1 - WalFormat.CRC_SUFFIX_LENGTH));
 
         assertArrayEquals(utf8("k"), set.key());
         assertEquals("[1]", new String(set.entry().value(), StandardCharsets.UTF_8));
@@ -69,7 +69,7 @@ class CanonicalLineTest {
     void shouldLeaveKeysWithEscapesToTheFullParser() {
         byte[] line = encoder.encode(List.of(new Op.Set(utf8("a\"b"), utf8("1"), Entry.NEVER)), TS);
 
-        assertNull(CanonicalLine.parse(line, 0, line.length - 1 - WalFormat.CRC_SUFFIX_LENGTH));
+        assertNull(WalDecoder.parseCanonical(line, 0, line.length - 1 - WalFormat.CRC_SUFFIX_LENGTH));
     }
 
     @Test
@@ -77,7 +77,7 @@ class CanonicalLineTest {
         byte[] lines = encoder.encode(List.of(new Op.Delete(utf8("a")), new Op.Delete(utf8("b"))), TS);
         int firstEnd = new String(lines, StandardCharsets.UTF_8).indexOf('\n');
 
-        assertNull(CanonicalLine.parse(lines, 0, firstEnd - WalFormat.CRC_SUFFIX_LENGTH));
+        assertNull(WalDecoder.parseCanonical(lines, 0, firstEnd - WalFormat.CRC_SUFFIX_LENGTH));
     }
 
     @ParameterizedTest
@@ -98,14 +98,14 @@ class CanonicalLineTest {
     void shouldDeclineLinesNotLaidOutAsTheEncoderWritesThem(String body) {
         byte[] line = utf8(body.substring(0, body.length() - 1));
 
-        assertNull(CanonicalLine.parse(line, 0, line.length));
+        assertNull(WalDecoder.parseCanonical(line, 0, line.length));
     }
 
-    private static Op parseWithoutChecksum(byte[] line, int crcAt) throws WalRecord.BadLineException {
+    private static Op parseWithoutChecksum(byte[] line, int crcAt) throws WalDecoder.BadLineException {
         byte[] plain = new byte[crcAt + 1];
         System.arraycopy(line, 0, plain, 0, crcAt);
         plain[crcAt] = '}';
-        return WalRecord.parse(plain, 0, plain.length, new CRC32C()).op();
+        return WalDecoder.parse(plain, 0, plain.length, new CRC32C()).op();
     }
 
     private static void assertSameOp(Op expected, Op actual) {

@@ -1,6 +1,7 @@
 package kvstore.core.wal;
 
 import kvstore.core.FsyncPolicy;
+import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
@@ -27,12 +28,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static kvstore.core.wal.WalTesting.completing;
 import static kvstore.core.wal.WalTesting.completion;
 import static kvstore.core.wal.WalTesting.readLog;
 import static kvstore.core.wal.WalTesting.set;
@@ -46,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class WalWriterTest {
+class LogWorkerTest {
     private static final long TS = 1_700_000_000_000L;
     private static final Pattern KEY = Pattern.compile("\"key\":\"([^\"]*)\"");
 
@@ -55,11 +56,12 @@ class WalWriterTest {
 
     private final Store store = new Store();
     private final AtomicInteger applied = new AtomicInteger();
+    private final AtomicLong nanos = new AtomicLong();
     private final CompletableFuture<IOException> fatal = new CompletableFuture<>();
     private final WalEncoder encoder = new WalEncoder();
     private Path file;
     private FaultyFileChannel channel;
-    private WalWriter writer;
+    private LogWorker writer;
     /** Set to block the writer thread inside the applier of its next group. */
     private volatile CountDownLatch applierEntered;
     private volatile CountDownLatch applierRelease;
@@ -98,7 +100,7 @@ class WalWriterTest {
                     for (int i = 0; i < perThread; i++) {
                         int seq = i;
                         List<Op> ops = List.of(new Op.Set(utf8("t" + thread), utf8(Integer.toString(i)), Entry.NEVER));
-                        writer.submit(ops, own.encode(ops, TS), new WalWriter.Completion() {
+                        writer.submit(ops, own.encode(ops, TS), WalTesting.completion(new WalTesting.Callback() {
                             @Override
                             public void completed(List<OpResult> results) {
                                 // Completions run on the single writer thread.
@@ -110,11 +112,11 @@ class WalWriterTest {
                             }
 
                             @Override
-                            public void failed(LogWriteException cause) {
+                            public void failed(Throwable cause) {
                                 failures.incrementAndGet();
                                 allDone.countDown();
                             }
-                        });
+                        }));
                     }
                     return null;
                 }));
@@ -141,12 +143,12 @@ class WalWriterTest {
         }
         assertTrue(channel.forces.get() < threads * perThread, "writes are forced in groups: " + channel.forces.get());
 
-        List<WalRecord> records = readLog(file);
+        List<WalDecoder.Line> records = readLog(file);
         assertEquals(threads * perThread, records.size());
         Set<String> seen = new HashSet<>();
         int[] lastSeq = new int[threads];
         java.util.Arrays.fill(lastSeq, -1);
-        for (WalRecord r : records) {
+        for (WalDecoder.Line r : records) {
             Op.Set set = (Op.Set) r.op();
             int thread = Integer.parseInt(str(set.key()).substring(1));
             int seq = Integer.parseInt(str(set.entry().value()));
@@ -200,18 +202,20 @@ class WalWriterTest {
     }
 
     @Test
-    void shouldForceWithinASecondUnderEverysec() throws Exception {
+    void shouldForceOnceASecondHasPassedUnderEverysec() throws Exception {
         start(FsyncPolicy.EVERYSEC);
         CountDownLatch forced = new CountDownLatch(1);
         channel.onForce = forced::countDown;
 
         CompletableFuture<Integer> forcesAtAck = new CompletableFuture<>();
         List<Op> ops = set("k", "1");
-        writer.submit(ops, encoder.encode(ops, TS), completion(results -> forcesAtAck.complete(channel.forces.get()),
-                forcesAtAck::completeExceptionally));
+        writer.submit(ops, encoder.encode(ops, TS), completion(results -> {
+            forcesAtAck.complete(channel.forces.get());
+            nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        }, forcesAtAck::completeExceptionally));
 
         assertEquals(0, forcesAtAck.get(10, TimeUnit.SECONDS), "acknowledged once in the OS, before any force");
-        assertTrue(forced.await(5, TimeUnit.SECONDS), "forced in the background");
+        assertTrue(forced.await(10, TimeUnit.SECONDS), "forced once the clock says a second has passed");
     }
 
     @Test
@@ -224,8 +228,8 @@ class WalWriterTest {
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> submit(set("b", "2")).get(10, TimeUnit.SECONDS));
 
-        LogWriteException cause = assertInstanceOf(LogWriteException.class, e.getCause());
-        assertFalse(cause.isShutdown());
+        WriteFailedException cause = assertInstanceOf(WriteFailedException.class, e.getCause());
+        assertEquals(WriteFailedException.Reason.NOT_STORED, cause.reason());
         assertTrue(cause.getMessage().contains(FaultyFileChannel.NO_SPACE), cause.getMessage());
         assertEquals(1, applied.get(), "nothing of the failed write is applied");
         assertNull(store.get(utf8("b"), TS));
@@ -285,8 +289,8 @@ class WalWriterTest {
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> submit(set("a", "1")).get(10, TimeUnit.SECONDS));
 
-        LogWriteException cause = assertInstanceOf(LogWriteException.class, e.getCause());
-        assertFalse(cause.isShutdown());
+        WriteFailedException cause = assertInstanceOf(WriteFailedException.class, e.getCause());
+        assertEquals(WriteFailedException.Reason.LOG_FAILED, cause.reason());
         IOException reported = fatal.get(10, TimeUnit.SECONDS);
         assertEquals("Input/output error", reported.getMessage());
         assertEquals(0, applied.get(), "a write whose fsync failed is never applied");
@@ -295,7 +299,7 @@ class WalWriterTest {
         channel.failForce = false;
         ExecutionException later = assertThrows(ExecutionException.class,
                 () -> submit(set("b", "2")).get(10, TimeUnit.SECONDS));
-        assertFalse(((LogWriteException) later.getCause()).isShutdown());
+        assertEquals(WriteFailedException.Reason.LOG_FAILED, ((WriteFailedException) later.getCause()).reason());
         assertEquals(0, applied.get(), "a log whose fsync failed takes no more writes");
     }
 
@@ -320,7 +324,8 @@ class WalWriterTest {
             assertTrue(f.isDone() && !f.isCompletedExceptionally(), "queued writes complete before close returns");
         }
         ExecutionException e = assertThrows(ExecutionException.class, refused::get);
-        assertTrue(assertInstanceOf(LogWriteException.class, e.getCause()).isShutdown());
+        assertEquals(WriteFailedException.Reason.SHUTTING_DOWN,
+                assertInstanceOf(WriteFailedException.class, e.getCause()).reason());
         assertEquals(10, readLog(file).size());
         assertTrue(channel.forces.get() >= 1, "close forces the log even under fsync never");
         assertFalse(channel.isOpen());
@@ -383,7 +388,7 @@ class WalWriterTest {
         first.get(10, TimeUnit.SECONDS);
         a.get(10, TimeUnit.SECONDS);
         b.get(10, TimeUnit.SECONDS);
-        List<WalRecord> records = readLog(file);
+        List<WalDecoder.Line> records = readLog(file);
         assertEquals(3, records.size());
         assertEquals("a", str(records.get(1).op().key()));
         assertEquals(big, str(((Op.Set) records.get(2).op()).entry().value()));
@@ -435,7 +440,8 @@ class WalWriterTest {
 
     private void start(FsyncPolicy policy) throws IOException {
         file = dir.resolve(WalFormat.FILE_NAME);
-        writer = new WalWriter(file, f -> channel = FaultyFileChannel.open(f), policy, ops -> {
+        LogFile log = LogFile.open(file, f -> channel = FaultyFileChannel.open(f));
+        writer = WalTesting.worker(log, policy, ops -> {
             CountDownLatch entered = applierEntered;
             if (entered != null && entered.getCount() > 0) {
                 entered.countDown();
@@ -447,7 +453,7 @@ class WalWriterTest {
             }
             applied.incrementAndGet();
             return store.applyAtomically(ops, TS);
-        }, (message, cause) -> fatal.complete(cause), null);
+        }, (message, cause) -> fatal.complete(cause), nanos::get);
         writer.start();
     }
 
@@ -458,7 +464,7 @@ class WalWriterTest {
 
     private CompletableFuture<List<OpResult>> submit(List<Op> ops) {
         CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
-        writer.submit(ops, encoder.encode(ops, TS), completing(future));
+        writer.submit(ops, encoder.encode(ops, TS), future);
         return future;
     }
 }

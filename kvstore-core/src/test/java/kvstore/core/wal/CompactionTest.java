@@ -1,6 +1,8 @@
 package kvstore.core.wal;
 
+import kvstore.core.CompactionProbe;
 import kvstore.core.FsyncPolicy;
+import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
@@ -23,7 +25,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static kvstore.core.wal.WalTesting.completing;
 import static kvstore.core.wal.WalTesting.readLog;
 import static kvstore.core.wal.WalTesting.set;
 import static kvstore.core.wal.WalTesting.str;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class CompactorTest {
+class CompactionTest {
     private static final long START = 1_700_000_000_000L;
     private static final long MIN_BYTES = 2_000;
 
@@ -53,22 +54,26 @@ class CompactorTest {
     private volatile CountDownLatch holdSnapshot;
     private volatile boolean failDirectoryFsync;
     private Path file;
-    private Compactor compactor;
-    private WalWriter writer;
+    private DataDirectory directory;
+    private LogWorker writer;
 
     @AfterEach
-    void close() throws InterruptedException {
+    void close() throws Exception {
         if (holdSnapshot != null) {
             holdSnapshot.countDown();
         }
         if (writer != null) {
             writer.close();
         }
+        if (directory != null) {
+            directory.close();
+        }
     }
 
     @Test
     void shouldBeDueOnlyAboveMinimumSizeAndRatioOfLiveData() {
-        Compactor c = new Compactor(store, now::get, dir.resolve("wal.log"), 1_000, 2.0, kvstore.core.CompactionProbe.NONE);
+        Compaction c = new Compaction(store, null, new LogWorker.Compacting(1_000, 2.0, CompactionProbe.NONE), now::get,
+                System::nanoTime);
         assertFalse(c.isDue(1_000), "not above the minimum");
         assertTrue(c.isDue(1_001), "an empty store has no live data");
 
@@ -88,12 +93,13 @@ class CompactorTest {
         assertTrue(renamed.await(10, TimeUnit.SECONDS));
         write(List.of(new Op.Get(utf8("a"))));
 
-        assertEquals(1, compactor.completed());
+        assertEquals(1, writer.compactions());
         Map<String, String> live = dump(store);
-        List<WalRecord> records = readLog(file);
+        List<WalDecoder.Line> records = readLog(file);
+        assertTrue(Files.readString(file).startsWith("{\"op\":\"format\",\"version\":1,"), "the version mark first");
         assertEquals(live.size(), records.size(), "one line per live key: " + live);
         java.util.Set<String> keys = new java.util.HashSet<>();
-        for (WalRecord r : records) {
+        for (WalDecoder.Line r : records) {
             assertTrue(r.op() instanceof Op.Set);
             assertTrue(live.containsKey(str(r.op().key())));
             assertTrue(keys.add(str(r.op().key())));
@@ -127,12 +133,12 @@ class CompactorTest {
         write(List.of(new Op.Delete(utf8("deleted-later"))));
         write(List.of(new Op.Set(utf8("replaced-later"), utf8("2"), Entry.NEVER),
                 new Op.Set(utf8("batch"), utf8("[1]"), Entry.NEVER)));
-        assertEquals(0, compactor.completed());
+        assertEquals(0, writer.compactions());
         holdSnapshot.countDown();
         assertTrue(renamed.await(10, TimeUnit.SECONDS));
         write(set("after", "1"));
 
-        assertEquals(1, compactor.completed());
+        assertEquals(1, writer.compactions());
         Store replayed = replay();
         assertEquals(dump(store), dump(replayed));
         assertNotNull(replayed.get(utf8("during"), now.get()));
@@ -221,8 +227,8 @@ class CompactorTest {
 
         assertTrue(fatal.await(10, TimeUnit.SECONDS), "a rename that may not survive a crash is fatal");
         ExecutionException refused = assertThrows(ExecutionException.class, () -> write(set("after", "1")));
-        assertInstanceOf(LogWriteException.class, refused.getCause());
-        assertEquals(0, compactor.completed());
+        assertInstanceOf(WriteFailedException.class, refused.getCause());
+        assertEquals(0, writer.compactions());
         Store replayed = replay();
         assertNotNull(replayed.get(utf8("during"), now.get()), "the new log under the name has every write");
         assertNull(replayed.get(utf8("after"), now.get()));
@@ -244,7 +250,7 @@ class CompactorTest {
             Thread.sleep(1);
         }
         assertFalse(Files.exists(temp), "the dropped snapshot's temp file is deleted");
-        assertEquals(0, compactor.completed());
+        assertEquals(0, writer.compactions());
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(file)), "the old log stays");
         assertEquals(dump(store), dump(replay()));
     }
@@ -252,10 +258,10 @@ class CompactorTest {
     /** Polls until {@code n} compactions have finished, directory fsync included. */
     private void awaitCompleted(long n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (compactor.completed() < n && System.nanoTime() < deadline) {
+        while (writer.compactions() < n && System.nanoTime() < deadline) {
             Thread.sleep(1);
         }
-        assertEquals(n, compactor.completed());
+        assertEquals(n, writer.compactions());
     }
 
     private interface Writes {
@@ -271,15 +277,16 @@ class CompactorTest {
     }
 
     private void start(boolean holdAfterSnapshot) throws IOException {
-        start(holdAfterSnapshot, WalWriter.LogOpener.FILE);
+        start(holdAfterSnapshot, LogFile.Opener.FILE);
     }
 
-    private void start(boolean holdAfterSnapshot, WalWriter.LogOpener opener) throws IOException {
+    private void start(boolean holdAfterSnapshot, LogFile.Opener opener) throws IOException {
         file = dir.resolve(WalFormat.FILE_NAME);
         holdSnapshot = holdAfterSnapshot ? new CountDownLatch(1) : null;
-        compactor = new Compactor(store, now::get, file, MIN_BYTES, 2.0, point -> {
+        directory = DataDirectory.lock(dir);
+        CompactionProbe probe = point -> {
             points.add(point.label);
-            if (point == kvstore.core.CompactionProbe.Point.TEMP_WRITTEN) {
+            if (point == CompactionProbe.Point.TEMP_WRITTEN) {
                 snapshotWritten.countDown();
                 CountDownLatch hold = holdSnapshot;
                 if (hold != null) {
@@ -289,21 +296,23 @@ class CompactorTest {
                         Thread.currentThread().interrupt();
                     }
                 }
-            } else if (point == kvstore.core.CompactionProbe.Point.AFTER_RENAME) {
+            } else if (point == CompactionProbe.Point.AFTER_RENAME) {
                 renamed.countDown();
                 if (failDirectoryFsync) {
                     throw new IOException("Input/output error");
                 }
             }
-        });
-        writer = new WalWriter(file, opener, FsyncPolicy.ALWAYS, ops -> store.applyAtomically(ops, now.get()),
-                (message, cause) -> fatal.countDown(), compactor);
+        };
+        GroupCommit group = new GroupCommit(LogFile.open(file, opener), FsyncPolicy.ALWAYS,
+                ops -> store.applyAtomically(ops, now.get()), (message, cause) -> fatal.countDown(), System::nanoTime);
+        writer = new LogWorker(group, new Compaction(store, directory, new LogWorker.Compacting(MIN_BYTES, 2.0, probe),
+                now::get, System::nanoTime));
         writer.start();
     }
 
     private List<OpResult> write(List<Op> ops) throws Exception {
         CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
-        writer.submit(ops, encoder.encode(ops, now.get()), completing(future));
+        writer.submit(ops, encoder.encode(ops, now.get()), future);
         return future.get(10, TimeUnit.SECONDS);
     }
 

@@ -1,8 +1,5 @@
-package kvstore.core.ttl;
+package kvstore.core.store;
 
-import kvstore.core.store.Entry;
-import kvstore.core.store.Op;
-import kvstore.core.store.Store;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -30,9 +27,8 @@ class ExpirySweeperTest {
         Op.Set forever = set("c", Entry.NEVER);
         for (Op.Set s : new Op.Set[] {shortLived, longLived, forever}) {
             store.apply(s, now.get());
-            sweeper.track(s.key(), s.entry());
         }
-        assertEquals(2, sweeper.pending(), "an entry that never expires needs no timer");
+        assertEquals(2, store.scheduledExpiries(), "an entry that never expires needs no timer");
 
         now.set(START + 999);
         assertEquals(0, sweeper.sweep());
@@ -41,7 +37,7 @@ class ExpirySweeperTest {
         now.set(START + 1_000);
         assertEquals(1, sweeper.sweep());
         assertEquals(2, store.totals().keys());
-        assertEquals(1, sweeper.pending());
+        assertEquals(1, store.scheduledExpiries());
 
         now.set(START + 120_000);
         assertEquals(1, sweeper.sweep());
@@ -52,7 +48,6 @@ class ExpirySweeperTest {
     void shouldNeverRemoveNewerValueOfTheSameKey() {
         Op.Set old = set("k", START + 1_000);
         store.apply(old, now.get());
-        sweeper.track(old.key(), old.entry());
         Op.Set newer = new Op.Set(utf8("k"), utf8("\"new\""), Entry.NEVER);
         store.apply(newer, now.get());
 
@@ -69,10 +64,8 @@ class ExpirySweeperTest {
     void shouldRemoveNewerValueOnlyAtItsOwnDeadline() {
         Op.Set old = set("k", START + 1_000);
         store.apply(old, now.get());
-        sweeper.track(old.key(), old.entry());
         Op.Set newer = set("k", START + 3_000);
         store.apply(newer, now.get());
-        sweeper.track(newer.key(), newer.entry());
 
         now.set(START + 2_000);
         sweeper.sweep();
@@ -81,6 +74,16 @@ class ExpirySweeperTest {
         now.set(START + 3_000);
         sweeper.sweep();
         assertEquals(0, store.totals().keys());
+    }
+
+    @Test
+    void shouldLeaveDueEntriesOutOfTheLiveFiguresBeforeTheSweep() {
+        store.apply(set("a", START + 1_000), now.get());
+        store.apply(set("bb", START + 5_000), now.get());
+
+        assertEquals(new Store.Totals(2, 3, 2), store.totals(START + 999));
+        assertEquals(new Store.Totals(1, 2, 1), store.totals(START + 1_000), "due, not yet removed, not counted");
+        assertEquals(2, store.totals().keys(), "reading the figures removes nothing");
     }
 
     @Test
@@ -95,7 +98,6 @@ class ExpirySweeperTest {
             }
             return now.get();
         });
-        background.track(s.key(), s.entry());
         now.set(START + 2_000);
         CountDownLatch twoSweeps = new CountDownLatch(2);
         calls.set(twoSweeps);
@@ -104,7 +106,7 @@ class ExpirySweeperTest {
             // The sweeps run one after another on one thread: once the second has read the clock, the first is over.
             assertTrue(twoSweeps.await(10, TimeUnit.SECONDS));
             assertEquals(0, store.totals().keys());
-            assertEquals(0, background.pending());
+            assertEquals(0, store.scheduledExpiries());
         } finally {
             background.close();
         }

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-class WalRecordTest {
+class WalDecoderTest {
     private static final long TS = 1_700_000_000_123L;
 
     private final WalEncoder encoder = new WalEncoder();
@@ -69,9 +69,9 @@ class WalRecordTest {
 
     @Test
     void shouldRoundTripDelete() throws Exception {
-        WalRecord record = parseLine(encoder.encode(List.of(new Op.Delete(utf8("k\u00e9"))), TS));
+        WalDecoder.Line record = parseLine(encoder.encode(List.of(new Op.Delete(utf8("k\u00e9"))), TS));
 
-        assertEquals(WalRecord.Kind.WRITE, record.kind());
+        assertEquals(WalDecoder.Line.Kind.WRITE, record.kind());
         Op.Delete delete = assertInstanceOf(Op.Delete.class, record.op());
         assertArrayEquals(utf8("k\u00e9"), delete.key());
     }
@@ -84,17 +84,17 @@ class WalRecordTest {
         String[] lines = str(bytes).split("\n");
         assertEquals(4, lines.length);
 
-        WalRecord begin = parseLine(utf8(lines[0]));
-        WalRecord set = parseLine(utf8(lines[1]));
-        WalRecord delete = parseLine(utf8(lines[2]));
-        WalRecord commit = parseLine(utf8(lines[3]));
+        WalDecoder.Line begin = parseLine(utf8(lines[0]));
+        WalDecoder.Line set = parseLine(utf8(lines[1]));
+        WalDecoder.Line delete = parseLine(utf8(lines[2]));
+        WalDecoder.Line commit = parseLine(utf8(lines[3]));
 
-        assertEquals(WalRecord.Kind.BEGIN, begin.kind());
-        assertEquals(2, begin.count());
+        assertEquals(WalDecoder.Line.Kind.BEGIN, begin.kind());
+        assertEquals(2, begin.number());
         assertEquals(TS + 1_000, ((Op.Set) set.op()).entry().deadlineMillis());
         assertInstanceOf(Op.Delete.class, delete.op());
-        assertEquals(WalRecord.Kind.COMMIT, commit.kind());
-        assertEquals(2, commit.count());
+        assertEquals(WalDecoder.Line.Kind.COMMIT, commit.kind());
+        assertEquals(2, commit.number());
     }
 
     @Test
@@ -104,7 +104,7 @@ class WalRecordTest {
         System.arraycopy(line, 0, buf, 10, line.length);
         buf[9] = 'x';
 
-        WalRecord record = WalRecord.parse(buf, 10, line.length - 1, crc);
+        WalDecoder.Line record = WalDecoder.parse(buf, 10, line.length - 1, crc);
 
         assertArrayEquals(utf8("k"), record.op().key());
     }
@@ -119,9 +119,9 @@ class WalRecordTest {
                 byte[] damaged = line.clone();
                 damaged[i] ^= (byte) (1 << bit);
                 try {
-                    WalRecord.parse(damaged, 0, len, crc);
+                    WalDecoder.parse(damaged, 0, len, crc);
                     fail("flipping bit " + bit + " of byte " + i + " went unnoticed: " + str(damaged));
-                } catch (WalRecord.BadLineException expected) {
+                } catch (WalDecoder.BadLineException expected) {
                     // as it should be
                 }
             }
@@ -133,8 +133,8 @@ class WalRecordTest {
         byte[] line = encoder.encode(List.of(new Op.Set(utf8("k"), utf8("1234"), Entry.NEVER)), TS);
         String text = str(line).replace("1234", "1235");
 
-        WalRecord.BadLineException e = assertThrows(WalRecord.BadLineException.class,
-                () -> WalRecord.parse(utf8(text), 0, text.length() - 1, crc));
+        WalDecoder.BadLineException e = assertThrows(WalDecoder.BadLineException.class,
+                () -> WalDecoder.parse(utf8(text), 0, text.length() - 1, crc));
         assertEquals("checksum mismatch", e.getMessage());
     }
 
@@ -142,12 +142,12 @@ class WalRecordTest {
     void shouldRejectMalformedChecksum() {
         String line = "{\"op\":\"delete\",\"key\":\"k\",\"timestamp\":1,\"crc\":\"zzzzzzzz\"}";
 
-        assertThrows(WalRecord.BadLineException.class, () -> parse(line));
+        assertThrows(WalDecoder.BadLineException.class, () -> parse(line));
     }
 
     @Test
     void shouldAcceptForeignLineWithoutChecksum() throws Exception {
-        WalRecord record = parse("{\"op\":\"set\",\"key\":\"k\",\"value\":{\"a\": [1, 2]},\"ttl\":1.5,\"timestamp\":1700000000}");
+        WalDecoder.Line record = parse("{\"op\":\"set\",\"key\":\"k\",\"value\":{\"a\": [1, 2]},\"ttl\":1.5,\"timestamp\":1700000000}");
 
         Op.Set set = (Op.Set) record.op();
         assertArrayEquals(utf8("k"), set.key());
@@ -157,7 +157,7 @@ class WalRecordTest {
 
     @Test
     void shouldAcceptForeignLineWithMembersInAnyOrderAndExtraMembers() throws Exception {
-        WalRecord record = parse(" {\"timestamp\":1700000000.25,\"ttl\":10,\"extra\":{\"x\":[1]},\"value\":null,"
+        WalDecoder.Line record = parse(" {\"timestamp\":1700000000.25,\"ttl\":10,\"extra\":{\"x\":[1]},\"value\":null,"
                 + "\"key\":\"k\",\"op\":\"set\"} ");
 
         Op.Set set = (Op.Set) record.op();
@@ -213,22 +213,22 @@ class WalRecordTest {
         "\u0000\u0000\u0000\u0000"
     })
     void shouldRejectLinesThatAreNotRecords(String line) {
-        assertThrows(WalRecord.BadLineException.class, () -> parse(line));
+        assertThrows(WalDecoder.BadLineException.class, () -> parse(line));
     }
 
     @Test
     void shouldReadForeignBatchFrameWithoutChecksum() throws Exception {
-        WalRecord begin = parse("{\"op\":\"begin\",\"count\":3}");
+        WalDecoder.Line begin = parse("{\"op\":\"begin\",\"count\":3}");
 
-        assertEquals(WalRecord.Kind.BEGIN, begin.kind());
-        assertEquals(3, begin.count());
+        assertEquals(WalDecoder.Line.Kind.BEGIN, begin.kind());
+        assertEquals(3, begin.number());
         assertNull(begin.op());
     }
 
     private Op.Set roundTripSet(String key, String json, long deadline) throws Exception {
         byte[] line = encoder.encode(List.of(new Op.Set(utf8(key), utf8(json), deadline)), TS);
-        WalRecord record = parseLine(line);
-        assertEquals(WalRecord.Kind.WRITE, record.kind());
+        WalDecoder.Line record = parseLine(line);
+        assertEquals(WalDecoder.Line.Kind.WRITE, record.kind());
         Op.Set set = assertInstanceOf(Op.Set.class, record.op());
         assertArrayEquals(utf8(key), set.key());
         assertEquals(json, str(set.entry().value()));
@@ -236,14 +236,14 @@ class WalRecordTest {
     }
 
     /** Parses one encoded line, newline included. */
-    private WalRecord parseLine(byte[] line) throws WalRecord.BadLineException {
+    private WalDecoder.Line parseLine(byte[] line) throws WalDecoder.BadLineException {
         int len = line.length > 0 && line[line.length - 1] == '\n' ? line.length - 1 : line.length;
-        return WalRecord.parse(line, 0, len, crc);
+        return WalDecoder.parse(line, 0, len, crc);
     }
 
-    private WalRecord parse(String line) throws WalRecord.BadLineException {
+    private WalDecoder.Line parse(String line) throws WalDecoder.BadLineException {
         byte[] bytes = utf8(line);
-        return WalRecord.parse(bytes, 0, bytes.length, crc);
+        return WalDecoder.parse(bytes, 0, bytes.length, crc);
     }
 
     private static byte[] utf8(String s) {

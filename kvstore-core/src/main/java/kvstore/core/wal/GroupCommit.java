@@ -1,0 +1,168 @@
+package kvstore.core.wal;
+
+import kvstore.core.FatalHandler;
+import kvstore.core.FsyncPolicy;
+import kvstore.core.WriteFailedException;
+import kvstore.core.WriteFailedException.Reason;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+import kvstore.core.time.NanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One group of appends made durable and handed on: write them with one write, force once (under
+ * {@link FsyncPolicy#ALWAYS}), apply them to the store and complete them, in log order. Holds the log's
+ * failure policy, written where it acts: a write that fails (disk full) is cut back off the file and its
+ * group is refused as {@link Reason#NOT_STORED}, and later writes are tried again; a failed fsync is fatal
+ * (retrying one can report success for data that is gone): the {@link FatalHandler} is told and nothing is
+ * acknowledged any more.
+ *
+ * <p>Threading: belongs to the {@link LogWorker}'s thread; {@link #syncs} and {@link #file}'s size may be
+ * read from any thread.
+ */
+final class GroupCommit {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+    private static final long EVERYSEC_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long SLOW_FSYNC_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final FsyncPolicy policy;
+    private final LogWorker.Applier applier;
+    private final FatalHandler fatalHandler;
+    private final NanoClock nanoClock;
+    private final AtomicLong syncs = new AtomicLong();
+    private final List<byte[]> lines = new ArrayList<>();
+    private volatile LogFile file;
+    private boolean failed;
+    private long lastForceNanos;
+
+    GroupCommit(LogFile file, FsyncPolicy policy, LogWorker.Applier applier, FatalHandler fatalHandler,
+                NanoClock nanoClock) {
+        this.file = file;
+        this.policy = policy;
+        this.applier = applier;
+        this.fatalHandler = fatalHandler;
+        this.nanoClock = nanoClock;
+        this.lastForceNanos = nanoClock.nanos();
+    }
+
+    /** The log appended to. */
+    LogFile file() {
+        return file;
+    }
+
+    /** Appends go to {@code next} from now on (compaction installed it). */
+    void switchTo(LogFile next) {
+        file = next;
+    }
+
+    /** Whether the log has failed for good. */
+    boolean hasFailed() {
+        return failed;
+    }
+
+    long syncs() {
+        return syncs.get();
+    }
+
+    /** Under everysec, nanoseconds until the dirty log is due for a force (0 or less: now); else -1, none due. */
+    long nanosUntilForce() {
+        if (policy != FsyncPolicy.EVERYSEC || !file.isDirty()) {
+            return -1;
+        }
+        return Math.max(0, EVERYSEC_NANOS - (nanoClock.nanos() - lastForceNanos));
+    }
+
+    void commit(List<LogTask.Append> appends) {
+        if (failed) {
+            refuseAll(appends, Reason.LOG_FAILED, "the log failed earlier and takes no more writes; nothing was written");
+            return;
+        }
+        long before = file.size();
+        try {
+            lines.clear();
+            for (LogTask.Append a : appends) {
+                lines.add(a.lines());
+            }
+            file.append(lines);
+        } catch (IOException e) {
+            cutBack(before, e);
+            refuseAll(appends, Reason.NOT_STORED,
+                    "the write could not be stored in the log: " + e.getMessage() + "; nothing was written");
+            return;
+        }
+        // Under everysec the force comes from the worker's loop, once a second while the log is dirty.
+        if (policy == FsyncPolicy.ALWAYS && file.isDirty() && !force()) {
+            refuseAll(appends, Reason.LOG_FAILED,
+                    "fsync failed, so the write may or may not survive a restart; the server is stopping");
+            return;
+        }
+        for (LogTask.Append a : appends) {
+            List<OpResult> results;
+            try {
+                results = applier.apply(a.ops());
+            } catch (RuntimeException e) {
+                log.error("applying a logged write failed", e);
+                a.done().completeExceptionally(new WriteFailedException(Reason.LOG_FAILED,
+                        "internal error after the write was logged: " + e, e));
+                continue;
+            }
+            a.done().complete(results);
+        }
+    }
+
+    void forceIfDirty() {
+        if (!failed && file.isDirty()) {
+            force();
+        }
+    }
+
+    /** The log can no longer be trusted: refuse every later write and tell the fatal handler. */
+    void fail(String message, IOException cause) {
+        failed = true;
+        log.error(message, cause);
+        fatalHandler.fatal(message, cause);
+    }
+
+    /** Refuses {@code appends} with {@code reason}; nothing of them is logged. */
+    static void refuseAll(List<LogTask.Append> appends, Reason reason, String message) {
+        WriteFailedException cause = new WriteFailedException(reason, message, null);
+        for (LogTask.Append a : appends) {
+            a.done().completeExceptionally(cause);
+        }
+    }
+
+    /** Forces the log; false (and fatal) when the fsync failed. */
+    private boolean force() {
+        long start = nanoClock.nanos();
+        try {
+            file.force();
+        } catch (IOException e) {
+            fail("fsync of " + file.path() + " failed; retrying it could report success for data that is gone", e);
+            return false;
+        }
+        syncs.incrementAndGet();
+        lastForceNanos = nanoClock.nanos();
+        if (lastForceNanos - start > SLOW_FSYNC_NANOS) {
+            log.warn("slow fsync of {}: {} ms", file.path(), TimeUnit.NANOSECONDS.toMillis(lastForceNanos - start));
+        }
+        return true;
+    }
+
+    /** Cuts a partly written group off the file, so the log ends with a whole record again. */
+    private void cutBack(long before, IOException cause) {
+        log.warn("cannot write to {}: {}; the write is refused and the log cut back to {} bytes",
+                file.path(), cause.getMessage(), before);
+        try {
+            file.cutBack(before);
+        } catch (IOException e) {
+            fail("cannot cut " + file.path() + " back after a failed write; it may end with a partial record", e);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package kvstore.core.wal;
+
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** What the {@link LogWorker}'s queue carries: its one input, handled in arrival order on its thread. */
+sealed interface LogTask {
+    /**
+     * A write to log and apply: {@code lines} are the encoded log lines of {@code ops} (empty for a batch of
+     * gets only); {@code done} completes once they are durable and applied, or fails.
+     */
+    record Append(List<Op> ops, byte[] lines, CompletableFuture<List<OpResult>> done) implements LogTask {
+    }
+
+    /** The snapshot thread finished the next log: carry the newer writes over and install it. */
+    record InstallSnapshot(Snapshot snapshot) implements LogTask {
+    }
+
+    /** The snapshot thread failed; its temporary file is already gone. */
+    record SnapshotFailed(Snapshot.Start start, Throwable cause) implements LogTask {
+    }
+
+    /** Finish what is queued before this, force and close the log. */
+    record Close() implements LogTask {
+    }
+}

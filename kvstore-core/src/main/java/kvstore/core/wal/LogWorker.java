@@ -1,0 +1,226 @@
+package kvstore.core.wal;
+
+import kvstore.core.CompactionProbe;
+import kvstore.core.FatalHandler;
+import kvstore.core.FsyncPolicy;
+import kvstore.core.WriteFailedException.Reason;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+import kvstore.core.store.Store;
+import kvstore.core.time.EpochClock;
+import kvstore.core.time.NanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The single thread that owns the log: every write of the server passes through it. Like ZooKeeper's
+ * {@code SyncRequestProcessor}: take the first task, drain whatever else is queued, make the group's appends
+ * durable with one write and one force and hand them on ({@link GroupCommit}), then let {@link Compaction}
+ * start or install a rewrite of the log between two groups. Under load the groups grow by themselves; idle,
+ * one write pays one fsync.
+ *
+ * <p>Threading: {@link #submit}, {@link #close} and the figures may be called from any thread; the queue is
+ * the only way in. Everything else, the group commit and the compaction state, belongs to the worker's thread.
+ */
+public final class LogWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LogWorker.class);
+    private static final int MAX_GROUP = 4096;
+
+    /** Applies a group's writes to the store once they are in the log; runs on the worker's thread. */
+    @FunctionalInterface
+    public interface Applier {
+        List<OpResult> apply(List<Op> ops);
+    }
+
+    /**
+     * When compaction runs: never below {@code minBytes}, only past {@code ratio} times the live data;
+     * {@code probe} is told of each crash-relevant step.
+     */
+    public record Compacting(long minBytes, double ratio, CompactionProbe probe) {
+    }
+
+    private final BlockingQueue<LogTask> queue = new LinkedBlockingQueue<>();
+    /** Guards {@link #closing}, so that every task accepted is queued ahead of the close. */
+    private final Object admission = new Object();
+    private final GroupCommit group;
+    private final Compaction compaction;
+    private final Thread thread = new Thread(this::run, "kvstore-wal-writer");
+    private final Predicate<LogTask> offer = this::offer;
+    private final List<LogTask> tasks = new ArrayList<>();
+    private boolean closing;
+
+    LogWorker(GroupCommit group, Compaction compaction) {
+        this.group = group;
+        this.compaction = compaction;
+    }
+
+    /**
+     * Opens the log in {@code directory} where replay left it (ending with a whole record), writing the version
+     * mark into a new one, and builds the worker over {@code store}; {@link #start} it.
+     */
+    public static LogWorker open(DataDirectory directory, Store store, FsyncPolicy fsync, Compacting compacting,
+                                 FatalHandler fatalHandler, EpochClock clock, NanoClock nanoClock) throws IOException {
+        LogFile file = LogFile.open(directory.resolve(WalFormat.FILE_NAME), LogFile.Opener.FILE);
+        try {
+            if (file.size() == 0) {
+                file.append(List.of(new WalEncoder().encodeVersionMark()));
+                file.force();
+                directory.force();
+            }
+            GroupCommit group = new GroupCommit(file, fsync, ops -> store.applyAtomically(ops, clock.millis()),
+                    fatalHandler, nanoClock);
+            return new LogWorker(group, new Compaction(store, directory, compacting, clock, nanoClock));
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Queues a write (see {@link LogTask.Append}); once the log is closing it is refused at once. */
+    public void submit(List<Op> ops, byte[] lines, CompletableFuture<List<OpResult>> done) {
+        LogTask.Append append = new LogTask.Append(ops, lines, done);
+        if (!offer(append)) {
+            GroupCommit.refuseAll(List.of(append), Reason.SHUTTING_DOWN, "the server is shutting down; nothing was written");
+        }
+    }
+
+    /** Fsyncs of the log since start: with group commit, far fewer than the writes. */
+    public long syncs() {
+        return group.syncs();
+    }
+
+    /** Current size of the log in bytes. */
+    public long size() {
+        return group.file().size();
+    }
+
+    /** Compactions finished since start. */
+    public long compactions() {
+        return compaction.completed();
+    }
+
+    /** Stops taking writes, finishes every write queued so far, forces and closes the log; waits at most 5 s. */
+    @Override
+    public void close() throws InterruptedException {
+        close(TimeUnit.SECONDS.toMillis(5));
+    }
+
+    /** As {@link #close()}, waiting at most {@code timeoutMillis} for the queue to drain. */
+    void close(long timeoutMillis) throws InterruptedException {
+        synchronized (admission) {
+            if (!closing) {
+                closing = true;
+                queue.add(new LogTask.Close());
+            }
+        }
+        thread.join(timeoutMillis);
+    }
+
+    private boolean offer(LogTask task) {
+        synchronized (admission) {
+            if (!closing) {
+                queue.add(task);
+            }
+            return !closing;
+        }
+    }
+
+    private void run() {
+        try {
+            boolean open = true;
+            while (open) {
+                LogTask first = nextTask();
+                if (first == null) {
+                    group.forceIfDirty();
+                    continue;
+                }
+                tasks.add(first);
+                queue.drainTo(tasks, MAX_GROUP - 1);
+                open = handle(tasks);
+                tasks.clear();
+            }
+            group.forceIfDirty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            group.fail("the WAL writer stopped unexpectedly: " + e, new IOException(e));
+        } finally {
+            refuseRemaining();
+            closeQuietly(group.file());
+        }
+    }
+
+    /** The next task, or null when an everysec force is due. */
+    private LogTask nextTask() throws InterruptedException {
+        long wait = group.nanosUntilForce();
+        if (wait < 0) {
+            return queue.take();
+        }
+        return wait == 0 ? null : queue.poll(wait, TimeUnit.NANOSECONDS);
+    }
+
+    /** Commits the group's appends, then handles compaction; false once the group held the close. */
+    private boolean handle(List<LogTask> batch) {
+        assert Thread.currentThread() == thread;
+        List<LogTask.Append> appends = new ArrayList<>(batch.size());
+        LogTask.InstallSnapshot install = null;
+        boolean open = true;
+        for (LogTask task : batch) {
+            if (task instanceof LogTask.Append a) {
+                appends.add(a);
+            } else if (task instanceof LogTask.InstallSnapshot s) {
+                install = s;
+            } else if (task instanceof LogTask.SnapshotFailed f) {
+                compaction.failed(f);
+            } else {
+                open = false;
+            }
+        }
+        if (!appends.isEmpty()) {
+            group.commit(appends);
+        }
+        if (install != null && (group.hasFailed() || !open)) {
+            install.snapshot().abandon();
+        } else if (install != null) {
+            group.switchTo(compaction.install(install.snapshot(), group.file(), this.group::fail));
+        } else if (open && !group.hasFailed()) {
+            compaction.maybeStart(group.file(), offer);
+        }
+        return open;
+    }
+
+    private void refuseRemaining() {
+        List<LogTask> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        List<LogTask.Append> appends = new ArrayList<>();
+        for (LogTask task : rest) {
+            if (task instanceof LogTask.Append a) {
+                appends.add(a);
+            } else if (task instanceof LogTask.InstallSnapshot s) {
+                s.snapshot().abandon();
+            }
+        }
+        GroupCommit.refuseAll(appends, Reason.SHUTTING_DOWN, "the server is shutting down; nothing was written");
+    }
+
+    private static void closeQuietly(LogFile file) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            log.warn("closing {} failed: {}", file.path(), e.toString());
+        }
+    }
+}
