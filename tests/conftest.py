@@ -3,6 +3,7 @@
 Processes are started by kvserver.py (the jar at KVSTORE_JAR or <repo>/kvstore-netty/target/kvstore.jar);
 every one is tracked and stopped by PID when the owning fixture is torn down.
 """
+import functools
 import http.client
 import json
 import socket
@@ -14,8 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from kvserver import (ALL_PROCS, JAR, REPO, START_TIMEOUT, KvServerProcess, ServerStartError,  # noqa: F401
-                      base_env, free_port, java_cmd, require_jar, wait_until)
+from kvserver import ALL_PROCS, KvServerProcess, base_env, free_port, java_cmd, require_jar, wait_until  # noqa: F401
 
 TIMEOUT = 10  # seconds, for every network call
 
@@ -57,21 +57,18 @@ def resp_text(resp):
     return resp_content(resp).decode("utf-8", "replace")
 
 
+class _Missing:
+    def __repr__(self):
+        return "MISSING"
+
+
+MISSING = _Missing()  # what value_of() returns for a key that is not there (404): the suite's one "absent"
+
+
 class Server(KvServerProcess):
-    """One kvstore server (see KvServerProcess).  .url .port .data_dir .proc .log() .stop() .kill() .restart()"""
-    ready_path = "/stats"
-
-    def log(self):
-        return self.stderr()
-
-    def all_logs(self):
-        return self.all_stderr()
-
-    def restart(self, timeout=START_TIMEOUT):
-        if self.running():
-            rc = self.stop()
-            assert rc == 0, f"SIGTERM exit code {rc}; stderr:\n{self.log()}"
-        return self.start(timeout=timeout)
+    """The suite's one client for a kvstore server (process life in KvServerProcess: start, stop, kill,
+    restart, stderr).  Path verbs: request/get/post/put/delete; key verbs (keys percent-encoded here):
+    put_key/get_key/del_key/value_of, batch, list_keys, stats; raw()/http() for what requests cannot send."""
 
     # ---------------------------------------------------------------- HTTP
     def request(self, method, path, **kw):
@@ -130,7 +127,7 @@ class Server(KvServerProcess):
         r = self.get_key(key)
         if r.status_code == 404:
             return MISSING
-        assert r.status_code == 200, (r.status_code, r.text)
+        assert r.status_code == 200, (key, r.status_code, r.text)
         return jloads(r.content)["value"]
 
     def raw(self, timeout=TIMEOUT):
@@ -139,14 +136,6 @@ class Server(KvServerProcess):
     def http(self, method, path, body=None, headers=None):
         """http.client request: the path goes on the wire exactly as given."""
         return http_request(self.host, self.port, method, path, body, headers)
-
-
-class _Missing:
-    def __repr__(self):
-        return "MISSING"
-
-
-MISSING = _Missing()
 
 
 # ---------------------------------------------------------------- raw HTTP
@@ -294,18 +283,19 @@ class CliResult:
 # ---------------------------------------------------------------- fixtures
 @pytest.fixture
 def server_factory(tmp_path):
-    """server_factory(args=[...], env={...}, data_dir=..., port=..., cwd=..., start=True) -> Server"""
-    servers = []
-    counter = [0]
+    """server_factory(name=None, args=[...], env={...}, data_dir=..., port=..., cwd=..., start=True, ...) -> Server
 
-    def make(args=(), env=None, data_dir=None, port=None, cwd=None, host="127.0.0.1",
-             pass_port=True, pass_data_dir=True, start=True):
+    The server works in tmp_path/<name> (srv1, srv2, ... without a name); every one is killed by PID afterwards.
+    """
+    servers = []
+
+    def make(name=None, args=(), env=None, data_dir=None, port=None, cwd=None, host="127.0.0.1",
+             pass_port=True, pass_data_dir=True, fresh_port_per_start=False, start=True):
         require_jar()
-        counter[0] += 1
-        workdir = tmp_path / f"srv{counter[0]}"
+        workdir = tmp_path / (name or f"srv{len(servers) + 1}")
         workdir.mkdir(parents=True, exist_ok=True)
         s = Server(workdir, args=args, env=env, data_dir=data_dir, port=port, cwd=cwd, host=host,
-                   pass_port=pass_port, pass_data_dir=pass_data_dir)
+                   pass_port=pass_port, pass_data_dir=pass_data_dir, fresh_port_per_start=fresh_port_per_start)
         servers.append(s)
         if start:
             s.start()
@@ -314,6 +304,13 @@ def server_factory(tmp_path):
     yield make
     for s in servers:
         s.close()
+
+
+@pytest.fixture
+def kv_procs(server_factory):
+    """kv_procs(name, data_dir=None, args=(), env=None) -> Server, not started, on a new port for every start:
+    for the durability tests, which kill and restart one data dir many times."""
+    return functools.partial(server_factory, start=False, fresh_port_per_start=True)
 
 
 @pytest.fixture

@@ -1,21 +1,16 @@
-"""Helpers for the durability tests (test_durability_*.py): processes, WAL lines, a writer model.
+"""Helpers for the durability tests (test_durability_*.py): WAL lines and their CRC-32C, and a writer model.
 
-Processes are started by kvserver.py, as conftest.py's are, but here one test starts, kills and restarts
-the same data dir many times; every process is tracked by the `kv_procs` fixture and stopped by its PID on
-teardown. Absent keys are conftest's MISSING sentinel, named ABSENT here.
+The servers are conftest.Server, made by the `kv_procs` fixture; absent keys are conftest's MISSING.
 """
 import json
 import random
 import re
-import subprocess
 import threading
 from pathlib import Path
 
-import pytest
 import requests
 
-from conftest import MISSING as ABSENT, TIMEOUT
-from kvserver import KvServerProcess, wait_until  # noqa: F401
+from conftest import MISSING, TIMEOUT
 
 
 # ---------------------------------------------------------------------------- CRC-32C
@@ -98,88 +93,6 @@ def check_log_replayable(path):
     assert open_batch is None, f"{path} ends inside a batch"
 
 
-# ---------------------------------------------------------------------------- processes
-class KvProc(KvServerProcess):
-    """A kvstore process on data_dir; a new port and stderr file for every start (see KvServerProcess)."""
-    fresh_port_per_start = True
-
-    def __init__(self, workdir, data_dir, args=(), env=None):
-        super().__init__(workdir, data_dir, args=args, env=env)
-
-    def run_to_exit(self, extra_args=(), env=None, timeout=20):
-        """Starts a process that is expected to exit by itself (e.g. a refused start); returns its exit code."""
-        self.spawn(extra_args, env)
-        try:
-            return self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill9()
-            raise AssertionError(f"kvstore still running after {timeout}s; stderr:\n{self.stderr()}")
-
-    def kill9(self):
-        """SIGKILL by PID, then reap."""
-        return self.kill()
-
-    def term(self, timeout=10):
-        """SIGTERM by PID; returns the exit code (None if it had to be killed)."""
-        return self.stop(timeout=timeout)
-
-    # HTTP
-    def req(self, method, path, **kw):
-        kw.setdefault("timeout", TIMEOUT)
-        return self.session.request(method, self.url + path, **kw)
-
-    def put(self, key, value, ttl=None):
-        body = {"value": value}
-        if ttl is not None:
-            body["ttl"] = ttl
-        return self.req("PUT", "/kv/" + key, data=compact(body), headers={"Content-Type": "application/json"})
-
-    def get(self, key):
-        return self.req("GET", "/kv/" + key)
-
-    def delete(self, key):
-        return self.req("DELETE", "/kv/" + key)
-
-    def batch(self, ops):
-        return self.req("POST", "/kv/batch", data=compact({"operations": ops}),
-                        headers={"Content-Type": "application/json"})
-
-    def value(self, key):
-        r = self.get(key)
-        if r.status_code == 404:
-            return ABSENT
-        assert r.status_code == 200, (key, r.status_code, r.text)
-        return r.json()["value"]
-
-    def keys(self, prefix):
-        r = self.req("GET", "/kv", params={"prefix": prefix})
-        assert r.status_code == 200, (r.status_code, r.text)
-        return r.json()["keys"]
-
-    def stats(self):
-        r = self.req("GET", "/stats")
-        assert r.status_code == 200, (r.status_code, r.text)
-        return r.json()
-
-
-@pytest.fixture
-def kv_procs(tmp_path):
-    """kv_procs(name, data_dir=None, args=(), env=None) -> KvProc (not started). All are stopped by PID afterwards."""
-    made = []
-
-    def make(name="srv", data_dir=None, args=(), env=None):
-        workdir = tmp_path / name
-        p = KvProc(workdir, data_dir or (tmp_path / name / "data"), args=args, env=env)
-        made.append(p)
-        return p
-
-    try:
-        yield make
-    finally:
-        for p in made:
-            p.close()
-
-
 # ---------------------------------------------------------------------------- writer model
 class Writer(threading.Thread):
     """One client thread that owns its keys, so the expected state of each of them follows from the
@@ -187,7 +100,7 @@ class Writer(threading.Thread):
     plus a delete of one of its plain keys) until stop is set or a request fails (the server died): that
     last request is then "in flight" and recorded in self.uncertain as {key: new state}.
 
-    self.state is the known state of every owned key: the confirmed value or ABSENT.
+    self.state is the known state of every owned key: the confirmed value or MISSING.
     """
 
     def __init__(self, name, url, plain_keys, groups, state, tag, value_bytes=(20, 200), ttl_chance=0.0,
@@ -196,7 +109,7 @@ class Writer(threading.Thread):
         self.url = url
         self.plain = list(plain_keys)
         self.groups = [list(g) for g in groups]
-        self.state = state  # shared dict key -> value/ABSENT, only this thread touches its own keys
+        self.state = state  # shared dict key -> value/MISSING, only this thread touches its own keys
         self.tag = tag
         self.value_bytes = value_bytes
         self.weights = weights
@@ -247,7 +160,7 @@ class Writer(threading.Thread):
                     key = self.rng.choice(self.plain)
                     val = self._value()
                     changes = {key: val}
-                    created = self.state[key] is ABSENT
+                    created = self.state[key] is MISSING
                     what = f"PUT {key} (known state {self.state[key]!r})"
                     method, path, body, status = "PUT", f"/kv/{key}", {"value": val}, 200
 
@@ -255,9 +168,9 @@ class Writer(threading.Thread):
                         return b.get("success") is True and b.get("value") == val and b.get("created") is created
                 elif kind == "delete":
                     key = self.rng.choice(self.plain)
-                    changes = {key: ABSENT}
+                    changes = {key: MISSING}
                     what = f"DELETE {key}"
-                    status = 404 if self.state[key] is ABSENT else 200
+                    status = 404 if self.state[key] is MISSING else 200
                     method, path, body = "DELETE", f"/kv/{key}", None
                     body_ok = None
                 else:
@@ -268,7 +181,7 @@ class Writer(threading.Thread):
                     ops = [{"op": "set", "key": k, "value": token} for k in group]
                     ops.append({"op": "delete", "key": victim})
                     changes = {k: token for k in group}
-                    changes[victim] = ABSENT
+                    changes[victim] = MISSING
                     what = "batch"
                     method, path, body, status = "POST", "/kv/batch", {"operations": ops}, 200
 
@@ -295,13 +208,13 @@ class Writer(threading.Thread):
 
 def make_writers(url, n_threads, state, tag, plain_per_thread=6, groups_per_thread=2, group_size=3,
                  key_prefix="w", **kw):
-    """Writers owning keys <prefix><t>-k<j> and <prefix><t>-g<g>-<m>; state gets ABSENT for unseen keys."""
+    """Writers owning keys <prefix><t>-k<j> and <prefix><t>-g<g>-<m>; state gets MISSING for unseen keys."""
     writers = []
     for t in range(n_threads):
         plain = [f"{key_prefix}{t}-k{j}" for j in range(plain_per_thread)]
         groups = [[f"{key_prefix}{t}-g{g}-{m}" for m in range(group_size)] for g in range(groups_per_thread)]
         for k in plain + [k for g in groups for k in g]:
-            state.setdefault(k, ABSENT)
+            state.setdefault(k, MISSING)
         writers.append(Writer(f"{key_prefix}{t}", url, plain, groups, state, tag, **kw))
     return writers
 
@@ -313,7 +226,7 @@ def verify_after_restart(srv, state, writers, key_prefix):
     applied or not, but all of its keys together (a batch is all or none). Afterwards state holds the
     values actually read, so the next round starts from the recovered state.
     """
-    actual = {k: srv.value(k) for k in state}
+    actual = {k: srv.value_of(k) for k in state}
     problems = []
     uncertain_keys = set()
     in_flight = 0
@@ -337,10 +250,10 @@ def verify_after_restart(srv, state, writers, key_prefix):
             continue
         if actual[k] != want:
             lost += 1
-            what = "acknowledged delete came back" if want is ABSENT else "acknowledged write lost"
+            what = "acknowledged delete came back" if want is MISSING else "acknowledged write lost"
             problems.append(f"{what}: key {k!r}: acknowledged {want!r}, recovered {actual[k]!r}")
-    listed = set(srv.keys(key_prefix))
-    present = {k for k, v in actual.items() if v is not ABSENT}
+    listed = set(srv.list_keys(key_prefix))
+    present = {k for k, v in actual.items() if v is not MISSING}
     if listed != present:
         problems.append(f"listing disagrees with GETs: only listed {sorted(listed - present)}, "
                         f"only by GET {sorted(present - listed)}")

@@ -1,5 +1,4 @@
-"""Starting and stopping kvstore server processes: the one implementation behind conftest.Server and
-durability_support.KvProc.
+"""Starting and stopping kvstore server processes: the launcher behind conftest.Server, the suite's one client.
 
 The server under test is the jar at <repo>/kvstore-netty/target/kvstore.jar (override with the KVSTORE_JAR
 environment variable), run with the JVM flags of KVSTORE_TEST_JAVA_OPTS.  Every process started here is
@@ -82,16 +81,15 @@ class ServerStartError(AssertionError):
 class KvServerProcess:
     """One kvstore server on data_dir: a new process, stderr file and stdout file for every start.
 
-    port=None picks a free port: once, or for every start when fresh_port_per_start; a start that fails
-    because the port was taken meanwhile is retried on another one.  pass_port / pass_data_dir=False leave
-    --port / --data-dir off the command line (the server then takes them from env or its defaults).
-    Subclasses add the HTTP helpers; ready_path is what must answer 200 for the server to count as ready.
+    port=None picks a free port: once, or for every start with fresh_port_per_start (for tests that kill and
+    restart one data dir many times); a start that fails because the port was taken meanwhile is retried on
+    another one.  pass_port / pass_data_dir=False leave --port / --data-dir off the command line (the server
+    then takes them from env or its defaults).  The server counts as ready once /stats answers 200.
     """
-    ready_path = "/health"
-    fresh_port_per_start = False
+    ready_path = "/stats"
 
     def __init__(self, workdir, data_dir=None, args=(), env=None, port=None, cwd=None, host="127.0.0.1",
-                 pass_port=True, pass_data_dir=True):
+                 pass_port=True, pass_data_dir=True, fresh_port_per_start=False):
         self.workdir = Path(workdir)
         self.data_dir = Path(data_dir) if data_dir is not None else self.workdir / "data"
         self.args = [str(a) for a in args]
@@ -101,6 +99,7 @@ class KvServerProcess:
         self.pass_port = pass_port
         self.pass_data_dir = pass_data_dir
         self._auto_port = port is None and pass_port
+        self.fresh_port_per_start = fresh_port_per_start and self._auto_port
         self.port = port if port is not None or self.fresh_port_per_start else free_port()
         self.proc = None
         self.starts = 0
@@ -133,7 +132,7 @@ class KvServerProcess:
         require_jar()
         assert not self.running(), "already running"
         self.workdir.mkdir(parents=True, exist_ok=True)
-        if self.fresh_port_per_start and self._auto_port:
+        if self.fresh_port_per_start:
             self.port = free_port()
         self.starts += 1
         self.err_path = self.workdir / f"kvstore-{self.starts}.stderr"
@@ -161,6 +160,22 @@ class KvServerProcess:
                     continue
                 raise
         return self
+
+    def restart(self, timeout=START_TIMEOUT):
+        """SIGTERM (which must exit 0) if running, then start again on the same data dir."""
+        if self.running():
+            rc = self.stop()
+            assert rc == 0, f"SIGTERM exit code {rc}; stderr:\n{self.stderr()}"
+        return self.start(timeout=timeout)
+
+    def run_to_exit(self, extra_args=(), env=None, timeout=START_TIMEOUT):
+        """Starts a process that is expected to exit by itself (e.g. a refused start); returns its exit code."""
+        self.spawn(extra_args, env)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"kvstore still running after {timeout}s; stderr:\n{self.stderr()}")
 
     def wait_ready(self, timeout=START_TIMEOUT):
         deadline = time.monotonic() + timeout

@@ -125,7 +125,7 @@ def test_env_port(server_factory):
     p = free_port()
     srv = server_factory(env={"PORT": p}, port=p, pass_port=False)
     assert srv.get("/health").status_code == 200
-    assert f":{p}" in srv.log()
+    assert f":{p}" in srv.stderr()
 
 
 def test_env_data_dir(server_factory, tmp_path):
@@ -152,7 +152,7 @@ def test_env_host(server_factory):
     srv = server_factory(env={"KVSTORE_HOST": "127.0.0.2"}, host="127.0.0.2", port=p)
     assert srv.get("/health").status_code == 200
     assert refused("127.0.0.1", srv.port)
-    assert f"listening on http://127.0.0.2:{srv.port}" in srv.log()
+    assert f"listening on http://127.0.0.2:{srv.port}" in srv.stderr()
 
 
 def test_ignores_plain_host_variable(server_factory):
@@ -211,7 +211,7 @@ def test_default_host_is_loopback_only(server_factory):
     srv = server_factory()
     assert srv.get("/health").status_code == 200
     assert refused("127.0.0.2", srv.port)
-    assert f"listening on http://127.0.0.1:{srv.port}" in srv.log()
+    assert f"listening on http://127.0.0.1:{srv.port}" in srv.stderr()
 
 
 def test_default_port_8080(server_factory):

@@ -8,17 +8,20 @@ same data dir and every owned key is read back:
     (batches set a group of keys to one token plus a delete: all or none).
 The recovered state is the start of the next round, so later rounds also replay earlier rounds' logs.
 
-KVSTORE_CRASH_ROUNDS (default 5) sets the number of rounds per fsync policy.
+KVSTORE_CRASH_ROUNDS (default 5) sets the number of rounds per fsync policy.  The tests at the end kill a
+server once, after a fixed kind of load.
 """
 import os
 import random
 import signal
+import threading
 import time
 
 import pytest
+import requests
 
-from durability_support import (kv_procs, make_writers, verify_after_restart, check_log_replayable,  # noqa: F401
-                                wait_until)
+from conftest import MISSING, TIMEOUT, wait_until
+from durability_support import check_log_replayable, make_writers, verify_after_restart
 
 ROUNDS = int(os.environ.get("KVSTORE_CRASH_ROUNDS", "5"))
 THREADS = 4
@@ -81,5 +84,74 @@ def test_kill9_loses_no_acknowledged_write(kv_procs, policy):
         totals["in_flight"] += report["in_flight"]
     print(f"[fsync={policy}] {ROUNDS} rounds: acked={totals['acked']} verified={totals['verified']} "
           f"in flight at kills={totals['in_flight']} lost=0")
-    assert srv.term() == 0, srv.stderr()
+    assert srv.stop() == 0, srv.stderr()
     check_log_replayable(srv.wal)
+
+
+# ---------------------------------------------------------------------------- one server, fixed load
+def test_sigkill_keeps_every_acknowledged_write(server):
+    for i in range(30):
+        assert server.put_key(f"pre{i}", i).status_code == 200
+    acked_set, acked_del, acked_batch = {}, set(), {}
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def writer(t):
+        with requests.Session() as s:
+            i = 0
+            while not stop.is_set():
+                try:
+                    if t == 0 and i < 30:
+                        r = s.delete(f"{server.url}/kv/pre{i}", timeout=TIMEOUT)
+                        if r.status_code == 200:
+                            with lock:
+                                acked_del.add(f"pre{i}")
+                    elif t == 1:
+                        ops = [{"op": "set", "key": f"b{i}-{j}", "value": [i, j]} for j in range(3)]
+                        r = s.post(f"{server.url}/kv/batch", json={"operations": ops}, timeout=TIMEOUT)
+                        if r.status_code == 200:
+                            with lock:
+                                acked_batch.update({f"b{i}-{j}": [i, j] for j in range(3)})
+                    else:
+                        k = f"w{t}-{i}"
+                        r = s.put(f"{server.url}/kv/{k}", json={"value": {"t": t, "i": i}}, timeout=TIMEOUT)
+                        if r.status_code == 200:
+                            with lock:
+                                acked_set[k] = {"t": t, "i": i}
+                except requests.RequestException:
+                    return
+                i += 1
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in range(5)]
+    for t in threads:
+        t.start()
+    wait_until(lambda: len(acked_set) >= 150 and len(acked_del) >= 10, timeout=30, msg="writes acknowledged")
+    server.kill()  # SIGKILL while writes are in flight
+    stop.set()
+    for t in threads:
+        t.join(timeout=30)
+    with lock:
+        acked_set, acked_del, acked_batch = dict(acked_set), set(acked_del), dict(acked_batch)
+    server.start()
+    lost = [k for k, v in acked_set.items() if server.value_of(k) != v]
+    assert not lost, f"{len(lost)} acknowledged PUTs lost after SIGKILL: {lost[:5]}"
+    resurrected = [k for k in acked_del if server.value_of(k) is not MISSING]
+    assert not resurrected, f"acknowledged DELETEs undone after SIGKILL: {resurrected[:5]}"
+    lost_b = [k for k, v in acked_batch.items() if server.value_of(k) != v]
+    assert not lost_b, f"acknowledged batch writes lost: {lost_b[:5]}"
+    # batches are all-or-nothing even for the unacknowledged one that was in flight
+    keys = server.list_keys("b")
+    groups = {}
+    for k in keys:
+        groups.setdefault(k.split("-")[0], []).append(k)
+    assert all(len(g) == 3 for g in groups.values()), groups
+
+
+def test_everysec_acknowledged_writes_survive_process_kill(server_factory):
+    # everysec acknowledges once the write reached the OS: a process crash loses nothing acknowledged
+    srv = server_factory(args=["--fsync", "everysec"])
+    for i in range(100):
+        assert srv.put_key(f"k{i}", i).status_code == 200
+    srv.kill()
+    srv.start()
+    assert all(srv.value_of(f"k{i}") == i for i in range(100))

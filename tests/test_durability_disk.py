@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 
-from durability_support import ABSENT, check_log_replayable, kv_procs, wait_until  # noqa: F401
+from conftest import MISSING, wait_until
+from durability_support import check_log_replayable
 
 VALUE = "v" * (16 << 10)
 
@@ -40,21 +41,21 @@ def _fill_until_refused(srv, tag, acked):
     """PUTs 16 KiB values until one is refused; returns that response. Acked writes go into acked."""
     for i in range(1000):
         key = f"{tag}-{i}"
-        r = srv.put(key, VALUE + key)
+        r = srv.put_key(key, VALUE + key)
         if r.status_code != 200:
             assert r.status_code in (507, 503), f"write on a full disk: {r.status_code} {r.text[:300]}"
             assert "application/json" in r.headers.get("content-type", ""), r.headers
             body = r.json()
             assert isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"], body
-            assert srv.value(key) is ABSENT, "a refused write was applied"
-            acked.setdefault(key, ABSENT)
+            assert srv.value_of(key) is MISSING, "a refused write was applied"
+            acked.setdefault(key, MISSING)
             return r
         acked[key] = VALUE + key
     pytest.fail("the 2 MiB filesystem never filled up")
 
 
 def _check(srv, acked):
-    bad = {k: (str(v)[-20:], str(srv.value(k))[-20:]) for k, v in acked.items() if srv.value(k) != v}
+    bad = {k: (str(v)[-20:], str(srv.value_of(k))[-20:]) for k, v in acked.items() if srv.value_of(k) != v}
     assert not bad, f"keys not as acknowledged (want, got): {bad}\nstderr:\n{srv.all_stderr()[-3000:]}"
 
 
@@ -64,45 +65,45 @@ def test_disk_full_refuses_writes_keeps_log_and_recovers(kv_procs, small_fs):
     filler_a.write_bytes(b"\0" * (256 << 10))
     filler_b.write_bytes(b"\0" * (256 << 10))
     srv = kv_procs("disk", data_dir=mnt / "data")
-    cleanups.append(srv.kill9)
+    cleanups.append(srv.kill)
     srv.start()
     acked = {}
 
     # 1. fill the disk: the refused write gets a JSON 507/503 and is not applied
     r = _fill_until_refused(srv, "a", acked)
-    print(f"disk full after {sum(v is not ABSENT for v in acked.values())} writes: {r.status_code} {r.text}")
+    print(f"disk full after {sum(v is not MISSING for v in acked.values())} writes: {r.status_code} {r.text}")
     batch = srv.batch([{"op": "set", "key": f"batch-{i}", "value": VALUE} for i in range(3)])
     assert batch.status_code in (507, 503), (batch.status_code, batch.text[:300])
-    assert all(srv.value(f"batch-{i}") is ABSENT for i in range(3)), "a refused batch was (partly) applied"
+    assert all(srv.value_of(f"batch-{i}") is MISSING for i in range(3)), "a refused batch was (partly) applied"
     # reads keep working
     _check(srv, acked)
-    assert srv.stats()["keys"] == sum(v is not ABSENT for v in acked.values())
-    assert srv.req("GET", "/health").status_code == 200
+    assert srv.stats()["keys"] == sum(v is not MISSING for v in acked.values())
+    assert srv.get("/health").status_code == 200
 
     # 2. space returns: the same process takes writes again, then fills up a second time
     filler_a.unlink()
-    r = srv.put("after-free", "ok")
+    r = srv.put_key("after-free", "ok")
     assert r.status_code == 200, f"write after space returned: {r.status_code} {r.text}"
     acked["after-free"] = "ok"
     _fill_until_refused(srv, "b", acked)
     _check(srv, acked)
 
     # 3. the log is replayable: clean stop on the full disk, restart, every acknowledged write is there
-    assert srv.term() == 0, f"SIGTERM on a full disk did not exit 0; stderr:\n{srv.stderr()}"
+    assert srv.stop() == 0, f"SIGTERM on a full disk did not exit 0; stderr:\n{srv.stderr()}"
     check_log_replayable(srv.wal)
     srv.start()
     _check(srv, acked)
 
     # 4. free space again: writes succeed, and they replay too
     filler_b.unlink()
-    r = srv.put("after-restart", {"ok": True})
+    r = srv.put_key("after-restart", {"ok": True})
     assert r.status_code == 200, f"write after space returned: {r.status_code} {r.text}"
     acked["after-restart"] = {"ok": True}
-    assert srv.term() == 0, srv.stderr()
+    assert srv.stop() == 0, srv.stderr()
     check_log_replayable(srv.wal)
     srv.start()
     _check(srv, acked)
-    assert srv.term() == 0
+    assert srv.stop() == 0
 
 
 def test_compaction_on_a_full_disk_loses_nothing(kv_procs, small_fs):
@@ -115,12 +116,12 @@ def test_compaction_on_a_full_disk_loses_nothing(kv_procs, small_fs):
     filler = mnt / "filler"
     srv = kv_procs("compact-full", data_dir=mnt / "data",
                    args=["--compact-min-bytes", "48KiB", "--compact-ratio", "1.5"])
-    cleanups.append(srv.kill9)
+    cleanups.append(srv.kill)
     srv.start()
     acked = {}
 
     def put(key, value):
-        r = srv.put(key, value)
+        r = srv.put_key(key, value)
         if r.status_code == 200:
             acked[key] = value
             return True
@@ -161,8 +162,8 @@ def test_compaction_on_a_full_disk_loses_nothing(kv_procs, small_fs):
             break
     wait_until(lambda: srv.stats()["compactions"] >= 1, 10, msg="a compaction once space returned")
     _check(srv, acked)
-    assert srv.term() == 0, srv.stderr()
+    assert srv.stop() == 0, srv.stderr()
     check_log_replayable(srv.wal)
     srv.start()
     _check(srv, acked)
-    assert srv.term() == 0
+    assert srv.stop() == 0

@@ -1,16 +1,18 @@
-"""Log checksums, damage and --repair (issue 3 items 1 and 2).
+"""The log on disk: its lines and checksums, damage and --repair (issue 3 items 1 and 2), logs written by
+other implementations.  Each kind of damage is tested here once.
 
-A base log is written once by a real server (single writes, a batch, a delete); each test copies it into a
-fresh data dir, damages it and starts the server on it.
+A base log is written once by a real server (single writes, a batch, a delete); each damage test copies it
+into a fresh data dir, damages it and starts the server on it.
 """
 import json
 import re
 import time
+from decimal import Decimal
 
 import pytest
 
-from durability_support import (ABSENT, KvProc, check_line_crc, check_log_replayable, kv_procs,  # noqa: F401
-                                wal_line)
+from conftest import MISSING, Server
+from durability_support import check_line_crc, check_log_replayable, wal_line
 
 BASE_WRITES = [
     ("put", "k1", "value-1"),
@@ -27,7 +29,7 @@ ALL_KEYS = ["k1", "k2", "k3", "k4", "k5", "b1", "b2", "b3"]
 
 def expected_state(upto_line):
     """State after replaying the base log's lines 1..upto_line (batches only when committed)."""
-    st = {k: ABSENT for k in ALL_KEYS}
+    st = {k: MISSING for k in ALL_KEYS}
     line = 0
     for w in BASE_WRITES:
         if w[0] == "batch":
@@ -37,7 +39,7 @@ def expected_state(upto_line):
         else:
             line += 1
             if line <= upto_line:
-                st[w[1]] = w[2] if w[0] == "put" else ABSENT
+                st[w[1]] = w[2] if w[0] == "put" else MISSING
     return st
 
 
@@ -45,18 +47,18 @@ def expected_state(upto_line):
 def base_log(tmp_path_factory):
     """Bytes of a log written by the server for BASE_WRITES (the server stopped with SIGTERM)."""
     work = tmp_path_factory.mktemp("baselog")
-    srv = KvProc(work, work / "data")
+    srv = Server(work)
     try:
         srv.start()
         for w in BASE_WRITES:
             if w[0] == "put":
-                r = srv.put(w[1], w[2])
+                r = srv.put_key(w[1], w[2])
             elif w[0] == "delete":
-                r = srv.delete(w[1])
+                r = srv.del_key(w[1])
             else:
                 r = srv.batch([{"op": "set", "key": k, "value": v} for k, v in w[1].items()])
             assert r.status_code == 200, (w, r.status_code, r.text)
-        assert srv.term() == 0, srv.stderr()
+        assert srv.stop() == 0, srv.stderr()
         data = srv.wal.read_bytes()
     finally:
         srv.close()  # SIGKILL by PID if it still runs
@@ -75,15 +77,21 @@ def offsets(data):
 
 
 def check_state(srv, want):
-    got = {k: srv.value(k) for k in want}
+    got = {k: srv.value_of(k) for k in want}
     assert got == want, f"recovered {got!r}\nexpected {want!r}\nstderr:\n{srv.stderr()}"
 
 
 def prepared(kv_procs, name, data):
+    """A server (not started) whose data dir holds data as its log."""
     srv = kv_procs(name)
     srv.data_dir.mkdir(parents=True)
     srv.wal.write_bytes(data)
     return srv
+
+
+def log_of(records):
+    """Log bytes without checksums: dicts as compact JSON lines, str lines as they are."""
+    return b"".join(r.encode("utf-8") + b"\n" if isinstance(r, str) else wal_line(r, crc=False) for r in records)
 
 
 def no_stack_trace(text):
@@ -107,6 +115,27 @@ def test_server_writes_crc32c_on_every_line(kv_procs, base_log):
     assert wal_line(body).rstrip(b"\n") == lines[0]
 
 
+def test_wal_lines_are_json_with_valid_crc(server):
+    assert server.put_key("a", {"v": [1, 2]}, ttl=1000.5).status_code == 200
+    assert server.put_key("b", "x").status_code == 200
+    assert server.del_key("b").status_code == 200
+    assert server.batch([{"op": "set", "key": "c", "value": 1}, {"op": "delete", "key": "a"}]).status_code == 200
+    lines = server.wal.read_bytes().split(b"\n")
+    assert lines[-1] == b"", "log must end with a newline"
+    recs = []
+    for line in lines[:-1]:
+        rec = json.loads(line)
+        recs.append(rec)
+        assert isinstance(rec["timestamp"], (int, float))
+        assert check_line_crc(line) is None and list(rec)[-1] == "crc", (check_line_crc(line), line)
+    ops = [r["op"] for r in recs]
+    assert ops == ["set", "set", "delete", "begin", "set", "delete", "commit"], ops
+    assert recs[0]["key"] == "a" and recs[0]["value"] == {"v": [1, 2]} and recs[0]["ttl"] == 1000.5
+    assert "ttl" not in recs[1]
+    assert recs[3]["count"] == 2 and recs[6]["count"] == 2
+    assert abs(recs[0]["timestamp"] - time.time()) < 600
+
+
 # ---------------------------------------------------------------------------- damaged last line
 def _torn_tails(base):
     good = wal_line({"op": "set", "key": "torn", "value": "never acknowledged", "timestamp": time.time()})
@@ -118,8 +147,10 @@ def _torn_tails(base):
         "garbage": b"\x01\x02garbage\xff\n",
         "nul-tail": b"\0" * 4096,
         "partial-then-nuls": good[:20] + b"\0" * 1000,
+        # a batch without its commit that also overwrites k1: k1 keeps its value from before the batch
         "unterminated-batch": (wal_line({"op": "begin", "count": 3, "timestamp": time.time()})
                                + wal_line({"op": "set", "key": "torn", "value": 1, "timestamp": time.time()})
+                               + wal_line({"op": "set", "key": "k1", "value": "in-batch", "timestamp": time.time()})
                                + wal_line({"op": "set", "key": "torn2", "value": 2, "timestamp": time.time()})),
         # a whole batch whose commit line (the last line) is damaged: the batch has no valid commit
         "bad-crc-commit": (wal_line({"op": "begin", "count": 2, "timestamp": time.time()})
@@ -139,16 +170,16 @@ def test_damaged_last_line_is_cut_with_warning(kv_procs, base_log, tail):
     assert any(f"byte offset {len(base_log)}" in ln for ln in warn), f"the warning does not say where the cut is:\n{err}"
     no_stack_trace(err)
     want = expected_state(11)
-    want.update({"torn": ABSENT, "torn2": ABSENT})
+    want.update({"torn": MISSING, "torn2": MISSING})
     check_state(srv, want)
     assert srv.wal.read_bytes() == base_log, "the damaged tail was not cut back to the last good line"
     # The log goes on working: a new write after the cut replays next time.
-    assert srv.put("after", "cut").status_code == 200
-    assert srv.term() == 0, srv.stderr()
+    assert srv.put_key("after", "cut").status_code == 200
+    assert srv.stop() == 0, srv.stderr()
     srv.start()
     want["after"] = "cut"
     check_state(srv, want)
-    assert srv.term() == 0
+    assert srv.stop() == 0
     check_log_replayable(srv.wal)
 
 
@@ -162,9 +193,18 @@ def _damage_middle(base, kind):
         assert b"value-3" in lines[n - 1]
         lines[n - 1] = lines[n - 1].replace(b"value-3", b"value-X")  # still valid JSON, checksum wrong
         cut = offs[n - 1]
+    elif kind == "bad-crc-first-line":
+        n = 1
+        assert b"value-1" in lines[n - 1]
+        lines[n - 1] = lines[n - 1].replace(b"value-1", b"value-X")
+        cut = offs[n - 1]  # 0: repair leaves an empty log
     elif kind == "garbage":
         n = 3
         lines[n - 1] = b"this is not json at all"
+        cut = offs[n - 1]
+    elif kind == "garbage-inside-line":
+        n = 2
+        lines[n - 1] = lines[n - 1][:10] + b"#garbage#" + lines[n - 1][10:]
         cut = offs[n - 1]
     elif kind == "truncated":
         n = 3
@@ -179,7 +219,8 @@ def _damage_middle(base, kind):
     return b"\n".join(lines) + b"\n", n, offs[n - 1], cut
 
 
-@pytest.mark.parametrize("kind", ["bad-crc", "garbage", "truncated", "inside-batch"])
+@pytest.mark.parametrize("kind", ["bad-crc", "bad-crc-first-line", "garbage", "garbage-inside-line", "truncated",
+                                  "inside-batch"])
 def test_damaged_middle_line_stops_start_then_repair(kv_procs, base_log, kind):
     damaged, line_no, offset, cut = _damage_middle(base_log, kind)
     srv = prepared(kv_procs, f"mid-{kind}", damaged)
@@ -218,12 +259,29 @@ def test_damaged_middle_line_stops_start_then_repair(kv_procs, base_log, kind):
     check_state(srv, want)
 
     # 3. The repaired log is a normal log again: writes, restart without --repair.
-    assert srv.put("after-repair", [1, 2]).status_code == 200
-    assert srv.term() == 0, srv.stderr()
+    assert srv.put_key("after-repair", [1, 2]).status_code == 200
+    assert srv.stop() == 0, srv.stderr()
     srv.start()
     want["after-repair"] = [1, 2]
     check_state(srv, want)
-    assert srv.term() == 0
+    assert srv.stop() == 0
+
+
+def test_repair_reports_dropped_records_and_bytes(kv_procs, base_log):
+    """Issue 3 item 2: --repair "says how many records and bytes were dropped"."""
+    damaged, line_no, offset, cut = _damage_middle(base_log, "bad-crc")
+    srv = prepared(kv_procs, "repair-report", damaged)
+    srv.start(extra_args=["--repair"])
+    err = srv.stderr()
+    assert srv.wal.read_bytes() == damaged[:cut]
+    dropped_records = damaged[cut:].count(b"\n")
+    dropped_bytes = len(damaged) - cut
+    assert re.search(rf"\b{dropped_records}\b\D{{0,20}}(record|line|write)|(record|line|write)s?\D{{0,20}}"
+                     rf"\b{dropped_records}\b", err, re.I), \
+        f"repair does not report the {dropped_records} dropped records; stderr:\n{err}"
+    assert re.search(rf"\b{dropped_bytes}\b\s*(bytes?|B)\b|bytes?\D{{0,20}}\b{dropped_bytes}\b", err, re.I), \
+        f"repair does not report the {dropped_bytes} dropped bytes; stderr:\n{err}"
+    assert srv.stop() == 0
 
 
 # ---------------------------------------------------------------------------- other implementations
@@ -250,32 +308,75 @@ def test_handwritten_log_without_crc_replays(kv_procs):
     srv = prepared(kv_procs, "handwritten", raw)
     srv.start()
     want = {"plain": "hello", "big": 12345678901234567890123, "spaced": {"a": [1, None, True]},
-            "gone": ABSENT, "expired": ABSENT, "live-ttl": 2, "bt1": None, "bt2": "", "mixed": "with crc"}
+            "gone": MISSING, "expired": MISSING, "live-ttl": 2, "bt1": None, "bt2": "", "mixed": "with crc"}
     check_state(srv, want)
-    r = srv.req("GET", "/kv/" + "ключ/🔑")
+    r = srv.get("/kv/" + "ключ/🔑")
     assert r.status_code == 200 and r.json()["value"] == "ünïcødé", (r.status_code, r.text)
     assert srv.wal.read_bytes() == raw, "replay changed a whole, valid log"
     # appending to it keeps it replayable
-    assert srv.put("appended", 3).status_code == 200
-    assert srv.term() == 0, srv.stderr()
+    assert srv.put_key("appended", 3).status_code == 200
+    assert srv.stop() == 0, srv.stderr()
     srv.start()
     want["appended"] = 3
     check_state(srv, want)
-    assert srv.term() == 0
+    assert srv.stop() == 0
 
 
-def test_repair_reports_dropped_records_and_bytes(kv_procs, base_log):
-    """Issue 3 item 2: --repair "says how many records and bytes were dropped"."""
-    damaged, line_no, offset, cut = _damage_middle(base_log, "bad-crc")
-    srv = prepared(kv_procs, "repair-report", damaged)
-    srv.start(extra_args=["--repair"])
-    err = srv.stderr()
-    assert srv.wal.read_bytes() == damaged[:cut]
-    dropped_records = damaged[cut:].count(b"\n")
-    dropped_bytes = len(damaged) - cut
-    assert re.search(rf"\b{dropped_records}\b\D{{0,20}}(record|line|write)|(record|line|write)s?\D{{0,20}}"
-                     rf"\b{dropped_records}\b", err, re.I), \
-        f"repair does not report the {dropped_records} dropped records; stderr:\n{err}"
-    assert re.search(rf"\b{dropped_bytes}\b\s*(bytes?|B)\b|bytes?\D{{0,20}}\b{dropped_bytes}\b", err, re.I), \
-        f"repair does not report the {dropped_bytes} dropped bytes; stderr:\n{err}"
-    assert srv.term() == 0
+def test_foreign_log_without_crc_replays(kv_procs):
+    now = time.time()
+    srv = prepared(kv_procs, "foreign", log_of([
+        {"op": "set", "key": "a", "value": 1, "timestamp": now - 50},
+        {"op": "set", "key": "b", "value": {"x": [1, 2, None]}, "timestamp": int(now) - 40},
+        '{"op":"set","key":"big","value":12345678901234567890123,"timestamp":%.3f}' % (now - 30),
+        '{"op":"set","key":"dec","value":0.1,"timestamp":%.3f}' % (now - 30),
+        '{"op":"set","key":"inf","value":1e400,"timestamp":%.3f}' % (now - 30),
+        {"op": "set", "key": "a", "value": 2, "timestamp": now - 20},
+        {"op": "set", "key": "c", "value": "gone", "timestamp": now - 20},
+        {"op": "delete", "key": "c", "timestamp": now - 10},
+        {"op": "set", "key": "expired", "value": 1, "ttl": 10, "timestamp": now - 100},
+        {"op": "set", "key": "alive", "value": 1, "ttl": 1000, "timestamp": now - 100},
+        {"op": "set", "key": "frac", "value": 1, "ttl": 99.5, "timestamp": now - 100},
+        {"op": "set", "key": "ttl-removed", "value": 1, "ttl": 5, "timestamp": now - 100},
+        {"op": "set", "key": "ttl-removed", "value": 2, "timestamp": now - 99},
+        {"op": "set", "key": "ключ/😀", "value": "ü", "timestamp": now - 5},
+    ]))
+    srv.start()
+    check_state(srv, {"a": 2, "b": {"x": [1, 2, None]}, "c": MISSING, "expired": MISSING, "alive": 1,
+                      "frac": MISSING, "ttl-removed": 2, "ключ/😀": "ü"})
+    assert srv.get_key("big").content.decode().count("12345678901234567890123") == 1
+    assert srv.value_of("dec") == Decimal("0.1")
+    assert srv.value_of("inf") == Decimal("1e400")
+    assert srv.list_keys() == sorted(["a", "b", "big", "dec", "inf", "alive", "ttl-removed", "ключ/😀"],
+                                     key=lambda k: k.encode())
+    assert "replayed=" in srv.stderr()
+    # and it keeps appending to the foreign log
+    assert srv.put_key("new", 1).status_code == 200
+    assert srv.restart()
+    assert srv.value_of("new") == 1 and srv.value_of("a") == 2
+
+
+def test_foreign_log_default_python_json_formatting(kv_procs):
+    # another implementation writing with json.dumps defaults (spaces, \\u escapes)
+    now = time.time()
+    lines = [json.dumps(r) for r in [
+        {"op": "set", "key": "k1", "value": "é😀", "timestamp": now - 3},
+        {"op": "set", "key": "😀", "value": [1, {"a": None}], "timestamp": now - 2},
+        {"op": "delete", "key": "k1", "timestamp": now - 1},
+    ]]
+    srv = prepared(kv_procs, "foreign-python-json", log_of(lines))
+    srv.start()
+    check_state(srv, {"k1": MISSING, "😀": [1, {"a": None}]})
+
+
+def test_foreign_batch_framing_without_crc(kv_procs):
+    now = time.time()
+    srv = prepared(kv_procs, "foreign-batch", log_of([
+        {"op": "set", "key": "x", "value": 0, "timestamp": now - 10},
+        {"op": "begin", "count": 3, "timestamp": now - 9},
+        {"op": "set", "key": "x", "value": 1, "timestamp": now - 9},
+        {"op": "set", "key": "y", "value": 1, "timestamp": now - 9},
+        {"op": "delete", "key": "z", "timestamp": now - 9},
+        {"op": "commit", "count": 3, "timestamp": now - 9},
+    ]))
+    srv.start()
+    check_state(srv, {"x": 1, "y": 1, "z": MISSING})
