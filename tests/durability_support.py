@@ -68,14 +68,24 @@ def check_line_crc(line: bytes):
     return None
 
 
+VERSION_MARK = wal_line({"op": "format", "version": 1})  # the first line of every log the server makes
+
+
+def without_mark(data: bytes) -> bytes:
+    """The log's records: data less its first line when that is the version mark."""
+    return data[len(VERSION_MARK):] if data.startswith(VERSION_MARK) else data
+
+
 def wal_lines(path):
+    """The record lines of the log at path, after its version mark (if any); it must end with a newline."""
     data = Path(path).read_bytes()
     assert data == b"" or data.endswith(b"\n"), f"{path} does not end with a newline: {data[-80:]!r}"
-    return data.split(b"\n")[:-1]
+    return without_mark(data).split(b"\n")[:-1]
 
 
 def check_log_replayable(path):
-    """Every line of the log is a JSON object with a valid crc, batches are framed: what a replay needs."""
+    """After the version mark (if any), every line of the log is a JSON record with a valid crc, batches are
+    framed: what a replay needs."""
     open_batch = None
     for n, line in enumerate(wal_lines(path), 1):
         why = check_line_crc(line)

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import MISSING, Server
-from durability_support import check_line_crc, check_log_replayable, wal_line
+from durability_support import VERSION_MARK, check_line_crc, check_log_replayable, wal_line, without_mark
 
 BASE_WRITES = [
     ("put", "k1", "value-1"),
@@ -62,6 +62,9 @@ def base_log(tmp_path_factory):
         data = srv.wal.read_bytes()
     finally:
         srv.close()  # SIGKILL by PID if it still runs
+    assert data.startswith(VERSION_MARK), data[:100]
+    # The records only: damaged copies of them are logs without a mark, as earlier versions wrote them.
+    data = without_mark(data)
     lines = data.split(b"\n")[:-1]
     assert len(lines) == 11, f"unexpected base log layout:\n{data.decode()}"
     return data
@@ -120,7 +123,9 @@ def test_wal_lines_are_json_with_valid_crc(server):
     assert server.put_key("b", "x").status_code == 200
     assert server.del_key("b").status_code == 200
     assert server.batch([{"op": "set", "key": "c", "value": 1}, {"op": "delete", "key": "a"}]).status_code == 200
-    lines = server.wal.read_bytes().split(b"\n")
+    data = server.wal.read_bytes()
+    assert data.startswith(VERSION_MARK), f"the log does not start with the version mark: {data[:100]!r}"
+    lines = without_mark(data).split(b"\n")
     assert lines[-1] == b"", "log must end with a newline"
     recs = []
     for line in lines[:-1]:
@@ -246,7 +251,7 @@ def test_damaged_middle_line_stops_start_then_repair(kv_procs, base_log, kind):
     copies = list(srv.data_dir.glob("wal.log.broken-*"))
     assert len(copies) == 1, f"expected one wal.log.broken-* copy, found {copies}; stderr:\n{err}"
     assert copies[0].read_bytes() == damaged, "the broken copy does not hold the original bytes"
-    now = srv.wal.read_bytes()
+    now = without_mark(srv.wal.read_bytes())
     if kind == "inside-batch":
         # The damaged line is inside a batch: whatever the exact cut, the batch must not be half applied
         # and the log must end on a whole record.
@@ -273,7 +278,7 @@ def test_repair_reports_dropped_records_and_bytes(kv_procs, base_log):
     srv = prepared(kv_procs, "repair-report", damaged)
     srv.start(extra_args=["--repair"])
     err = srv.stderr()
-    assert srv.wal.read_bytes() == damaged[:cut]
+    assert without_mark(srv.wal.read_bytes()) == damaged[:cut]
     dropped_records = damaged[cut:].count(b"\n")
     dropped_bytes = len(damaged) - cut
     assert re.search(rf"\b{dropped_records}\b\D{{0,20}}(record|line|write)|(record|line|write)s?\D{{0,20}}"

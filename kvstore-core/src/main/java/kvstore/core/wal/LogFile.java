@@ -30,8 +30,9 @@ final class LogFile implements AutoCloseable {
         FileChannel open(Path file) throws IOException;
     }
 
-    private final Path path;
     private final FileChannel channel;
+    /** Where the file is: changes when compaction renames the next log into place. */
+    private Path path;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
     private volatile long size;
     private boolean dirty;
@@ -129,6 +130,7 @@ final class LogFile implements AutoCloseable {
      */
     void renameOver(Path target) throws IOException {
         Files.move(path, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        path = target;
     }
 
     /** The open channel, for a caller that takes over freeing the file (see {@link LogRetirer}). */

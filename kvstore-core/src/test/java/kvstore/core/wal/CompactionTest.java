@@ -111,6 +111,24 @@ class CompactionTest {
     }
 
     @Test
+    void shouldInstallEachOfSeveralCompactionsUnderTheLogsName() throws Exception {
+        start(false);
+        int[] round = {0};
+        for (int n = 1; n <= 3; n++) {
+            long target = n;
+            for (int i = 0; i < 5_000 && writer.compactions() < target; i++) {
+                write(set("k" + (round[0]++ % 7), Integer.toString(round[0])));
+            }
+            awaitCompleted(n);
+        }
+        write(set("last", "1"));
+
+        assertFalse(Files.exists(dir.resolve(WalFormat.COMPACT_FILE_NAME)), "no log left under the temporary name");
+        assertEquals(Files.size(file), writer.size(), "the worker appends to the file named wal.log");
+        assertEquals(dump(store), dump(replay()));
+    }
+
+    @Test
     void shouldReachProbePointsInOrder() throws Exception {
         start(false);
         writeUntilCompactionStarts(() -> write(set("k", "1")));
