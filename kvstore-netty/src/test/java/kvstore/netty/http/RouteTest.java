@@ -47,5 +47,18 @@ class RouteTest {
         assertFalse(Route.STATS.allows(HttpMethod.POST));
         assertEquals("GET, PUT, DELETE", Route.ITEM.allow);
         assertEquals("GET", Route.HEALTH.allow);
+        assertEquals("POST", Route.BATCH.allow);
+    }
+
+    @Test
+    void shouldWriteOnlyWithTheMethodsThatChangeTheStore() {
+        assertTrue(Route.ITEM.writes(HttpMethod.PUT));
+        assertTrue(Route.ITEM.writes(HttpMethod.DELETE));
+        assertTrue(Route.BATCH.writes(HttpMethod.POST));
+        assertFalse(Route.ITEM.writes(HttpMethod.GET));
+        assertFalse(Route.ITEM.writes(HttpMethod.POST));
+        assertFalse(Route.LIST.writes(HttpMethod.GET));
+        assertFalse(Route.NOT_FOUND.writes(HttpMethod.PUT));
+        assertFalse(Route.UNREADABLE.writes(HttpMethod.PUT));
     }
 }
