@@ -95,7 +95,7 @@ enum Route {
 
     private static boolean contains(HttpMethod[] methods, HttpMethod method) {
         for (HttpMethod m : methods) {
-            if (m.equals(method)) {
+            if (m == method) {
                 return true;
             }
         }

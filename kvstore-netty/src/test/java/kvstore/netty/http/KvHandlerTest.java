@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The ordering rules of one connection, with a fake engine whose writes complete when the test says so
@@ -209,6 +210,6 @@ class KvHandlerTest {
             reply();
         }
         String stats = reply().body();
-        assertEquals(true, stats.contains("\"total_operations\":6,"), stats);
+        assertTrue(stats.contains("\"total_operations\":6,"), stats);
     }
 }

@@ -3,6 +3,8 @@ package kvstore.netty.http;
 import io.netty.handler.codec.http.HttpMethod;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,13 +54,12 @@ class RouteTest {
 
     @Test
     void shouldWriteOnlyWithTheMethodsThatChangeTheStore() {
-        assertTrue(Route.ITEM.writes(HttpMethod.PUT));
-        assertTrue(Route.ITEM.writes(HttpMethod.DELETE));
-        assertTrue(Route.BATCH.writes(HttpMethod.POST));
-        assertFalse(Route.ITEM.writes(HttpMethod.GET));
-        assertFalse(Route.ITEM.writes(HttpMethod.POST));
-        assertFalse(Route.LIST.writes(HttpMethod.GET));
-        assertFalse(Route.NOT_FOUND.writes(HttpMethod.PUT));
-        assertFalse(Route.UNREADABLE.writes(HttpMethod.PUT));
+        for (Route route : Route.values()) {
+            for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.POST)) {
+                boolean changesTheStore = route == Route.ITEM && (method == HttpMethod.PUT || method == HttpMethod.DELETE)
+                        || route == Route.BATCH && method == HttpMethod.POST;
+                assertEquals(changesTheStore, route.writes(method), route + " " + method);
+            }
+        }
     }
 }
