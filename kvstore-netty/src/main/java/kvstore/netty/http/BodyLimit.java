@@ -55,7 +55,7 @@ public final class BodyLimit extends HttpObjectAggregator {
         Object response = super.newContinueResponse(start, maxContentLength, pipeline);
         if (response instanceof FullHttpResponse plain && plain.status().code() >= 400) {
             plain.release();
-            ByteBuf body = Responses.errorBody(UnpooledByteBufAllocator.DEFAULT,
+            ByteBuf body = Replies.error(UnpooledByteBufAllocator.DEFAULT,
                     "request body is larger than the limit of " + limit + " bytes", -1);
             return Responses.json(start.protocolVersion(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, body,
                     HttpUtil.isKeepAlive(start), null);

@@ -3,14 +3,41 @@ package kvstore.netty.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
 /**
- * One request's way back to its client: what is needed to answer it after the request itself has been
- * released, possibly from a task that came back from the WAL writer. Use it on the channel's event loop.
+ * One request, routed once as it arrives, and its way back to its client. {@code request} is released once
+ * the request has been handled; what answers it afterwards (possibly a task that came back from the engine)
+ * uses only the other components. Use it on the channel's event loop.
+ *
+ * @param route where the request goes; {@link Route#UNREADABLE} when it could not be decoded
+ * @param pathEnd where the path of the request's URI ends (its query starts after it)
+ * @param write whether it changes the store, so that later reads of the connection wait for it
+ * @param keepAlive whether the connection stays open after the response
  */
-record Exchange(ChannelHandlerContext ctx, int sequence, HttpVersion version, boolean keepAlive) {
+record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request, HttpVersion version,
+                Route route, int pathEnd, boolean write, boolean keepAlive) {
+
+    /** Routes {@code arrived}, the request numbered {@code sequence} on the connection of {@code ctx}. */
+    static Exchange of(ChannelHandlerContext ctx, SequencedRequest arrived) {
+        FullHttpRequest request = arrived.request();
+        boolean decoded = request.decoderResult().isSuccess();
+        String uri = request.uri();
+        int pathEnd = decoded ? Route.pathEnd(uri) : 0;
+        Route route = decoded ? Route.of(request.method(), uri, pathEnd) : Route.UNREADABLE;
+        return new Exchange(ctx, arrived.sequence(), request, request.protocolVersion(), route, pathEnd,
+                route.writes(request.method()), keepsConnectionOpen(request));
+    }
+
+    /** Whether the connection stays open after answering {@code request}: a malformed one closes it. */
+    private static boolean keepsConnectionOpen(FullHttpRequest request) {
+        boolean tooLarge = request.decoderResult().cause() instanceof BodyLimit.BodyTooLargeException;
+        return HttpUtil.isKeepAlive(request) && (request.decoderResult().isSuccess() || tooLarge);
+    }
+
     ByteBufAllocator alloc() {
         return ctx.alloc();
     }
@@ -36,6 +63,6 @@ record Exchange(ChannelHandlerContext ctx, int sequence, HttpVersion version, bo
 
     /** Sends {@code {"error": message}} with {@code status}. */
     void error(HttpResponseStatus status, String message) {
-        send(status, Responses.errorBody(alloc(), message, -1), null);
+        send(status, Replies.error(alloc(), message, -1), null);
     }
 }

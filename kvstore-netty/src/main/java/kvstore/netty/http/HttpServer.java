@@ -42,7 +42,7 @@ public final class HttpServer implements AutoCloseable {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ReadRequests reads = new ReadRequests(db, fsyncPolicy);
+        ReadRequests reads = new ReadRequests(db, fsyncPolicy, new OperationCount());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()

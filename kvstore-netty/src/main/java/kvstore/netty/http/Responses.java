@@ -1,7 +1,6 @@
 package kvstore.netty.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -15,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Full HTTP responses with JSON bodies, every error included. Headers are a short flat list, built once:
+ * Full HTTP responses around the JSON bodies of {@link Replies}. Headers are a short flat list, built once:
  * a hashed header map and an empty trailer map per response were a large part of the garbage per request.
  */
 final class Responses {
@@ -46,14 +45,5 @@ final class Responses {
         }
         return new DefaultFullHttpResponse(version, status, body,
                 new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])), EmptyHttpHeaders.INSTANCE);
-    }
-
-    /** {@code {"error": message}}, or with {@code "index": index} (the first bad operation of a batch) when it is 0 or more. */
-    static ByteBuf errorBody(ByteBufAllocator alloc, String message, int index) {
-        JsonBody body = new JsonBody(alloc, 32 + message.length()).raw("{\"error\":").string(message);
-        if (index >= 0) {
-            body.raw(",\"index\":").number(index);
-        }
-        return body.raw("}").done();
     }
 }

@@ -2,39 +2,63 @@ package kvstore.netty.http;
 
 import io.netty.handler.codec.http.HttpMethod;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
 /**
- * Where a request goes: the endpoint its path names, and whether its method is one the endpoint takes.
+ * Where a request goes: the endpoint its path names, the methods that endpoint takes, and which of them
+ * write. The {@code Allow} header of a {@code 405} and the read/write split of {@link RequestOrder} both
+ * come from here.
  *
  * <pre>
- * /kv/{key}   GET PUT DELETE   (everything after /kv/ is the key, so /kv/a/b is the key "a/b")
- * /kv         GET              (?prefix=)
- * /kv/batch   POST             (other methods address the key "batch")
+ * /kv/{key}   GET PUT* DELETE*   (everything after /kv/ is the key, so /kv/a/b is the key "a/b")
+ * /kv         GET                (?prefix=)
+ * /kv/batch   POST*              (other methods address the key "batch")
  * /stats      GET
  * /health     GET
+ *             * writes: goes through the engine's log
  * </pre>
  */
 enum Route {
-    ITEM("GET, PUT, DELETE"),
-    LIST("GET"),
-    BATCH("POST"),
-    STATS("GET"),
-    HEALTH("GET"),
-    NOT_FOUND("");
+    ITEM(reading(HttpMethod.GET), writing(HttpMethod.PUT, HttpMethod.DELETE)),
+    LIST(reading(HttpMethod.GET), writing()),
+    BATCH(reading(), writing(HttpMethod.POST)),
+    STATS(reading(HttpMethod.GET), writing()),
+    HEALTH(reading(HttpMethod.GET), writing()),
+    /** No endpoint has this path: a {@code 404}. */
+    NOT_FOUND(reading(), writing()),
+    /** The request could not be decoded (bad HTTP, or a body over the limit): a {@code 400} or {@code 413}. */
+    UNREADABLE(reading(), writing());
 
     private static final String KV = "/kv";
     private static final String ITEM_PREFIX = "/kv/";
+    private static final String BATCH_PATH = "/kv/batch";
 
+    private final HttpMethod[] reads;
+    private final HttpMethod[] writes;
     /** The methods this route takes, as an {@code Allow} header value. */
     final String allow;
 
-    Route(String allow) {
-        this.allow = allow;
+    Route(HttpMethod[] reads, HttpMethod[] writes) {
+        this.reads = reads;
+        this.writes = writes;
+        this.allow = Stream.concat(Arrays.stream(reads), Arrays.stream(writes))
+                .map(HttpMethod::name).collect(Collectors.joining(", "));
     }
 
-    /** The route of a request for {@code path} (the URI without its query) with {@code method}. */
+    private static HttpMethod[] reading(HttpMethod... methods) {
+        return methods;
+    }
+
+    private static HttpMethod[] writing(HttpMethod... methods) {
+        return methods;
+    }
+
+    /** The route of a request for {@code uri}, whose path ends at {@code pathEnd}, with {@code method}. */
     static Route of(HttpMethod method, String uri, int pathEnd) {
         if (uri.startsWith(ITEM_PREFIX)) {
-            return method == HttpMethod.POST && pathEnd == "/kv/batch".length() && uri.startsWith("/kv/batch") ? BATCH : ITEM;
+            return method == HttpMethod.POST && is(uri, pathEnd, BATCH_PATH) ? BATCH : ITEM;
         }
         if (is(uri, pathEnd, KV)) {
             return LIST;
@@ -50,12 +74,12 @@ enum Route {
 
     /** Whether this route takes {@code method}. */
     boolean allows(HttpMethod method) {
-        return switch (this) {
-            case ITEM -> method == HttpMethod.GET || method == HttpMethod.PUT || method == HttpMethod.DELETE;
-            case BATCH -> method == HttpMethod.POST;
-            case LIST, STATS, HEALTH -> method == HttpMethod.GET;
-            case NOT_FOUND -> false;
-        };
+        return contains(reads, method) || contains(writes, method);
+    }
+
+    /** Whether {@code method} on this route changes the store, so that later reads must wait for it. */
+    boolean writes(HttpMethod method) {
+        return contains(writes, method);
     }
 
     /** Where the path of {@code uri} ends: at its query or fragment, or at its end. */
@@ -67,6 +91,15 @@ enum Route {
             }
         }
         return uri.length();
+    }
+
+    private static boolean contains(HttpMethod[] methods, HttpMethod method) {
+        for (HttpMethod m : methods) {
+            if (m == method) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean is(String uri, int pathEnd, String path) {

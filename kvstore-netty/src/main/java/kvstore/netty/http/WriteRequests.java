@@ -8,81 +8,80 @@ import kvstore.core.store.OpResult;
 
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The requests that change the store: put, delete and batch. They are checked here on the event loop,
- * handed to the WAL writer, and answered through {@code ctx.executor()} once durable.
+ * handed to the engine, and answered on the event loop (through {@code ctx.executor()}) once durable.
  */
 final class WriteRequests {
     private final Engine db;
-    private final LongAdder operations;
+    private final OperationCount operations;
 
-    WriteRequests(Engine db, LongAdder operations) {
+    WriteRequests(Engine db, OperationCount operations) {
         this.db = db;
         this.operations = operations;
     }
 
-    /** Called on the event loop once a write's response has been written; it flushes. */
-    @FunctionalInterface
-    interface Done {
-        void run();
-    }
-
-    void put(Exchange ex, byte[] key, byte[] body, Done done) throws BadRequestException {
+    void put(Exchange ex, byte[] key, byte[] body, RequestOrder order) throws BadRequestException {
         long now = db.now();
         Op.Set set = WriteBodies.put(key, body, now);
-        submit(ex, List.of(set), now, done, results -> {
+        submit(ex, List.of(set), now, order, results -> {
             byte[] value = set.entry().value();
-            return new JsonBody(ex.alloc(), key.length + value.length + 64)
-                    .raw("{\"success\":true,\"key\":").string(key).raw(",\"value\":").json(value)
-                    .raw(",\"created\":").bool(!results.get(0).existed()).raw("}");
+            return Replies.stored(new JsonBody(ex.alloc(), key.length + value.length + 64),
+                    key, value, !results.get(0).existed());
         });
     }
 
-    void delete(Exchange ex, byte[] key, Done done) {
-        submit(ex, List.of(new Op.Delete(key)), db.now(), done, results -> results.get(0).existed()
-                ? new JsonBody(ex.alloc(), key.length + 48).raw("{\"success\":true,\"deleted\":true,\"key\":").string(key).raw("}")
+    void delete(Exchange ex, byte[] key, RequestOrder order) {
+        submit(ex, List.of(new Op.Delete(key)), db.now(), order, results -> results.get(0).existed()
+                ? Replies.deleted(new JsonBody(ex.alloc(), key.length + 48), key)
                 : null);
     }
 
-    /** Runs a batch; returns false when it had no operations and was answered at once. */
-    boolean batch(Exchange ex, byte[] body, Done done) throws BadRequestException {
+    /** Runs a batch; one with no operations is answered at once, without the engine. */
+    void batch(Exchange ex, byte[] body, RequestOrder order) throws BadRequestException {
         long now = db.now();
         List<Op> ops = WriteBodies.batch(body, now);
         if (ops.isEmpty()) {
-            ex.ok(new JsonBody(ex.alloc(), 32).raw("{\"success\":true,\"results\":[]}"));
-            return false;
+            ex.ok(Replies.resultsEnd(Replies.results(new JsonBody(ex.alloc(), 32))));
+            return;
         }
-        submit(ex, ops, now, done, results -> {
-            JsonBody json = new JsonBody(ex.alloc(), 64 * ops.size()).raw("{\"success\":true,\"results\":[");
+        submit(ex, ops, now, order, results -> {
+            JsonBody json = Replies.results(new JsonBody(ex.alloc(), 64 * ops.size()));
             for (int i = 0; i < ops.size(); i++) {
                 if (i > 0) {
-                    json.raw(",");
+                    Replies.nextResult(json);
                 }
                 result(json, ops.get(i), results.get(i));
             }
-            return json.raw("]}");
+            return Replies.resultsEnd(json);
         });
-        return true;
     }
 
     private static void result(JsonBody json, Op op, OpResult result) {
         byte[] key = op.key();
-        String notFound = ",\"error\":\"" + ReadRequests.NOT_FOUND + "\"}";
         if (op instanceof Op.Set) {
-            json.raw("{\"success\":true,\"key\":").string(key).raw(",\"created\":").bool(!result.existed()).raw("}");
+            Replies.stored(json, key, null, !result.existed());
         } else if (op instanceof Op.Delete) {
             if (result.existed()) {
-                json.raw("{\"success\":true,\"deleted\":true,\"key\":").string(key).raw("}");
+                Replies.deleted(json, key);
             } else {
-                json.raw("{\"success\":false,\"deleted\":false,\"key\":").string(key).raw(notFound);
+                Replies.notDeleted(json, key);
             }
         } else if (result.existed()) {
-            json.raw("{\"key\":").string(key).raw(",\"value\":").json(result.value()).raw("}");
+            Replies.entry(json, key, result.value());
         } else {
-            json.raw("{\"key\":").string(key).raw(notFound);
+            Replies.missing(json, key);
         }
+    }
+
+    /** The status of a write the engine refused: the one place each reason gets its status. */
+    private static HttpResponseStatus status(WriteFailedException.Reason reason) {
+        return switch (reason) {
+            case SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            case NOT_STORED, LOG_FAILED -> HttpResponseStatus.INSUFFICIENT_STORAGE;
+        };
     }
 
     /** Builds the body of a write's 200 once it is logged and applied; null means 404 key not found. */
@@ -91,41 +90,38 @@ final class WriteRequests {
         JsonBody build(List<OpResult> results);
     }
 
-    private void submit(Exchange ex, List<Op> ops, long now, Done done, Reply reply) {
+    private void submit(Exchange ex, List<Op> ops, long now, RequestOrder order, Reply reply) {
         operations.add(ops.size());
-        db.submit(ops, now).whenComplete((results, failure) -> {
-            if (failure == null) {
-                ex.ctx().executor().execute(() -> {
-                    try {
-                        JsonBody body = reply.build(results);
-                        if (body == null) {
-                            ex.error(HttpResponseStatus.NOT_FOUND, ReadRequests.NOT_FOUND);
-                        } else {
-                            ex.ok(body);
-                        }
-                    } catch (RuntimeException e) {
-                        // Left unanswered, this request would hold up every later response of the connection.
-                        ex.ctx().close();
-                        throw e;
-                    } finally {
-                        // Reads of the connection wait for this write; they must go on even if answering failed.
-                        done.run();
-                    }
-                });
+        CompletionStage<List<OpResult>> written = db.submit(ops, now);
+        order.writeStarted();
+        written.whenComplete((results, failure) ->
+                ex.ctx().executor().execute(() -> answer(ex, order, reply, results, failure)));
+    }
+
+    /** On the event loop: answers the write, then lets the requests that waited for it go on, and flushes. */
+    private static void answer(Exchange ex, RequestOrder order, Reply reply, List<OpResult> results, Throwable failure) {
+        try {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                ex.error(cause instanceof WriteFailedException w ? status(w.reason())
+                        : HttpResponseStatus.INSUFFICIENT_STORAGE, cause.getMessage());
                 return;
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            HttpResponseStatus status = cause instanceof WriteFailedException w
-                    && w.reason() == WriteFailedException.Reason.SHUTTING_DOWN
-                    ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.INSUFFICIENT_STORAGE;
-            ex.ctx().executor().execute(() -> {
-                try {
-                    ex.error(status, cause.getMessage());
-                } finally {
-                    done.run();
-                }
-            });
-        });
+            JsonBody body = reply.build(results);
+            if (body == null) {
+                ex.error(HttpResponseStatus.NOT_FOUND, Replies.NOT_FOUND);
+            } else {
+                ex.ok(body);
+            }
+        } catch (RuntimeException e) {
+            // Left unanswered, this request would hold up every later response of the connection.
+            ex.ctx().close();
+            throw e;
+        } finally {
+            // Reads of the connection wait for this write; they must go on even if answering failed.
+            order.writeFinished();
+            ex.ctx().flush();
+        }
     }
 }

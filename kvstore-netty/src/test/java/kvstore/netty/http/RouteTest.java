@@ -3,6 +3,8 @@ package kvstore.netty.http;
 import io.netty.handler.codec.http.HttpMethod;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,5 +49,17 @@ class RouteTest {
         assertFalse(Route.STATS.allows(HttpMethod.POST));
         assertEquals("GET, PUT, DELETE", Route.ITEM.allow);
         assertEquals("GET", Route.HEALTH.allow);
+        assertEquals("POST", Route.BATCH.allow);
+    }
+
+    @Test
+    void shouldWriteOnlyWithTheMethodsThatChangeTheStore() {
+        for (Route route : Route.values()) {
+            for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.POST)) {
+                boolean changesTheStore = route == Route.ITEM && (method == HttpMethod.PUT || method == HttpMethod.DELETE)
+                        || route == Route.BATCH && method == HttpMethod.POST;
+                assertEquals(changesTheStore, route.writes(method), route + " " + method);
+            }
+        }
     }
 }

@@ -1,0 +1,91 @@
+package kvstore.netty.http;
+
+import kvstore.core.Engine;
+import kvstore.core.WriteFailedException;
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An engine in memory whose writes complete only when the test says so ({@link #complete}, {@link #fail}),
+ * in any order, on the test's thread: the handler must hand each completion over to its event loop.
+ */
+final class FakeEngine implements Engine {
+    /** A write handed to the engine and not yet completed. */
+    record Submitted(List<Op> ops, CompletableFuture<List<OpResult>> done) {
+    }
+
+    static final long NOW = 1_000_000L;
+
+    private final Map<String, byte[]> values = new TreeMap<>();
+    /** Every write submitted so far, in the order it came. */
+    final List<Submitted> submitted = new ArrayList<>();
+
+    /** Applies the {@code i}-th write submitted and completes it with its results. */
+    void complete(int i) {
+        Submitted write = submitted.get(i);
+        List<OpResult> results = new ArrayList<>();
+        for (Op op : write.ops()) {
+            String key = new String(op.key(), StandardCharsets.UTF_8);
+            byte[] before = values.get(key);
+            if (op instanceof Op.Set set) {
+                values.put(key, set.entry().value());
+            } else if (op instanceof Op.Delete) {
+                values.remove(key);
+            }
+            results.add(new OpResult(before != null, op instanceof Op.Get ? before : null));
+        }
+        write.done().complete(results);
+    }
+
+    /** Fails the {@code i}-th write submitted, as the engine would for {@code reason}. */
+    void fail(int i, WriteFailedException.Reason reason) {
+        submitted.get(i).done().completeExceptionally(new WriteFailedException(reason, "refused: " + reason, null));
+    }
+
+    @Override
+    public long now() {
+        return NOW;
+    }
+
+    @Override
+    public Entry get(byte[] key) {
+        byte[] value = values.get(new String(key, StandardCharsets.UTF_8));
+        return value == null ? null : new Entry(key, value, Entry.NEVER);
+    }
+
+    @Override
+    public List<byte[]> keys(byte[] prefix) {
+        String p = new String(prefix, StandardCharsets.UTF_8);
+        List<byte[]> keys = new ArrayList<>();
+        for (String key : values.keySet()) {
+            if (key.startsWith(p)) {
+                keys.add(key.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public Stats stats() {
+        return new Stats(values.size(), 0, 0, 0, 0);
+    }
+
+    @Override
+    public CompletableFuture<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
+        Submitted write = new Submitted(ops, new CompletableFuture<>());
+        submitted.add(write);
+        return write.done();
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,215 @@
+package kvstore.netty.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import kvstore.core.WriteFailedException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The ordering rules of one connection, with a fake engine whose writes complete when the test says so
+ * and an embedded channel that runs the handed-over completions when the test calls {@code runPendingTasks}.
+ */
+class KvHandlerTest {
+    private final FakeEngine engine = new FakeEngine();
+    private final EmbeddedChannel channel = channel();
+
+    private record Reply(int status, String body, String allow, String connection) {
+    }
+
+    private EmbeddedChannel channel() {
+        OperationCount operations = new OperationCount();
+        return new EmbeddedChannel(new ResponseOrder(),
+                new KvHandler(new ReadRequests(engine, "always", operations), new WriteRequests(engine, operations)));
+    }
+
+    @AfterEach
+    void noResponseLeft() {
+        assertNull(channel.readOutbound(), "a response nobody expected");
+        channel.finishAndReleaseAll();
+    }
+
+    private static FullHttpRequest request(HttpMethod method, String uri, String body) {
+        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    }
+
+    private static FullHttpRequest get(String uri) {
+        return request(HttpMethod.GET, uri, "");
+    }
+
+    private static FullHttpRequest put(String key, String body) {
+        return request(HttpMethod.PUT, "/kv/" + key, body);
+    }
+
+    private static FullHttpRequest closing(FullHttpRequest request) {
+        request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return request;
+    }
+
+    private void send(FullHttpRequest... requests) {
+        channel.writeInbound((Object[]) requests);
+    }
+
+    /** Completes the {@code i}-th write and runs the task its completion handed to the event loop. */
+    private void complete(int i) {
+        engine.complete(i);
+        channel.runPendingTasks();
+    }
+
+    private Reply reply() {
+        FullHttpResponse response = channel.readOutbound();
+        if (response == null) {
+            return null;
+        }
+        try {
+            return new Reply(response.status().code(), response.content().toString(StandardCharsets.UTF_8),
+                    response.headers().get(HttpHeaderNames.ALLOW), response.headers().get(HttpHeaderNames.CONNECTION));
+        } finally {
+            response.release();
+        }
+    }
+
+    private void expect(int status, String body) {
+        Reply reply = reply();
+        assertEquals(status + " " + body, reply == null ? "no response" : reply.status() + " " + reply.body());
+    }
+
+    @Test
+    void shouldHoldAPipelinedReadBehindAWriteUntilItCanSeeTheWrite() {
+        send(put("a", "{\"value\":1}"), get("/kv/a"));
+        assertEquals(1, engine.submitted.size());
+        assertNull(channel.readOutbound());
+
+        complete(0);
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true}");
+        expect(200, "{\"key\":\"a\",\"value\":1}");
+    }
+
+    @Test
+    void shouldSendConsecutiveWritesToTheEngineAtOnce() {
+        send(put("a", "{\"value\":1}"), request(HttpMethod.DELETE, "/kv/b", ""),
+                request(HttpMethod.POST, "/kv/batch", "{\"operations\":[{\"op\":\"get\",\"key\":\"a\"}]}"),
+                get("/kv/a"));
+        assertEquals(3, engine.submitted.size());
+
+        complete(0);
+        complete(1);
+        complete(2);
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true}");
+        expect(404, "{\"error\":\"key not found\"}");
+        expect(200, "{\"success\":true,\"results\":[{\"key\":\"a\",\"value\":1}]}");
+        expect(200, "{\"key\":\"a\",\"value\":1}");
+    }
+
+    @Test
+    void shouldHoldAWriteThatFollowsAWaitingRead() {
+        send(put("a", "{\"value\":1}"), get("/kv/a"), put("a", "{\"value\":2}"));
+        assertEquals(1, engine.submitted.size());
+
+        complete(0);
+        assertEquals(2, engine.submitted.size());
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true}");
+        expect(200, "{\"key\":\"a\",\"value\":1}");
+        complete(1);
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":2,\"created\":false}");
+    }
+
+    @Test
+    void shouldSendResponsesInRequestOrderWhenWritesFinishOutOfOrder() {
+        send(put("a", "{\"value\":1}"), put("b", "{\"value\":2}"), get("/health"));
+
+        complete(1);
+        assertNull(channel.readOutbound());
+        complete(0);
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true}");
+        expect(200, "{\"success\":true,\"key\":\"b\",\"value\":2,\"created\":true}");
+        expect(200, "{\"status\":\"ok\"}");
+    }
+
+    @Test
+    void shouldNotRunRequestsPipelinedAfterConnectionClose() {
+        send(put("a", "{\"value\":1}"), closing(get("/kv/a")), put("b", "{\"value\":2}"), get("/kv/a"));
+        complete(0);
+
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true}");
+        Reply last = reply();
+        assertEquals(200, last.status());
+        assertEquals("close", last.connection());
+        assertEquals(1, engine.submitted.size());
+        assertFalse(channel.isOpen());
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriteFailedException.Reason.class)
+    void shouldAnswerAFailedWriteWithItsStatusAndLetTheWaitingReadsGoOn(WriteFailedException.Reason reason) {
+        send(put("a", "{\"value\":1}"), get("/kv/a"), get("/health"));
+
+        engine.fail(0, reason);
+        channel.runPendingTasks();
+        int status = reason == WriteFailedException.Reason.SHUTTING_DOWN ? 503 : 507;
+        expect(status, "{\"error\":\"refused: " + reason + "\"}");
+        expect(404, "{\"error\":\"key not found\"}");
+        expect(200, "{\"status\":\"ok\"}");
+    }
+
+    @Test
+    void shouldAnswerABadBodyWith400AndSubmitNothing() {
+        send(put("a", "{\"nope\":1}"),
+                request(HttpMethod.POST, "/kv/batch", "{\"operations\":[{\"op\":\"delete\",\"key\":\"a\"},{\"op\":\"x\"}]}"),
+                get("/health"));
+
+        assertEquals(0, engine.submitted.size());
+        expect(400, "{\"error\":\"body has no \\\"value\\\" member\"}");
+        expect(400, "{\"error\":\"unknown op (expected set, get or delete)\",\"index\":1}");
+        expect(200, "{\"status\":\"ok\"}");
+    }
+
+    @Test
+    void shouldAnswer405WithTheAllowHeaderOfTheRoute() {
+        send(request(HttpMethod.POST, "/kv/a", "{}"), request(HttpMethod.PUT, "/stats", ""));
+
+        Reply item = reply();
+        assertEquals(405, item.status());
+        assertEquals(Route.ITEM.allow, item.allow());
+        assertEquals("{\"error\":\"method POST is not allowed here (allowed: GET, PUT, DELETE)\"}", item.body());
+        Reply stats = reply();
+        assertEquals(405, stats.status());
+        assertEquals(Route.STATS.allow, stats.allow());
+        assertEquals(0, engine.submitted.size());
+    }
+
+    @Test
+    void shouldCountEveryServedOperationButNotBadOrEmptyRequests() {
+        send(put("a", "{\"value\":1}"), request(HttpMethod.DELETE, "/kv/b", ""),
+                request(HttpMethod.POST, "/kv/batch",
+                        "{\"operations\":[{\"op\":\"get\",\"key\":\"a\"},{\"op\":\"set\",\"key\":\"c\",\"value\":3}]}"));
+        complete(0);
+        complete(1);
+        complete(2);
+        send(get("/kv/a"), get("/kv"), put("a", "{}"), request(HttpMethod.POST, "/kv/batch", "{\"operations\":[]}"),
+                get("/stats"));
+
+        for (int i = 0; i < 7; i++) {
+            reply();
+        }
+        String stats = reply().body();
+        assertTrue(stats.contains("\"total_operations\":6,"), stats);
+    }
+}
