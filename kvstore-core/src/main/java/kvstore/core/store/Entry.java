@@ -39,14 +39,14 @@ public final class Entry {
 
     /**
      * The deadline of a TTL of {@code ttlSeconds} counted from {@code fromMillis}, to the millisecond: a TTL of
-     * zero or less is over at once; a deadline beyond what a long holds is kept between the epoch and just short
-     * of {@link #NEVER}.
+     * zero or less is due at {@code fromMillis}, over at once; a deadline too far away to hold is kept just
+     * short of {@link #NEVER}.
      */
     public static long deadline(long fromMillis, double ttlSeconds) {
-        double deadline = fromMillis + Math.rint(ttlSeconds * 1000);
-        if (deadline <= 0) {
-            return 0;
+        if (!(ttlSeconds > 0)) {
+            return fromMillis;
         }
+        double deadline = fromMillis + Math.rint(ttlSeconds * 1000);
         return deadline >= NEVER ? NEVER - 1 : (long) deadline;
     }
 

@@ -16,9 +16,6 @@ import java.util.List;
  * Everything is checked before anything is submitted, so a bad body writes nothing.
  */
 final class WriteBodies {
-    /** The largest TTL accepted: about 31 million years, far below where a deadline in ms would overflow. */
-    private static final double MAX_TTL_SECONDS = 1e15;
-
     private WriteBodies() {
     }
 
@@ -162,13 +159,10 @@ final class WriteBodies {
             throw new BadRequestException("ttl must be a number of seconds");
         }
         double seconds = p.getDoubleValue();
-        if (seconds <= 0) {
-            return now;
-        }
-        if (seconds > MAX_TTL_SECONDS) {
+        if (seconds > Entry.MAX_TTL_SECONDS) {
             throw new BadRequestException("ttl is too large");
         }
-        return now + (long) Math.rint(seconds * 1000);
+        return Entry.deadline(now, seconds);
     }
 
     private static void requireEnd(JsonParser p) throws IOException, BadRequestException {
