@@ -17,8 +17,12 @@ import java.util.concurrent.CompletionStage;
  * thread hands it over (the HTTP layer uses the connection's event loop).
  */
 public interface Engine extends AutoCloseable {
-    /** Figures for {@code GET /stats}: live keys and value bytes, and the log's size, fsyncs and compactions. */
-    record Stats(long keys, long valueBytes, long logBytes, long logSyncs, long compactions) {
+    /**
+     * Figures for {@code GET /stats}: live keys and value bytes, the data set's estimated memory and its ceiling,
+     * and the log's size, fsyncs and compactions.
+     */
+    record Stats(long keys, long valueBytes, long memoryBytes, long maxMemoryBytes, long logBytes, long logSyncs,
+                 long compactions) {
     }
 
     /** Wall-clock epoch milliseconds by the engine's clock: a write's TTL deadline is counted from it. */

@@ -36,22 +36,38 @@ public final class LocalEngine implements Engine {
      * @param compactMinBytes never compact a log smaller than this
      * @param compactRatio compact when the log is more than this many times the size of the live data
      * @param repair cut a damaged log at its first bad line (after saving a copy) instead of refusing to start
+     * @param maxMemoryBytes the ceiling on the data set's estimated bytes ({@link Store.Totals#memoryBytes})
      * @param fatalHandler told when the log can no longer be trusted; expected to stop the process
      */
     public record Config(Path dataDir, FsyncPolicy fsync, long compactMinBytes, double compactRatio, boolean repair,
-                         FatalHandler fatalHandler, CompactionProbe compactionProbe, EpochClock clock,
-                         NanoClock nanoClock) {
+                         long maxMemoryBytes, FatalHandler fatalHandler, CompactionProbe compactionProbe,
+                         EpochClock clock, NanoClock nanoClock) {
         /** Defaults for everything but the directory: fsync always, compaction past 64 MiB and twice the live data. */
         public static Config of(Path dataDir) {
             return server(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, false, FatalHandler.IGNORE,
                     CompactionProbe.NONE);
         }
 
-        /** A configuration on the system's clocks, as the server runs. */
+        /** A configuration on the system's clocks with the default memory ceiling, as the server runs. */
         public static Config server(Path dataDir, FsyncPolicy fsync, long compactMinBytes, double compactRatio,
                                     boolean repair, FatalHandler fatalHandler, CompactionProbe compactionProbe) {
-            return new Config(dataDir, fsync, compactMinBytes, compactRatio, repair, fatalHandler, compactionProbe,
-                    EpochClock.SYSTEM, NanoClock.SYSTEM);
+            return new Config(dataDir, fsync, compactMinBytes, compactRatio, repair, defaultMaxMemory(),
+                    fatalHandler, compactionProbe, EpochClock.SYSTEM, NanoClock.SYSTEM);
+        }
+
+        /**
+         * The default memory ceiling: half the JVM's maximum heap. The rest is headroom for what the data set's
+         * estimate leaves out: connections' buffers, garbage not collected yet, and the copies that a growing
+         * hash index or a compaction makes for a while.
+         */
+        public static long defaultMaxMemory() {
+            return Runtime.getRuntime().maxMemory() / 2;
+        }
+
+        /** This configuration with the memory ceiling set to {@code bytes}. */
+        public Config withMaxMemory(long bytes) {
+            return new Config(dataDir, fsync, compactMinBytes, compactRatio, repair, bytes, fatalHandler,
+                    compactionProbe, clock, nanoClock);
         }
     }
 
@@ -74,6 +90,7 @@ public final class LocalEngine implements Engine {
     private final LogWorker log;
     private final ExpirySweeper sweeper;
     private final EpochClock clock;
+    private final long maxMemoryBytes;
     private final Recovery recovery;
     /** Encoding happens on the submitting threads (the event loops), each with its own encoder. */
     private final ThreadLocal<WalEncoder> encoders = ThreadLocal.withInitial(WalEncoder::new);
@@ -81,12 +98,13 @@ public final class LocalEngine implements Engine {
     private boolean closed;
 
     private LocalEngine(DataDirectory directory, Store store, LogWorker log, ExpirySweeper sweeper, EpochClock clock,
-                        Recovery recovery) {
+                        long maxMemoryBytes, Recovery recovery) {
         this.directory = directory;
         this.store = store;
         this.log = log;
         this.sweeper = sweeper;
         this.clock = clock;
+        this.maxMemoryBytes = maxMemoryBytes;
         this.recovery = recovery;
     }
 
@@ -117,7 +135,8 @@ public final class LocalEngine implements Engine {
             LogWorker log = LogWorker.open(directory, store, config.fsync(),
                     new LogWorker.Compacting(config.compactMinBytes(), config.compactRatio(), config.compactionProbe()),
                     config.fatalHandler(), clock, config.nanoClock());
-            LocalEngine engine = new LocalEngine(directory, store, log, new ExpirySweeper(store, clock), clock, recovery);
+            LocalEngine engine = new LocalEngine(directory, store, log, new ExpirySweeper(store, clock), clock,
+                    config.maxMemoryBytes(), recovery);
             log.start();
             engine.sweeper.start();
             return engine;
@@ -145,14 +164,40 @@ public final class LocalEngine implements Engine {
     @Override
     public CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
         CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
+        if (overMemoryLimit(ops)) {
+            done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.MEMORY_LIMIT,
+                    "memory limit reached", null));
+            return done;
+        }
         log.submit(ops, encoders.get().encode(ops, timestampMillis), done);
         return done;
+    }
+
+    /**
+     * Whether {@code ops} would take the data set over the memory ceiling. Writes that shrink it always go on,
+     * as under Redis's {@code noeviction}. Checked before the write is logged, on the submitting thread; writes
+     * checked at the same moment may overshoot the ceiling by what they add together.
+     */
+    private boolean overMemoryLimit(List<Op> ops) {
+        long used = store.totals().memoryBytes();
+        long mostAdded = 0;
+        for (Op op : ops) {
+            if (op instanceof Op.Set set) {
+                mostAdded += set.key().length + set.entry().value().length + Store.Totals.ENTRY_OVERHEAD_BYTES;
+            }
+        }
+        if (used + mostAdded <= maxMemoryBytes) {
+            return false;
+        }
+        long growth = store.growthOf(ops, clock.millis());
+        return growth > 0 && used + growth > maxMemoryBytes;
     }
 
     @Override
     public Stats stats() {
         Store.Totals totals = store.totals(clock.millis());
-        return new Stats(totals.keys(), totals.valueBytes(), log.size(), log.syncs(), log.compactions());
+        return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), maxMemoryBytes, log.size(),
+                log.syncs(), log.compactions());
     }
 
     /** What replay found on open. */

@@ -12,7 +12,9 @@ public final class WriteFailedException extends Exception {
         /** The log could not store the write (disk full, I/O error) and was cut back; nothing was written. */
         NOT_STORED,
         /** The log has failed for good (a failed fsync, or a failure before this write); the process is stopping. */
-        LOG_FAILED
+        LOG_FAILED,
+        /** The write would take the data set over the memory ceiling; nothing was written. */
+        MEMORY_LIMIT
     }
 
     private final Reason reason;

@@ -3,6 +3,7 @@ package kvstore.core;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
+import kvstore.core.store.Store;
 import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.wal.WalEncoder;
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalEngineTest {
     private static final long START = 1_700_000_000_000L;
+    private static final long MAX_MEMORY = 1L << 30;
 
     @TempDir
     Path dir;
@@ -62,7 +64,9 @@ class LocalEngineTest {
         write(db, set("d", "4"));
         assertTrue(write(db, List.of(new Op.Delete(utf8("d")))).get(0).existed());
         long logBytes = Files.size(dir.resolve(WalFormat.FILE_NAME));
-        assertEquals(new Engine.Stats(2, 5 + 4, logBytes, 5, 0), db.stats(), "one fsync per sequential write");
+        Engine.Stats stats = db.stats();
+        assertEquals(new Engine.Stats(2, 5 + 4, 2 + 5 + 4 + 2 * Store.Totals.ENTRY_OVERHEAD_BYTES, MAX_MEMORY, logBytes,
+                5, 0), stats, "one fsync per sequential write");
         close(db);
 
         LocalEngine reopened = open(config(dir));
@@ -76,6 +80,30 @@ class LocalEngineTest {
         assertNull(reopened.get(utf8("d")));
         assertEquals(2, reopened.stats().keys());
         assertEquals(List.of("a", "b"), strings(reopened.keys(new byte[0])));
+    }
+
+    @Test
+    void shouldRefuseWritesThatWouldPassTheMemoryCeilingAndTakeThoseThatShrinkTheData() throws Exception {
+        long oneEntry = 1 + 100 + Store.Totals.ENTRY_OVERHEAD_BYTES;
+        LocalEngine db = open(config(dir).withMaxMemory(3 * oneEntry));
+        String value = "\"" + "x".repeat(98) + "\"";
+        for (String k : List.of("a", "b", "c")) {
+            write(db, set(k, value));
+        }
+        long logBytes = db.stats().logBytes();
+
+        ExecutionException full = assertThrows(ExecutionException.class, () -> write(db, set("d", value)));
+        WriteFailedException cause = assertInstanceOf(WriteFailedException.class, full.getCause());
+        assertEquals(WriteFailedException.Reason.MEMORY_LIMIT, cause.reason());
+        assertEquals("memory limit reached", cause.getMessage());
+        assertEquals(logBytes, db.stats().logBytes(), "nothing of a refused write is logged");
+        assertNull(db.get(utf8("d")));
+
+        assertFalse(write(db, set("a", "1")).isEmpty(), "a smaller value for a key shrinks the data");
+        assertTrue(write(db, List.of(new Op.Delete(utf8("b")))).get(0).existed(), "deletes go on");
+        write(db, set("d", value));
+        assertEquals(3 * oneEntry - 99, db.stats().memoryBytes());
+        assertEquals(3 * oneEntry, db.stats().maxMemoryBytes());
     }
 
     @Test
@@ -215,7 +243,7 @@ class LocalEngineTest {
     @Test
     void shouldCompactAndReopenToTheSameState() throws Exception {
         CountDownLatch renamed = new CountDownLatch(1);
-        LocalEngine.Config config = new LocalEngine.Config(dir, FsyncPolicy.ALWAYS, 4_000, 2.0, false,
+        LocalEngine.Config config = new LocalEngine.Config(dir, FsyncPolicy.ALWAYS, 4_000, 2.0, false, MAX_MEMORY,
                 FatalHandler.IGNORE, point -> {
                     if (point == CompactionProbe.Point.AFTER_RENAME) {
                         renamed.countDown();
@@ -299,12 +327,12 @@ class LocalEngineTest {
     }
 
     private LocalEngine.Config config(Path dataDir) {
-        return new LocalEngine.Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, false, FatalHandler.IGNORE,
+        return new LocalEngine.Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, false, MAX_MEMORY, FatalHandler.IGNORE,
                 CompactionProbe.NONE, now::get, System::nanoTime);
     }
 
     private LocalEngine.Config repairConfig(Path dataDir) {
-        return new LocalEngine.Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, true, FatalHandler.IGNORE,
+        return new LocalEngine.Config(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, true, MAX_MEMORY, FatalHandler.IGNORE,
                 CompactionProbe.NONE, now::get, System::nanoTime);
     }
 

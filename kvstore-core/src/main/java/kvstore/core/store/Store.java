@@ -201,6 +201,37 @@ public final class Store {
 
     /** Keys held, and the UTF-8 bytes of all their keys and of all their values' compact JSON text. */
     public record Totals(long keys, long keyBytes, long valueBytes) {
+        /**
+         * Estimated heap bytes of an entry besides its key and value bytes: the entry, two array headers, its
+         * hash-index slots and its skip-list node (a million 100-byte values measured about this much more).
+         */
+        public static final long ENTRY_OVERHEAD_BYTES = 128;
+
+        /** The estimated heap bytes of the data set: what {@code --max-memory} bounds. */
+        public long memoryBytes() {
+            return keyBytes + valueBytes + keys * ENTRY_OVERHEAD_BYTES;
+        }
+    }
+
+    /**
+     * How many bytes {@link Totals#memoryBytes} would grow by if {@code ops} were applied now (negative when
+     * they free more than they add). A set of a key replaces what the key holds; a delete frees it.
+     */
+    public long growthOf(List<Op> ops, long nowMillis) {
+        long growth = 0;
+        for (Op op : ops) {
+            if (!op.isWrite()) {
+                continue;
+            }
+            Entry old = get(op.key(), nowMillis);
+            if (old != null) {
+                growth -= op.key().length + old.value().length + Totals.ENTRY_OVERHEAD_BYTES;
+            }
+            if (op instanceof Op.Set set) {
+                growth += set.key().length + set.entry().value().length + Totals.ENTRY_OVERHEAD_BYTES;
+            }
+        }
+        return growth;
     }
 
     private OpResult set(Op.Set set, long nowMillis) {

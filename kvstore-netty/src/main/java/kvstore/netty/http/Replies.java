@@ -110,6 +110,8 @@ final class Replies {
                 .raw(",\"wal_bytes\":").number(s.logBytes())
                 .raw(",\"wal_fsyncs\":").number(s.logSyncs())
                 .raw(",\"compactions\":").number(s.compactions())
+                .raw(",\"memory_bytes\":").number(s.memoryBytes())
+                .raw(",\"max_memory_bytes\":").number(s.maxMemoryBytes())
                 .raw(",\"fsync\":").string(fsyncPolicy)
                 .raw("}");
     }

@@ -80,7 +80,7 @@ final class WriteRequests {
     private static HttpResponseStatus status(WriteFailedException.Reason reason) {
         return switch (reason) {
             case SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
-            case NOT_STORED, LOG_FAILED -> HttpResponseStatus.INSUFFICIENT_STORAGE;
+            case NOT_STORED, LOG_FAILED, MEMORY_LIMIT -> HttpResponseStatus.INSUFFICIENT_STORAGE;
         };
     }
 

@@ -75,7 +75,7 @@ final class FakeEngine implements Engine {
 
     @Override
     public Stats stats() {
-        return new Stats(values.size(), 0, 0, 0, 0);
+        return new Stats(values.size(), 0, 0, 0, 0, 0, 0);
     }
 
     @Override
