@@ -16,6 +16,7 @@ import pytest
 
 from kvserver import (ALL_PROCS, JAR, REPO, START_TIMEOUT, KvServerProcess, ServerStartError,  # noqa: F401
                       base_env, free_port, java_cmd, require_jar, wait_until)
+from prometheus_support import prometheus_factory  # noqa: F401  (a fixture)
 
 TIMEOUT = 10  # seconds, for every network call
 
