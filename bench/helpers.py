@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Small stdlib-only helpers for bench/run and bench/memory.
+"""Small stdlib-only helpers for bench/run, bench/memory and bench/replay.
+
+usage: helpers.py COMMAND [ARGS...]
 
   helpers.py freeport                          print a free TCP port on 127.0.0.1
   helpers.py wait-http PORT PID TIMEOUT        wait until GET /health answers 200 (fails if PID dies)
@@ -9,6 +11,7 @@
   helpers.py parse-wrk FILE                    print "rps p50_ms p99_ms non2xx sockerr" from wrk --latency output
   helpers.py redis-resp NKEYS KEYFMT           write RESP SET commands for redis-cli --pipe to stdout
 """
+import argparse
 import http.client
 import json
 import os
@@ -152,7 +155,20 @@ def redis_resp(nkeys, keyfmt):
     out.flush()
 
 
+def accept_only_help(prog, doc):
+    """For a script that takes no arguments: --help/-h prints its docstring and exits 0, anything else exits 2."""
+    argparse.ArgumentParser(prog=prog, description=doc,
+                            formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+
+
+COMMANDS = {"freeport": freeport, "wait-http": wait_http, "preload": preload, "stats": stats,
+            "parse-wrk": parse_wrk, "redis-resp": redis_resp}
+
 if __name__ == "__main__":
-    cmd, args = sys.argv[1], sys.argv[2:]
-    {"freeport": freeport, "wait-http": wait_http, "preload": preload, "stats": stats,
-     "parse-wrk": parse_wrk, "redis-resp": redis_resp}[cmd](*args)
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        sys.exit(0)
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__.strip(), file=sys.stderr)
+        sys.exit(2)
+    COMMANDS[sys.argv[1]](*sys.argv[2:])

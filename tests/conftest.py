@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pytest
 
 from kvserver import ALL_PROCS, KvServerProcess, base_env, free_port, java_cmd, require_jar, wait_until  # noqa: F401
+from prometheus_support import prometheus_factory  # noqa: F401  (a fixture)
 
 TIMEOUT = 10  # seconds, for every network call
 

@@ -1,0 +1,135 @@
+package kvstore.netty.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.http.HttpMethod;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The OpenAPI document on the classpath ({@code src/main/resources/openapi.json}) against the routes. */
+class OpenApiDocumentTest {
+    private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
+
+    /** Operations the document describes and the server does not route yet; remove each as it is wired. */
+    private static final Set<String> NOT_YET_SERVED = Set.of(
+            "GET /metrics", "GET /openapi.json", "GET /backup", "POST /admin/compact", "GET /cluster", "GET /ready");
+
+    /** A request path for each route, to look the route up in the document. */
+    private static final Map<Route, String> SAMPLE_PATHS = new EnumMap<>(Map.of(
+            Route.ITEM, "/kv/{key}",
+            Route.LIST, "/kv",
+            Route.BATCH, "/kv/batch",
+            Route.STATS, "/stats",
+            Route.HEALTH, "/health"));
+
+    private static JsonNode document;
+
+    @BeforeAll
+    static void load() throws IOException {
+        try (InputStream in = OpenApiDocumentTest.class.getResourceAsStream("/openapi.json")) {
+            assertNotNull(in, "openapi.json is not on the classpath");
+            document = new ObjectMapper().readTree(in);
+        }
+    }
+
+    @Test
+    void shouldDeclareOpenApi31() {
+        assertTrue(document.path("openapi").asText().matches("3\\.1\\.\\d+"), document.path("openapi").toString());
+        assertFalse(document.path("info").path("title").asText().isEmpty());
+        assertFalse(document.path("info").path("version").asText().isEmpty());
+        assertTrue(document.path("paths").isObject() && document.path("paths").size() > 0);
+    }
+
+    @Test
+    void shouldGiveEveryOperationDescribedResponses() {
+        List<String> operations = operations();
+        assertFalse(operations.isEmpty());
+        document.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+            if (!HTTP_METHODS.contains(op.getKey())) {
+                return;
+            }
+            String name = op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
+            JsonNode responses = op.getValue().path("responses");
+            assertTrue(responses.isObject() && responses.size() > 0, name + " has no responses");
+            responses.fields().forEachRemaining(r -> {
+                assertTrue(r.getKey().matches("[1-5]\\d\\d|default"), name + ": status " + r.getKey());
+                JsonNode response = resolve(r.getValue());
+                assertFalse(response.path("description").asText().isEmpty(), name + " " + r.getKey() + " has no description");
+            });
+        }));
+    }
+
+    @Test
+    void shouldResolveEveryReference() {
+        List<String> refs = new ArrayList<>();
+        collectRefs(document, refs);
+        assertFalse(refs.isEmpty());
+        for (String ref : refs) {
+            assertTrue(ref.startsWith("#/"), ref);
+            assertFalse(document.at(ref.substring(1)).isMissingNode(), "dangling $ref " + ref);
+        }
+    }
+
+    @Test
+    void shouldDescribeEveryRouteTheServerAnswers() {
+        assertEquals(EnumSet.complementOf(EnumSet.of(Route.NOT_FOUND)), SAMPLE_PATHS.keySet(),
+                "a route was added or removed: give it a sample path here and describe it in openapi.json");
+        Set<String> documented = new TreeSet<>(operations());
+        SAMPLE_PATHS.forEach((route, path) -> {
+            for (String method : route.allow.split(", ")) {
+                assertTrue(documented.contains(method + " " + path), method + " " + path + " is missing from openapi.json");
+            }
+        });
+    }
+
+    @Test
+    void shouldRouteEveryDocumentedOperationExceptThoseNotServedYet() {
+        for (String operation : operations()) {
+            String[] parts = operation.split(" ", 2);
+            HttpMethod method = HttpMethod.valueOf(parts[0]);
+            String uri = parts[1].replace("{key}", "k");
+            Route route = Route.of(method, uri, Route.pathEnd(uri));
+            boolean served = route != Route.NOT_FOUND && route.allows(method);
+            assertEquals(!NOT_YET_SERVED.contains(operation), served,
+                    operation + (served ? " is served now: take it off NOT_YET_SERVED" : " is documented but not routed"));
+        }
+    }
+
+    /** "GET /kv/{key}", ... for every operation of the document. */
+    private static List<String> operations() {
+        List<String> result = new ArrayList<>();
+        document.path("paths").fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(method -> {
+            if (HTTP_METHODS.contains(method)) {
+                result.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey());
+            }
+        }));
+        return result;
+    }
+
+    private static JsonNode resolve(JsonNode node) {
+        return node.has("$ref") ? document.at(node.get("$ref").asText().substring(1)) : node;
+    }
+
+    private static void collectRefs(JsonNode node, List<String> into) {
+        if (node.has("$ref")) {
+            into.add(node.get("$ref").asText());
+        }
+        node.forEach(child -> collectRefs(child, into));
+    }
+}
