@@ -88,7 +88,7 @@ class OpenApiDocumentTest {
 
     @Test
     void shouldDescribeEveryRouteTheServerAnswers() {
-        assertEquals(EnumSet.complementOf(EnumSet.of(Route.NOT_FOUND)), SAMPLE_PATHS.keySet(),
+        assertEquals(EnumSet.complementOf(EnumSet.of(Route.NOT_FOUND, Route.UNREADABLE)), SAMPLE_PATHS.keySet(),
                 "a route was added or removed: give it a sample path here and describe it in openapi.json");
         Set<String> documented = new TreeSet<>(operations());
         SAMPLE_PATHS.forEach((route, path) -> {

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KvstoreMetricsTest {
     private static final Pattern TYPE = Pattern.compile("^# TYPE (\\S+) (\\S+)$", Pattern.MULTILINE);
 
-    private final AtomicReference<Engine.Stats> stats = new AtomicReference<>(new Engine.Stats(3, 120, 4096, 7, 1));
+    private final AtomicReference<Engine.Stats> stats = new AtomicReference<>(new Engine.Stats(3, 120, 0, 0, 4096, 7, 1));
     private final KvstoreMetrics metrics = new KvstoreMetrics(stats::get);
     private final MetricsScrape scrape = new MetricsScrape(metrics);
 
@@ -96,7 +96,7 @@ class KvstoreMetricsTest {
     @Test
     void shouldReadTheEngineAtEachScrape() {
         assertEquals(3.0, samples().get("kvstore_keys"));
-        stats.set(new Engine.Stats(5, 200, 8192, 9, 2));
+        stats.set(new Engine.Stats(5, 200, 0, 0, 8192, 9, 2));
         Map<String, Double> samples = samples();
         assertEquals(5.0, samples.get("kvstore_keys"));
         assertEquals(200.0, samples.get("kvstore_value_bytes"));
