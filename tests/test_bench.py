@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, base_env
+from kvserver import REPO, base_env
 
 BENCH = REPO / "bench"
 SCRIPTS = sorted(p.name for p in BENCH.iterdir() if p.is_file() and os.access(p, os.X_OK))

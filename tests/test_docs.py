@@ -2,7 +2,7 @@
 and it points nowhere outside the repository."""
 import re
 
-from conftest import REPO
+from kvserver import REPO
 
 API_DOC = REPO / "docs" / "api.md"
 

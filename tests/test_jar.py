@@ -5,15 +5,16 @@ import zipfile
 
 import pytest
 
-from conftest import JAR, require_jar, uid
+from conftest import uid
+from kvserver import JAR, require_jar
 
 EPOLL_NATIVE = "META-INF/native/libnetty_transport_native_epoll_x86_64.so"
 ON_LINUX_X86_64 = platform.system() == "Linux" and platform.machine() in ("x86_64", "AMD64")
 
 
 def transport_of(server):
-    m = re.search(r"kvstore listening on \S+ \((\w+)\)", server.log())
-    assert m, f"no start-up line naming the transport:\n{server.log()}"
+    m = re.search(r"kvstore listening on \S+ \((\w+)\)", server.stderr())
+    assert m, f"no start-up line naming the transport:\n{server.stderr()}"
     return m.group(1)
 
 
