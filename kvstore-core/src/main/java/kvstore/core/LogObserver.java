@@ -26,7 +26,7 @@ public interface LogObserver {
     default void forced(long nanos) {
     }
 
-    /** On the log worker's thread: a compaction installed a log of {@code bytesAfter} over one of {@code bytesBefore}. */
+    /** On the log worker's thread: compaction put a log of {@code bytesAfter} in place of {@code bytesBefore}. */
     default void compacted(long bytesBefore, long bytesAfter, long nanos) {
     }
 

@@ -138,7 +138,8 @@ final class Compaction {
         long nanos = nanoClock.nanos() - snapshot.start.nanos();
         observer.compacted(oldBytes, snapshot.file.size(), nanos);
         log.info("compacted {}: {} -> {} bytes ({} bytes of newer writes carried over) in {} ms", current.path(),
-                oldBytes, snapshot.file.size(), oldBytes - snapshot.start.logBytes(), TimeUnit.NANOSECONDS.toMillis(nanos));
+                oldBytes, snapshot.file.size(), oldBytes - snapshot.start.logBytes(),
+                TimeUnit.NANOSECONDS.toMillis(nanos));
         LogRetirer.retire(current.channel());
         return snapshot.file;
     }

@@ -27,14 +27,15 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
 
     /** Routes {@code arrived}, the request numbered {@code sequence} on the connection of {@code ctx}. */
     static Exchange of(ChannelHandlerContext ctx, SequencedRequest arrived, RequestMetrics metrics) {
-        long now = metrics.now();
+        long arrivedNanos = metrics.now();
         FullHttpRequest request = arrived.request();
         boolean decoded = request.decoderResult().isSuccess();
         String uri = request.uri();
         int pathEnd = decoded ? Route.pathEnd(uri) : 0;
         Route route = decoded ? Route.of(request.method(), uri, pathEnd) : Route.UNREADABLE;
         return new Exchange(ctx, arrived.sequence(), request, request.protocolVersion(), route, pathEnd,
-                route.writes(request.method()), keepsConnectionOpen(request), metrics.of(route, request.method()), now);
+                route.writes(request.method()), keepsConnectionOpen(request), metrics.of(route, request.method()),
+                arrivedNanos);
     }
 
     /** Whether the connection stays open after answering {@code request}: a malformed one closes it. */

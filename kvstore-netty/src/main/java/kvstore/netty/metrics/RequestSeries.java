@@ -32,7 +32,7 @@ public final class RequestSeries {
         this.method = method;
     }
 
-    /** Records one request answered with {@code status} that arrived at {@code arrivedNanos} ({@link HttpMetrics#now}). */
+    /** Records one request answered with {@code status}, arrived at {@code arrivedNanos} ({@link HttpMetrics#now}). */
     public void record(int status, long arrivedNanos) {
         long nanos = metrics.elapsedSince(arrivedNanos);
         Status series = status(status);
