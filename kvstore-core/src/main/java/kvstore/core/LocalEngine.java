@@ -38,10 +38,25 @@ public final class LocalEngine implements Engine {
      * @param repair cut a damaged log at its first bad line (after saving a copy) instead of refusing to start
      * @param maxMemoryBytes the ceiling on the data set's estimated bytes ({@link Store.Totals#memoryBytes})
      * @param fatalHandler told when the log can no longer be trusted; expected to stop the process
+     * @param observer told of replay, each group appended, each fsync, compaction and expiry (for metrics)
      */
     public record Config(Path dataDir, FsyncPolicy fsync, long compactMinBytes, double compactRatio, boolean repair,
                          long maxMemoryBytes, FatalHandler fatalHandler, CompactionProbe compactionProbe,
-                         EpochClock clock, NanoClock nanoClock) {
+                         EpochClock clock, NanoClock nanoClock, LogObserver observer) {
+        /** A configuration nobody observes. */
+        public Config(Path dataDir, FsyncPolicy fsync, long compactMinBytes, double compactRatio, boolean repair,
+                      long maxMemoryBytes, FatalHandler fatalHandler, CompactionProbe compactionProbe,
+                      EpochClock clock, NanoClock nanoClock) {
+            this(dataDir, fsync, compactMinBytes, compactRatio, repair, maxMemoryBytes, fatalHandler,
+                    compactionProbe, clock, nanoClock, LogObserver.NONE);
+        }
+
+        /** This configuration with {@code observer} told what the engine does. */
+        public Config withObserver(LogObserver observer) {
+            return new Config(dataDir, fsync, compactMinBytes, compactRatio, repair, maxMemoryBytes, fatalHandler,
+                    compactionProbe, clock, nanoClock, observer);
+        }
+
         /** Defaults for everything but the directory: fsync always, compaction past 64 MiB and twice the live data. */
         public static Config of(Path dataDir) {
             return server(dataDir, FsyncPolicy.ALWAYS, 64L << 20, 2.0, false, FatalHandler.IGNORE,
@@ -67,7 +82,7 @@ public final class LocalEngine implements Engine {
         /** This configuration with the memory ceiling set to {@code bytes}. */
         public Config withMaxMemory(long bytes) {
             return new Config(dataDir, fsync, compactMinBytes, compactRatio, repair, bytes, fatalHandler,
-                    compactionProbe, clock, nanoClock);
+                    compactionProbe, clock, nanoClock, observer);
         }
     }
 
@@ -129,14 +144,15 @@ public final class LocalEngine implements Engine {
                     store.apply(op, now);
                 }
             });
+            long replayNanos = config.nanoClock().nanos() - started;
             Recovery recovery = new Recovery(replay.records(), replay.bytes(), replay.cutBytes(),
-                    replay.droppedRecords(), replay.brokenCopy(),
-                    TimeUnit.NANOSECONDS.toMillis(config.nanoClock().nanos() - started));
+                    replay.droppedRecords(), replay.brokenCopy(), TimeUnit.NANOSECONDS.toMillis(replayNanos));
+            config.observer().replayed(replay.records(), replay.bytes(), replayNanos);
             LogWorker log = LogWorker.open(directory, store, config.fsync(),
                     new LogWorker.Compacting(config.compactMinBytes(), config.compactRatio(), config.compactionProbe()),
-                    config.fatalHandler(), clock, config.nanoClock());
-            LocalEngine engine = new LocalEngine(directory, store, log, new ExpirySweeper(store, clock), clock,
-                    config.maxMemoryBytes(), recovery);
+                    config.fatalHandler(), clock, config.nanoClock(), config.observer());
+            LocalEngine engine = new LocalEngine(directory, store, log,
+                    new ExpirySweeper(store, clock, config.observer()), clock, config.maxMemoryBytes(), recovery);
             log.start();
             engine.sweeper.start();
             return engine;

@@ -135,9 +135,18 @@ public final class Store {
         return results;
     }
 
-    /** Removes every entry whose deadline is at or before {@code nowMillis}; returns how many timers fired. */
+    /**
+     * Removes every entry whose deadline is at or before {@code nowMillis}; returns how many it removed (a
+     * timer of an entry overwritten since fires without removing anything).
+     */
     public int removeExpired(long nowMillis) {
-        return expiries.advance(nowMillis, this::expire);
+        int[] removed = new int[1];
+        expiries.advance(nowMillis, (key, entry) -> {
+            if (expire(key, entry)) {
+                removed[0]++;
+            }
+        });
+        return removed[0];
     }
 
     /** Expiry timers scheduled and not fired yet (a timer of an overwritten entry fires harmlessly). */

@@ -1,6 +1,7 @@
 package kvstore.core.wal;
 
 import kvstore.core.CompactionProbe;
+import kvstore.core.LogObserver;
 import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
@@ -40,6 +41,7 @@ final class Compaction {
     private final LogWorker.Compacting policy;
     private final EpochClock clock;
     private final NanoClock nanoClock;
+    private final LogObserver observer;
     private final AtomicLong completed = new AtomicLong();
     /** Writer thread only: a snapshot is being written or waits to be installed. */
     private boolean running;
@@ -47,12 +49,13 @@ final class Compaction {
     private long retryAbove;
 
     Compaction(Store store, DataDirectory directory, LogWorker.Compacting policy, EpochClock clock,
-               NanoClock nanoClock) {
+               NanoClock nanoClock, LogObserver observer) {
         this.store = store;
         this.directory = directory;
         this.policy = policy;
         this.clock = clock;
         this.nanoClock = nanoClock;
+        this.observer = observer;
     }
 
     /** Compactions finished since start. */
@@ -132,9 +135,11 @@ final class Compaction {
             return snapshot.file;
         }
         completed.incrementAndGet();
+        long nanos = nanoClock.nanos() - snapshot.start.nanos();
+        observer.compacted(oldBytes, snapshot.file.size(), nanos);
         log.info("compacted {}: {} -> {} bytes ({} bytes of newer writes carried over) in {} ms", current.path(),
                 oldBytes, snapshot.file.size(), oldBytes - snapshot.start.logBytes(),
-                TimeUnit.NANOSECONDS.toMillis(nanoClock.nanos() - snapshot.start.nanos()));
+                TimeUnit.NANOSECONDS.toMillis(nanos));
         LogRetirer.retire(current.channel());
         return snapshot.file;
     }

@@ -2,6 +2,7 @@ package kvstore.core.wal;
 
 import kvstore.core.FatalHandler;
 import kvstore.core.FsyncPolicy;
+import kvstore.core.LogObserver;
 import kvstore.core.WriteFailedException;
 import kvstore.core.WriteFailedException.Reason;
 import kvstore.core.store.Op;
@@ -36,6 +37,7 @@ final class GroupCommit {
     private final LogWorker.Applier applier;
     private final FatalHandler fatalHandler;
     private final NanoClock nanoClock;
+    private final LogObserver observer;
     private final AtomicLong syncs = new AtomicLong();
     private final List<byte[]> lines = new ArrayList<>();
     private volatile LogFile file;
@@ -43,12 +45,13 @@ final class GroupCommit {
     private long lastForceNanos;
 
     GroupCommit(LogFile file, FsyncPolicy policy, LogWorker.Applier applier, FatalHandler fatalHandler,
-                NanoClock nanoClock) {
+                NanoClock nanoClock, LogObserver observer) {
         this.file = file;
         this.policy = policy;
         this.applier = applier;
         this.fatalHandler = fatalHandler;
         this.nanoClock = nanoClock;
+        this.observer = observer;
         this.lastForceNanos = nanoClock.nanos();
     }
 
@@ -85,6 +88,7 @@ final class GroupCommit {
             return;
         }
         long before = file.size();
+        long start = nanoClock.nanos();
         try {
             lines.clear();
             for (LogTask.Append a : appends) {
@@ -97,6 +101,7 @@ final class GroupCommit {
                     "the write could not be stored in the log: " + e.getMessage() + "; nothing was written");
             return;
         }
+        observer.appended(appends.size(), file.size() - before, nanoClock.nanos() - start);
         // Under everysec the force comes from the worker's loop, once a second while the log is dirty.
         if (policy == FsyncPolicy.ALWAYS && file.isDirty() && !force()) {
             refuseAll(appends, Reason.LOG_FAILED,
@@ -149,6 +154,7 @@ final class GroupCommit {
         }
         syncs.incrementAndGet();
         lastForceNanos = nanoClock.nanos();
+        observer.forced(lastForceNanos - start);
         if (lastForceNanos - start > SLOW_FSYNC_NANOS) {
             log.warn("slow fsync of {}: {} ms", file.path(), TimeUnit.NANOSECONDS.toMillis(lastForceNanos - start));
         }

@@ -3,6 +3,7 @@ package kvstore.core.wal;
 import kvstore.core.CompactionProbe;
 import kvstore.core.FatalHandler;
 import kvstore.core.FsyncPolicy;
+import kvstore.core.LogObserver;
 import kvstore.core.WriteFailedException.Reason;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
@@ -65,10 +66,12 @@ public final class LogWorker implements AutoCloseable {
 
     /**
      * Opens the log in {@code directory} where replay left it (ending with a whole record), writing the version
-     * mark into a new one, and builds the worker over {@code store}; {@link #start} it.
+     * mark into a new one, and builds the worker over {@code store}; {@link #start} it. {@code observer} is told
+     * of every group appended, every fsync and every compaction.
      */
     public static LogWorker open(DataDirectory directory, Store store, FsyncPolicy fsync, Compacting compacting,
-                                 FatalHandler fatalHandler, EpochClock clock, NanoClock nanoClock) throws IOException {
+                                 FatalHandler fatalHandler, EpochClock clock, NanoClock nanoClock,
+                                 LogObserver observer) throws IOException {
         LogFile file = LogFile.open(directory.resolve(WalFormat.FILE_NAME), LogFile.Opener.FILE);
         try {
             if (file.size() == 0) {
@@ -77,8 +80,8 @@ public final class LogWorker implements AutoCloseable {
                 directory.force();
             }
             GroupCommit group = new GroupCommit(file, fsync, ops -> store.applyAtomically(ops, clock.millis()),
-                    fatalHandler, nanoClock);
-            return new LogWorker(group, new Compaction(store, directory, compacting, clock, nanoClock));
+                    fatalHandler, nanoClock, observer);
+            return new LogWorker(group, new Compaction(store, directory, compacting, clock, nanoClock, observer));
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;

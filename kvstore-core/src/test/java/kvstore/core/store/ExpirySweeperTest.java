@@ -1,10 +1,12 @@
 package kvstore.core.store;
 
+import kvstore.core.LogObserver;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -18,7 +20,14 @@ class ExpirySweeperTest {
 
     private final AtomicLong now = new AtomicLong(START);
     private final Store store = new Store();
-    private final ExpirySweeper sweeper = new ExpirySweeper(store, now::get);
+    /** The keys the sweeps reported as removed. */
+    private final AtomicInteger expired = new AtomicInteger();
+    private final ExpirySweeper sweeper = new ExpirySweeper(store, now::get, new LogObserver() {
+        @Override
+        public void expired(int keys) {
+            expired.addAndGet(keys);
+        }
+    });
 
     @Test
     void shouldRemoveExpiredEntriesOnSweep() {
@@ -42,6 +51,7 @@ class ExpirySweeperTest {
         now.set(START + 120_000);
         assertEquals(1, sweeper.sweep());
         assertEquals(new Store.Totals(1, 1, 1), store.totals());
+        assertEquals(2, expired.get(), "the observer is told of every entry removed");
     }
 
     @Test
@@ -52,7 +62,8 @@ class ExpirySweeperTest {
         store.apply(newer, now.get());
 
         now.set(START + 5_000);
-        sweeper.sweep();
+        assertEquals(0, sweeper.sweep(), "the old entry's timer fires but removes nothing");
+        assertEquals(0, expired.get(), "nothing was removed, so nothing is reported");
 
         Entry live = store.get(utf8("k"), now.get());
         assertNotNull(live);
@@ -97,7 +108,7 @@ class ExpirySweeperTest {
                 latch.countDown();
             }
             return now.get();
-        });
+        }, LogObserver.NONE);
         now.set(START + 2_000);
         CountDownLatch twoSweeps = new CountDownLatch(2);
         calls.set(twoSweeps);

@@ -1,5 +1,6 @@
 package kvstore.core.wal;
 
+import kvstore.core.LogObserver;
 import kvstore.core.CompactionProbe;
 import kvstore.core.FatalHandler;
 import kvstore.core.FsyncPolicy;
@@ -62,9 +63,9 @@ public final class WalTesting {
     /** A worker on {@code file} that never compacts; {@link LogWorker#start} it. */
     static LogWorker worker(LogFile file, FsyncPolicy policy, LogWorker.Applier applier, FatalHandler fatal,
                             NanoClock nanoClock) {
-        return new LogWorker(new GroupCommit(file, policy, applier, fatal, nanoClock),
+        return new LogWorker(new GroupCommit(file, policy, applier, fatal, nanoClock, LogObserver.NONE),
                 new Compaction(null, null, new LogWorker.Compacting(Long.MAX_VALUE, 1.0, CompactionProbe.NONE),
-                        null, nanoClock));
+                        null, nanoClock, LogObserver.NONE));
     }
 
     /** The lines of the log file after its version mark (if any), parsed; the file must end with a whole line. */

@@ -4,7 +4,9 @@ import kvstore.core.CompactionProbe;
 import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.LocalEngine;
+import kvstore.core.time.NanoClock;
 import kvstore.netty.http.HttpServer;
+import kvstore.netty.metrics.KvMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -105,18 +107,20 @@ public final class Main implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         long started = System.nanoTime();
+        KvMetrics metrics = new KvMetrics(NanoClock.SYSTEM);
         LocalEngine db;
         try {
             db = LocalEngine.open(LocalEngine.Config.server(dataDir, policy, compactMinBytes, compactRatio, repair,
-                    Main::fatal, crashProbe()));
+                    Main::fatal, crashProbe()).withObserver(metrics.logObserver()));
         } catch (CorruptLogException e) {
             return fail(e.getMessage());
         } catch (IOException e) {
             return fail("cannot use data dir " + dataDir + ": " + describe(e));
         }
+        metrics.watch(db);
         HttpServer server;
         try {
-            server = HttpServer.start(db, policy.label(), host, port, (int) maxBody, idleTimeout);
+            server = HttpServer.start(db, policy.label(), host, port, (int) maxBody, idleTimeout, metrics);
         } catch (Exception e) {
             db.close();
             String why = e instanceof UnresolvedAddressException ? "no such host" : messageOf(e);

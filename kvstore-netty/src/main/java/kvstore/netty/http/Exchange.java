@@ -6,7 +6,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpVersion;
+import kvstore.netty.metrics.RequestSeries;
 
 /**
  * One request, routed once as it arrives, and its way back to its client. {@code request} is released once
@@ -17,19 +19,23 @@ import io.netty.handler.codec.http.HttpVersion;
  * @param pathEnd where the path of the request's URI ends (its query starts after it)
  * @param write whether it changes the store, so that later reads of the connection wait for it
  * @param keepAlive whether the connection stays open after the response
+ * @param metrics where the response is counted, by its status and how long after {@code arrivedNanos} it went
  */
 record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request, HttpVersion version,
-                Route route, int pathEnd, boolean write, boolean keepAlive) {
+                Route route, int pathEnd, boolean write, boolean keepAlive, RequestSeries metrics,
+                long arrivedNanos) {
 
     /** Routes {@code arrived}, the request numbered {@code sequence} on the connection of {@code ctx}. */
-    static Exchange of(ChannelHandlerContext ctx, SequencedRequest arrived) {
+    static Exchange of(ChannelHandlerContext ctx, SequencedRequest arrived, RequestMetrics metrics) {
+        long arrivedNanos = metrics.now();
         FullHttpRequest request = arrived.request();
         boolean decoded = request.decoderResult().isSuccess();
         String uri = request.uri();
         int pathEnd = decoded ? Route.pathEnd(uri) : 0;
         Route route = decoded ? Route.of(request.method(), uri, pathEnd) : Route.UNREADABLE;
         return new Exchange(ctx, arrived.sequence(), request, request.protocolVersion(), route, pathEnd,
-                route.writes(request.method()), keepsConnectionOpen(request));
+                route.writes(request.method()), keepsConnectionOpen(request), metrics.of(route, request.method()),
+                arrivedNanos);
     }
 
     /** Whether the connection stays open after answering {@code request}: a malformed one closes it. */
@@ -47,12 +53,18 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
      * header). It is flushed by whoever called: the end of a read, or the end of a write's completion.
      */
     void send(HttpResponseStatus status, ByteBuf body, CharSequence allow) {
+        send(status, HttpHeaderValues.APPLICATION_JSON, body, allow);
+    }
+
+    /** As {@link #send(HttpResponseStatus, ByteBuf, CharSequence)}, with a body of {@code contentType}. */
+    void send(HttpResponseStatus status, CharSequence contentType, ByteBuf body, CharSequence allow) {
         if (!ctx.channel().isActive()) {
             body.release();
             return;
         }
+        metrics.record(status.code(), arrivedNanos);
         SequencedResponse message = new SequencedResponse(sequence,
-                Responses.json(version, status, body, keepAlive, allow), !keepAlive);
+                Responses.full(version, status, contentType, body, keepAlive, allow), !keepAlive);
         ctx.write(message, ctx.voidPromise());
     }
 

@@ -10,6 +10,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 /**
  * The pipeline of one connection:
  * <pre>
+ * connections                 counts open connections (RequestMetrics)
  * HttpServerCodec             bytes ⇄ HTTP/1.x messages
  * IdleStateHandler            notices idle connections (KvHandler closes them)
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
@@ -23,12 +24,15 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     private final ReadRequests reads;
     private final WriteRequests writes;
+    private final RequestMetrics metrics;
     private final int maxBody;
     private final int idleSeconds;
 
-    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, int maxBody, int idleSeconds) {
+    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, RequestMetrics metrics, int maxBody,
+                           int idleSeconds) {
         this.reads = reads;
         this.writes = writes;
+        this.metrics = metrics;
         this.maxBody = maxBody;
         this.idleSeconds = idleSeconds;
     }
@@ -36,12 +40,13 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        p.addLast(metrics.connections());
         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE)
                 .setMaxHeaderSize(MAX_HEADERS)));
         p.addLast(new IdleStateHandler(0, 0, idleSeconds));
         p.addLast(new BodyLimit(maxBody));
         p.addLast(new ResponseOrder());
-        p.addLast(new KvHandler(reads, writes));
+        p.addLast(new KvHandler(reads, writes, metrics));
     }
 }

@@ -15,6 +15,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import kvstore.core.Engine;
+import kvstore.netty.metrics.KvMetrics;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +37,10 @@ public final class HttpServer implements AutoCloseable {
      *
      * @param maxBody largest request body accepted, in bytes
      * @param idleSeconds close a connection after this long without traffic
+     * @param metrics where requests and connections are counted, served by {@code GET /metrics}
      */
-    public static HttpServer start(Engine db, String fsyncPolicy, String host, int port, int maxBody, int idleSeconds)
-            throws InterruptedException {
+    public static HttpServer start(Engine db, String fsyncPolicy, String host, int port, int maxBody, int idleSeconds,
+                                   KvMetrics metrics) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -53,7 +55,8 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations), maxBody, idleSeconds));
+                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations),
+                            new RequestMetrics(metrics), maxBody, idleSeconds));
             Channel channel = bootstrap.bind(host, port).sync().channel();
             return new HttpServer(group, channel, epoll ? "epoll" : "nio");
         } catch (InterruptedException | RuntimeException e) {

@@ -20,12 +20,15 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
 
     private final ReadRequests reads;
     private final WriteRequests writes;
+    private final RequestMetrics metrics;
     /** Owned by the channel's event loop, like every other field of this per-connection handler. */
-    private final RequestOrder order = new RequestOrder(this::handle);
+    private final RequestOrder order;
 
-    KvHandler(ReadRequests reads, WriteRequests writes) {
+    KvHandler(ReadRequests reads, WriteRequests writes, RequestMetrics metrics) {
         this.reads = reads;
         this.writes = writes;
+        this.metrics = metrics;
+        this.order = new RequestOrder(this::handle, metrics);
     }
 
     @Override
@@ -96,6 +99,7 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
             switch (route) {
                 case HEALTH -> reads.health(ex);
                 case STATS -> reads.stats(ex);
+                case METRICS -> metrics.serve(ex);
                 case LIST -> reads.list(ex, Keys.prefixFromQuery(uri, ex.pathEnd() + 1));
                 case BATCH -> writes.batch(ex, ByteBufUtil.getBytes(request.content()), order);
                 case ITEM -> item(ex, method, Keys.fromPath(uri, "/kv/".length(), ex.pathEnd()));

@@ -21,13 +21,15 @@ final class RequestOrder {
     }
 
     private final Runner runner;
+    private final RequestMetrics metrics;
     private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
     private int writesInFlight;
     /** A request after which the connection closes was read. */
     private boolean lastRequestRead;
 
-    RequestOrder(Runner runner) {
+    RequestOrder(Runner runner, RequestMetrics metrics) {
         this.runner = runner;
+        this.metrics = metrics;
     }
 
     /** Routes {@code arrived} and runs it now, or keeps it until the writes before it have finished. */
@@ -36,7 +38,7 @@ final class RequestOrder {
             arrived.request().release();
             return;
         }
-        Exchange request = Exchange.of(ctx, arrived);
+        Exchange request = Exchange.of(ctx, arrived, metrics);
         lastRequestRead = !request.keepAlive();
         if (waiting.isEmpty() && (writesInFlight == 0 || request.write())) {
             runner.run(request);

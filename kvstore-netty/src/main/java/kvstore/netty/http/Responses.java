@@ -27,9 +27,15 @@ final class Responses {
      */
     static FullHttpResponse json(HttpVersion version, HttpResponseStatus status, ByteBuf body, boolean keepAlive,
                                  CharSequence allow) {
+        return full(version, status, HttpHeaderValues.APPLICATION_JSON, body, keepAlive, allow);
+    }
+
+    /** As {@link #json}, with a body of {@code contentType}. */
+    static FullHttpResponse full(HttpVersion version, HttpResponseStatus status, CharSequence contentType,
+                                 ByteBuf body, boolean keepAlive, CharSequence allow) {
         List<CharSequence> headers = new ArrayList<>(8);
         headers.add(HttpHeaderNames.CONTENT_TYPE);
-        headers.add(HttpHeaderValues.APPLICATION_JSON);
+        headers.add(contentType);
         headers.add(HttpHeaderNames.CONTENT_LENGTH);
         headers.add(Integer.toString(body.readableBytes()));
         if (!keepAlive) {

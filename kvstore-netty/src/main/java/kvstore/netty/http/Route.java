@@ -17,6 +17,7 @@ import java.util.stream.Stream;
  * /kv/batch   POST*              (other methods address the key "batch")
  * /stats      GET
  * /health     GET
+ * /metrics    GET                (Prometheus text format)
  *             * writes: goes through the engine's log
  * </pre>
  */
@@ -26,6 +27,7 @@ enum Route {
     BATCH(reading(), writing(HttpMethod.POST)),
     STATS(reading(HttpMethod.GET), writing()),
     HEALTH(reading(HttpMethod.GET), writing()),
+    METRICS(reading(HttpMethod.GET), writing()),
     /** No endpoint has this path: a {@code 404}. */
     NOT_FOUND(reading(), writing()),
     /** The request could not be decoded (bad HTTP, or a body over the limit): a {@code 400} or {@code 413}. */
@@ -68,6 +70,9 @@ enum Route {
         }
         if (is(uri, pathEnd, "/health")) {
             return HEALTH;
+        }
+        if (is(uri, pathEnd, "/metrics")) {
+            return METRICS;
         }
         return NOT_FOUND;
     }

@@ -1,15 +1,16 @@
 /**
- * What kvstore tells Prometheus: {@link kvstore.netty.metrics.KvstoreMetrics} holds every metric (the ones
- * kvstore records, the ones read from the engine at each scrape, and the JVM's), and
- * {@link kvstore.netty.metrics.MetricsScrape} renders them in the format a scraper asks for.
+ * The server's Prometheus metrics, served by {@code GET /metrics}: one {@link kvstore.netty.metrics.KvMetrics}
+ * per server holds the registry and writes the text format.
  *
- * <p>Names follow Prometheus's naming guide: a {@code kvstore_} prefix, base units (seconds, bytes) in the
- * name, {@code _total} on counters (the client adds it), {@code _count}/{@code _sum}/{@code _bucket} on
- * histograms; a histogram's {@code _count} is also the number of events it timed.
+ * <p>Where each figure comes from: {@link kvstore.netty.metrics.LogMetrics} is the engine's
+ * {@link kvstore.core.LogObserver} (appends, fsyncs, compactions, expiry, replay), {@link
+ * kvstore.netty.metrics.EngineGauges} read {@code Engine.stats()} at scrape time, {@link
+ * kvstore.netty.metrics.HttpMetrics} counts requests by route, method and status and the open connections,
+ * and the JVM's own figures come from the client library's {@code JvmMetrics}.
  *
- * <p>Threads: every metric may be recorded from any thread (the client keeps striped, lock-free cells);
- * no field here is owned by one thread. Callback metrics call their suppliers on the scraping thread, so a
- * scrape must not run on a Netty event loop if a supplier can block; {@link kvstore.core.Engine#stats()}
- * does not. The JVM metrics read {@code /proc} files, which is why a scrape belongs off the event loops.
+ * <p>Threads: recording happens on the threads that do the work (event loops, the log worker, the expiry
+ * thread) into the library's thread-safe counters and histograms; a scrape reads them on the event loop that
+ * serves {@code GET /metrics}. The only unshared field is {@code LogMetrics}'s count of writes since the last
+ * fsync, owned by the log worker's thread.
  */
 package kvstore.netty.metrics;

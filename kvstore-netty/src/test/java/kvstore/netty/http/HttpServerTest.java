@@ -1,6 +1,8 @@
 package kvstore.netty.http;
 
 import kvstore.core.LocalEngine;
+import kvstore.core.time.NanoClock;
+import kvstore.netty.metrics.KvMetrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,7 @@ class HttpServerTest {
     @BeforeEach
     void start() throws Exception {
         db = LocalEngine.open(LocalEngine.Config.of(dir));
-        server = HttpServer.start(db, "always", "127.0.0.1", 0, 1024, 60);
+        server = HttpServer.start(db, "always", "127.0.0.1", 0, 1024, 60, new KvMetrics(NanoClock.SYSTEM));
     }
 
     @AfterEach

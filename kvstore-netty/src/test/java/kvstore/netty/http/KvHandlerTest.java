@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import kvstore.core.WriteFailedException;
+import kvstore.core.time.NanoClock;
+import kvstore.netty.metrics.KvMetrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +38,8 @@ class KvHandlerTest {
     private EmbeddedChannel channel() {
         OperationCount operations = new OperationCount();
         return new EmbeddedChannel(new ResponseOrder(),
-                new KvHandler(new ReadRequests(engine, "always", operations), new WriteRequests(engine, operations)));
+                new KvHandler(new ReadRequests(engine, "always", operations), new WriteRequests(engine, operations),
+                        new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
     }
 
     @AfterEach

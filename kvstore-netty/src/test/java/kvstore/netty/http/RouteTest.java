@@ -24,6 +24,7 @@ class RouteTest {
         assertEquals(Route.BATCH, route(HttpMethod.POST, "/kv/batch"));
         assertEquals(Route.STATS, route(HttpMethod.GET, "/stats"));
         assertEquals(Route.HEALTH, route(HttpMethod.GET, "/health"));
+        assertEquals(Route.METRICS, route(HttpMethod.GET, "/metrics"));
     }
 
     @Test
@@ -39,6 +40,7 @@ class RouteTest {
         assertEquals(Route.NOT_FOUND, route(HttpMethod.GET, "/kvx"));
         assertEquals(Route.NOT_FOUND, route(HttpMethod.GET, "/stats/x"));
         assertEquals(Route.NOT_FOUND, route(HttpMethod.GET, "/healthz"));
+        assertEquals(Route.NOT_FOUND, route(HttpMethod.GET, "/metrics/x"));
     }
 
     @Test

@@ -1,0 +1,53 @@
+package kvstore.netty.metrics;
+
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import kvstore.core.Engine;
+import kvstore.core.LogObserver;
+import kvstore.core.time.NanoClock;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * The metrics of one server, in a registry of its own: the log's (through {@link #logObserver}, handed to the
+ * engine before it opens), the engine's figures ({@link #watch}), the HTTP layer's ({@link #http}) and the JVM's.
+ * {@link #writeTo} writes them all in the Prometheus text format.
+ */
+public final class KvMetrics {
+    /** The content type of what {@link #writeTo} writes. */
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter format = PrometheusTextFormatWriter.create();
+    private final LogMetrics log;
+    private final HttpMetrics http;
+
+    /** Metrics timed by {@code clock}, with the JVM's figures. */
+    public KvMetrics(NanoClock clock) {
+        this.log = new LogMetrics(registry);
+        this.http = new HttpMetrics(registry, clock);
+        JvmMetrics.builder().register(registry);
+    }
+
+    /** The observer to pass to the engine's configuration. */
+    public LogObserver logObserver() {
+        return log;
+    }
+
+    /** Request and connection metrics, recorded by the HTTP layer. */
+    public HttpMetrics http() {
+        return http;
+    }
+
+    /** Exports {@code engine}'s figures, read from {@link Engine#stats()} at each scrape. */
+    public void watch(Engine engine) {
+        EngineGauges.register(registry, engine);
+    }
+
+    /** Writes every metric in the Prometheus text format; {@code out} is not closed. */
+    public void writeTo(OutputStream out) throws IOException {
+        format.write(out, registry.scrape());
+    }
+}
