@@ -30,6 +30,12 @@ public interface Engine extends AutoCloseable {
     /** The live keys starting with {@code prefix}, in unsigned UTF-8 byte order. */
     List<byte[]> keys(byte[] prefix);
 
+    /**
+     * At most {@code limit} live keys starting with {@code prefix} that sort strictly after {@code after} (null:
+     * from the first), in unsigned UTF-8 byte order; costs time in proportion to the page, not to the store.
+     */
+    Page keys(byte[] prefix, byte[] after, int limit);
+
     /** Exact live figures, without changing anything. */
     Stats stats();
 

@@ -96,7 +96,7 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
             switch (route) {
                 case HEALTH -> reads.health(ex);
                 case STATS -> reads.stats(ex);
-                case LIST -> reads.list(ex, Keys.prefixFromQuery(uri, ex.pathEnd() + 1));
+                case LIST -> reads.list(ex, Keys.listQuery(uri, ex.pathEnd() + 1));
                 case BATCH -> writes.batch(ex, ByteBufUtil.getBytes(request.content()), order);
                 case ITEM -> item(ex, method, Keys.fromPath(uri, "/kv/".length(), ex.pathEnd()));
                 default -> throw new IllegalStateException("unrouted " + route);

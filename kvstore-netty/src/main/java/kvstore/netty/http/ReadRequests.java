@@ -2,6 +2,7 @@ package kvstore.netty.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import kvstore.core.Engine;
+import kvstore.core.Page;
 import kvstore.core.store.Entry;
 
 import java.util.List;
@@ -31,10 +32,16 @@ final class ReadRequests {
         ex.ok(Replies.entry(new JsonBody(ex.alloc(), key.length + value.length + 24), key, value));
     }
 
-    void list(Exchange ex, byte[] prefix) {
+    void list(Exchange ex, ListQuery query) {
         operations.one();
-        List<byte[]> keys = db.keys(prefix);
-        ex.ok(Replies.keys(new JsonBody(ex.alloc(), Replies.keysSize(keys)), keys));
+        if (!query.paged() && query.after() == null) {
+            List<byte[]> keys = db.keys(query.prefix());
+            ex.ok(Replies.keys(new JsonBody(ex.alloc(), Replies.keysSize(keys)), keys, null));
+            return;
+        }
+        Page page = db.keys(query.prefix(), query.after(), query.paged() ? query.limit() : Integer.MAX_VALUE);
+        ex.ok(Replies.keys(new JsonBody(ex.alloc(), Replies.keysSize(page.keys())),
+                page.keys(), page.next()));
     }
 
     void stats(Exchange ex) {

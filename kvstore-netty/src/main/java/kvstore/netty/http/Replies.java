@@ -79,8 +79,8 @@ final class Replies {
         return json.raw(RESULTS_END);
     }
 
-    /** {@code {"keys":[k,...]}}: a listing. */
-    static JsonBody keys(JsonBody json, List<byte[]> keys) {
+    /** {@code {"keys":[k,...]}}: a listing; with {@code "next":n} when {@code next} is not null (a page). */
+    static JsonBody keys(JsonBody json, List<byte[]> keys, byte[] next) {
         json.raw("{\"keys\":[");
         for (int i = 0; i < keys.size(); i++) {
             if (i > 0) {
@@ -88,7 +88,11 @@ final class Replies {
             }
             json.string(keys.get(i));
         }
-        return json.raw("]}");
+        json.raw("]");
+        if (next != null) {
+            json.raw(",\"next\":").string(next);
+        }
+        return json.raw("}");
     }
 
     /** The size hint of {@link #keys}. */

@@ -1,6 +1,7 @@
 package kvstore.netty.http;
 
 import kvstore.core.Engine;
+import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
@@ -8,6 +9,7 @@ import kvstore.core.store.OpResult;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -71,6 +73,17 @@ final class FakeEngine implements Engine {
             }
         }
         return keys;
+    }
+
+    @Override
+    public Page keys(byte[] prefix, byte[] after, int limit) {
+        List<byte[]> keys = new ArrayList<>();
+        for (byte[] key : keys(prefix)) {
+            if (after == null || Arrays.compareUnsigned(key, after) > 0) {
+                keys.add(key);
+            }
+        }
+        return keys.size() <= limit ? new Page(keys, null) : new Page(keys.subList(0, limit), keys.get(limit - 1));
     }
 
     @Override

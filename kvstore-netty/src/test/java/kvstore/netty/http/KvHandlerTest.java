@@ -103,6 +103,24 @@ class KvHandlerTest {
     }
 
     @Test
+    void shouldListAPageWithNextOnlyWhenMoreKeysFollow() {
+        send(put("a1", "{\"value\":1}"), put("a2", "{\"value\":1}"), put("a3", "{\"value\":1}"));
+        complete(0);
+        complete(1);
+        complete(2);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, reply().status());
+        }
+
+        send(get("/kv?prefix=a&limit=2"), get("/kv?prefix=a&limit=2&after=a2"), get("/kv?prefix=a"),
+                get("/kv?limit=0"));
+        expect(200, "{\"keys\":[\"a1\",\"a2\"],\"next\":\"a2\"}");
+        expect(200, "{\"keys\":[\"a3\"]}");
+        expect(200, "{\"keys\":[\"a1\",\"a2\",\"a3\"]}");
+        expect(400, "{\"error\":\"limit must be a whole number from 1 to 10000\"}");
+    }
+
+    @Test
     void shouldSendConsecutiveWritesToTheEngineAtOnce() {
         send(put("a", "{\"value\":1}"), request(HttpMethod.DELETE, "/kv/b", ""),
                 request(HttpMethod.POST, "/kv/batch", "{\"operations\":[{\"op\":\"get\",\"key\":\"a\"}]}"),
