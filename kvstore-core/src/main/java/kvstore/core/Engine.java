@@ -47,6 +47,18 @@ public interface Engine extends AutoCloseable {
      */
     CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis);
 
+    /**
+     * Starts a compaction of the log now, whatever its size. Completes with true once it has started, false when
+     * one was already running, or exceptionally with a {@link WriteFailedException} when the engine is closing.
+     */
+    CompletionStage<Boolean> compactNow();
+
+    /**
+     * Writes a {@link Backup}: the data set as it stood at one instant between two writes, while writes go on.
+     * Completes on an engine thread once the copy is whole; its reader then closes it.
+     */
+    CompletionStage<Backup> backup();
+
     /** Finishes the writes accepted so far and releases the data; later writes fail as shutting down. */
     @Override
     void close() throws IOException;

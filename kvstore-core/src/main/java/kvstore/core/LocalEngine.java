@@ -7,6 +7,7 @@ import kvstore.core.store.OpResult;
 import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
+import kvstore.core.wal.BackupWriter;
 import kvstore.core.wal.DataDirectory;
 import kvstore.core.wal.LogWorker;
 import kvstore.core.wal.WalEncoder;
@@ -103,6 +104,7 @@ public final class LocalEngine implements Engine {
             EpochClock clock = config.clock();
             Path file = directory.resolve(WalFormat.FILE_NAME);
             Files.deleteIfExists(directory.resolve(WalFormat.COMPACT_FILE_NAME));
+            BackupWriter.deleteLeftovers(directory);
             long started = config.nanoClock().nanos();
             // No reader sees the store before replay ends, so units need no batch isolation.
             WalReplay.Result replay = WalReplay.replay(file, config.repair(), ops -> {
@@ -159,6 +161,16 @@ public final class LocalEngine implements Engine {
         CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
         log.submit(ops, encoders.get().encode(ops, timestampMillis), done);
         return done;
+    }
+
+    @Override
+    public CompletionStage<Boolean> compactNow() {
+        return log.compactNow();
+    }
+
+    @Override
+    public CompletionStage<Backup> backup() {
+        return BackupWriter.start(store, log, directory, clock);
     }
 
     @Override

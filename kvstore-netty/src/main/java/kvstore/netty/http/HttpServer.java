@@ -53,7 +53,8 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations), maxBody, idleSeconds));
+                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations),
+                            new AdminRequests(db), maxBody, idleSeconds));
             Channel channel = bootstrap.bind(host, port).sync().channel();
             return new HttpServer(group, channel, epoll ? "epoll" : "nio");
         } catch (InterruptedException | RuntimeException e) {

@@ -20,12 +20,14 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
 
     private final ReadRequests reads;
     private final WriteRequests writes;
+    private final AdminRequests admin;
     /** Owned by the channel's event loop, like every other field of this per-connection handler. */
     private final RequestOrder order = new RequestOrder(this::handle);
 
-    KvHandler(ReadRequests reads, WriteRequests writes) {
+    KvHandler(ReadRequests reads, WriteRequests writes, AdminRequests admin) {
         this.reads = reads;
         this.writes = writes;
+        this.admin = admin;
     }
 
     @Override
@@ -95,6 +97,8 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
         try {
             switch (route) {
                 case HEALTH -> reads.health(ex);
+                case COMPACT -> admin.compact(ex);
+                case BACKUP -> admin.backup(ex);
                 case STATS -> reads.stats(ex);
                 case LIST -> reads.list(ex, Keys.listQuery(uri, ex.pathEnd() + 1));
                 case BATCH -> writes.batch(ex, ByteBufUtil.getBytes(request.content()), order);

@@ -17,6 +17,8 @@ import java.util.stream.Stream;
  * /kv/batch   POST*              (other methods address the key "batch")
  * /stats      GET
  * /health     GET
+ * /admin/compact  POST           (starts a compaction; changes no data, answered once it started)
+ * /backup     GET                (streams a copy of the data set)
  *             * writes: goes through the engine's log
  * </pre>
  */
@@ -26,6 +28,8 @@ enum Route {
     BATCH(reading(), writing(HttpMethod.POST)),
     STATS(reading(HttpMethod.GET), writing()),
     HEALTH(reading(HttpMethod.GET), writing()),
+    COMPACT(reading(HttpMethod.POST), writing()),
+    BACKUP(reading(HttpMethod.GET), writing()),
     /** No endpoint has this path: a {@code 404}. */
     NOT_FOUND(reading(), writing()),
     /** The request could not be decoded (bad HTTP, or a body over the limit): a {@code 400} or {@code 413}. */
@@ -68,6 +72,12 @@ enum Route {
         }
         if (is(uri, pathEnd, "/health")) {
             return HEALTH;
+        }
+        if (is(uri, pathEnd, "/admin/compact")) {
+            return COMPACT;
+        }
+        if (is(uri, pathEnd, "/backup")) {
+            return BACKUP;
         }
         return NOT_FOUND;
     }

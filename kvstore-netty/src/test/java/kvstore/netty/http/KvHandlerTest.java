@@ -36,7 +36,8 @@ class KvHandlerTest {
     private EmbeddedChannel channel() {
         OperationCount operations = new OperationCount();
         return new EmbeddedChannel(new ResponseOrder(),
-                new KvHandler(new ReadRequests(engine, "always", operations), new WriteRequests(engine, operations)));
+                new KvHandler(new ReadRequests(engine, "always", operations), new WriteRequests(engine, operations),
+                        new AdminRequests(engine)));
     }
 
     @AfterEach

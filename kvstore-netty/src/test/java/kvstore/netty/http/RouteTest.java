@@ -24,6 +24,8 @@ class RouteTest {
         assertEquals(Route.BATCH, route(HttpMethod.POST, "/kv/batch"));
         assertEquals(Route.STATS, route(HttpMethod.GET, "/stats"));
         assertEquals(Route.HEALTH, route(HttpMethod.GET, "/health"));
+        assertEquals(Route.COMPACT, route(HttpMethod.POST, "/admin/compact"));
+        assertEquals(Route.BACKUP, route(HttpMethod.GET, "/backup"));
     }
 
     @Test
