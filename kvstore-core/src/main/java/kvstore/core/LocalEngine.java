@@ -112,7 +112,7 @@ public final class LocalEngine implements Engine {
                 for (Op op : ops) {
                     store.apply(op, now);
                 }
-            });
+            }, config.nanoClock());
             Recovery recovery = new Recovery(replay.records(), replay.bytes(), replay.cutBytes(),
                     replay.droppedRecords(), replay.brokenCopy(),
                     TimeUnit.NANOSECONDS.toMillis(config.nanoClock().nanos() - started));
