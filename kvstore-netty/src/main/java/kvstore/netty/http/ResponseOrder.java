@@ -17,7 +17,8 @@ import java.util.PriorityQueue;
  * <p>Each request is numbered as it is read; a response that is ready before an earlier one (a read
  * answered at once while a write waits for its fsync) is held until every earlier response has been
  * written. Reading pauses while too many requests of the connection wait for their responses, so one
- * client cannot queue unbounded work.
+ * client cannot queue unbounded work. A streamed response (a backup) goes out as its head and then its
+ * chunks, which the {@code ChunkedWriteHandler} before this one writes as the socket takes them.
  *
  * <pre>
  * pipeline: ... HttpObjectAggregator → ResponseOrder → KvHandler
