@@ -39,7 +39,8 @@ final class AdminRequests {
     /** Streams a {@link Backup} once the engine has written it, then deletes it. */
     void backup(Exchange ex) {
         db.backup().whenComplete((backup, failure) -> {
-            // Opening the file is disk work: done here, on the engine's thread, not on the event loop.
+            // Opening the file is disk work: done here, on the engine's thread, not on the event loop; reading it is
+            // the stream's own thread's.
             BackupStream opened = null;
             Throwable problem = failure;
             if (failure == null) {
@@ -59,7 +60,10 @@ final class AdminRequests {
         try {
             if (failure != null) {
                 refused(ex, failure);
+            } else if (!ex.ctx().channel().isActive()) {
+                stream.close();
             } else {
+                stream.start(ex.ctx().channel());
                 ex.stream(Responses.chunked(ex.version(), NDJSON, ex.keepAlive()), stream);
             }
         } catch (Exception e) {

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 /**
@@ -14,7 +13,6 @@ import io.netty.handler.timeout.IdleStateHandler;
  * HttpServerCodec             bytes ⇄ HTTP/1.x messages
  * IdleStateHandler            notices idle connections (KvHandler closes them)
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
- * ChunkedWriteHandler         streams a long body (a backup) as the socket takes it
  * ResponseOrder               responses in request order under pipelining
  * KvHandler                   the API
  * </pre>
@@ -46,7 +44,6 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxHeaderSize(MAX_HEADERS)));
         p.addLast(new IdleStateHandler(0, 0, idleSeconds));
         p.addLast(new BodyLimit(maxBody));
-        p.addLast(new ChunkedWriteHandler());
         p.addLast(new ResponseOrder());
         p.addLast(new KvHandler(reads, writes, admin));
     }

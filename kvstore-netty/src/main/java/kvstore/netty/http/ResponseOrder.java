@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +19,12 @@ import java.util.PriorityQueue;
  * answered at once while a write waits for its fsync) is held until every earlier response has been
  * written. Reading pauses while too many requests of the connection wait for their responses, so one
  * client cannot queue unbounded work. A streamed response (a backup) goes out as its head and then its
- * chunks, which the {@code ChunkedWriteHandler} before this one writes as the socket takes them.
+ * chunks, which a {@link ChunkedWriteHandler} writes as the socket takes them; it is put in front of this
+ * handler when the connection's first stream goes out, so that the usual responses never pass through it.
  *
  * <pre>
  * pipeline: ... HttpObjectAggregator → ResponseOrder → KvHandler
+ *           ... HttpObjectAggregator → ChunkedWriteHandler → ResponseOrder → KvHandler   (once a stream went out)
  * </pre>
  */
 public final class ResponseOrder extends ChannelDuplexHandler {
@@ -102,6 +105,9 @@ public final class ResponseOrder extends ChannelDuplexHandler {
     private static ChannelFuture send(ChannelHandlerContext ctx, SequencedResponse response, ChannelPromise promise) {
         if (response.stream() == null) {
             return ctx.write(response.response(), promise);
+        }
+        if (ctx.pipeline().get(ChunkedWriteHandler.class) == null) {
+            ctx.pipeline().addBefore(ctx.name(), null, new ChunkedWriteHandler());
         }
         ctx.write(response.response());
         return ctx.write(response.stream(), promise);
