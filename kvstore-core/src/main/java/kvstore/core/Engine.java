@@ -34,6 +34,12 @@ public interface Engine extends AutoCloseable {
     /** The live keys starting with {@code prefix}, in unsigned UTF-8 byte order. */
     List<byte[]> keys(byte[] prefix);
 
+    /**
+     * At most {@code limit} live keys starting with {@code prefix} that sort strictly after {@code after} (null:
+     * from the first), in unsigned UTF-8 byte order; costs time in proportion to the page, not to the store.
+     */
+    Page keys(byte[] prefix, byte[] after, int limit);
+
     /** Exact live figures, without changing anything. */
     Stats stats();
 
@@ -44,6 +50,18 @@ public interface Engine extends AutoCloseable {
      * {@link WriteFailedException} that says why nothing is acknowledged.
      */
     CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis);
+
+    /**
+     * Starts a compaction of the log now, whatever its size. Completes with true once it has started, false when
+     * one was already running, or exceptionally with a {@link WriteFailedException} when the engine is closing.
+     */
+    CompletionStage<Boolean> compactNow();
+
+    /**
+     * Writes a {@link Backup}: the data set as it stood at one instant between two writes, while writes go on.
+     * Completes on an engine thread once the copy is whole; its reader then closes it.
+     */
+    CompletionStage<Backup> backup();
 
     /** Finishes the writes accepted so far and releases the data; later writes fail as shutting down. */
     @Override

@@ -7,6 +7,7 @@ import kvstore.core.store.OpResult;
 import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
+import kvstore.core.wal.BackupWriter;
 import kvstore.core.wal.DataDirectory;
 import kvstore.core.wal.LogWorker;
 import kvstore.core.wal.WalEncoder;
@@ -136,6 +137,7 @@ public final class LocalEngine implements Engine {
             EpochClock clock = config.clock();
             Path file = directory.resolve(WalFormat.FILE_NAME);
             Files.deleteIfExists(directory.resolve(WalFormat.COMPACT_FILE_NAME));
+            BackupWriter.deleteLeftovers(directory);
             long started = config.nanoClock().nanos();
             // No reader sees the store before replay ends, so units need no batch isolation.
             WalReplay.Result replay = WalReplay.replay(file, config.repair(), ops -> {
@@ -143,7 +145,7 @@ public final class LocalEngine implements Engine {
                 for (Op op : ops) {
                     store.apply(op, now);
                 }
-            });
+            }, config.nanoClock());
             long replayNanos = config.nanoClock().nanos() - started;
             Recovery recovery = new Recovery(replay.records(), replay.bytes(), replay.cutBytes(),
                     replay.droppedRecords(), replay.brokenCopy(), TimeUnit.NANOSECONDS.toMillis(replayNanos));
@@ -178,6 +180,18 @@ public final class LocalEngine implements Engine {
     }
 
     @Override
+    public Page keys(byte[] prefix, byte[] after, int limit) {
+        // One key more than the page says whether another page follows.
+        int oneMore = (int) Math.min(Integer.MAX_VALUE, limit + 1L);
+        List<byte[]> keys = store.keysAfter(prefix, after, oneMore, clock.millis());
+        if (keys.size() <= limit) {
+            return new Page(keys, null);
+        }
+        List<byte[]> page = keys.subList(0, limit);
+        return new Page(page, page.get(limit - 1));
+    }
+
+    @Override
     public CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
         CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
         if (overMemoryLimit(ops)) {
@@ -207,6 +221,16 @@ public final class LocalEngine implements Engine {
         }
         long growth = store.growthOf(ops, clock.millis());
         return growth > 0 && used + growth > maxMemoryBytes;
+    }
+
+    @Override
+    public CompletionStage<Boolean> compactNow() {
+        return log.compactNow();
+    }
+
+    @Override
+    public CompletionStage<Backup> backup() {
+        return BackupWriter.start(store, log, directory, clock);
     }
 
     @Override

@@ -83,11 +83,36 @@ public final class Store {
         return keys;
     }
 
+    /**
+     * At most {@code max} live keys that start with {@code prefix} and sort strictly after {@code after} (null:
+     * from the first), in unsigned byte order, read as {@link #keysWithPrefix} reads; costs O(log n + max) plus
+     * the expired keys skipped on the way.
+     */
+    public List<byte[]> keysAfter(byte[] prefix, byte[] after, int max, long nowMillis) {
+        boolean fromAfter = after != null && Arrays.compareUnsigned(after, prefix) >= 0;
+        byte[] from = fromAfter ? after : prefix;
+        long stamp = batchLock.tryOptimisticRead();
+        List<byte[]> keys = collectKeys(prefix, from, !fromAfter, max, nowMillis);
+        if (!batchLock.validate(stamp)) {
+            stamp = batchLock.readLock();
+            try {
+                keys = collectKeys(prefix, from, !fromAfter, max, nowMillis);
+            } finally {
+                batchLock.unlockRead(stamp);
+            }
+        }
+        return keys;
+    }
+
     private List<byte[]> collectKeys(byte[] prefix, long nowMillis) {
+        return collectKeys(prefix, prefix, true, Integer.MAX_VALUE, nowMillis);
+    }
+
+    private List<byte[]> collectKeys(byte[] prefix, byte[] from, boolean inclusive, int max, long nowMillis) {
         List<byte[]> keys = new ArrayList<>();
-        for (Map.Entry<byte[], Object> e : sortedKeys.tailMap(prefix, true).entrySet()) {
+        for (Map.Entry<byte[], Object> e : sortedKeys.tailMap(from, inclusive).entrySet()) {
             byte[] key = e.getKey();
-            if (!startsWith(key, prefix)) {
+            if (keys.size() >= max || !startsWith(key, prefix)) {
                 break;
             }
             Object mark = e.getValue();

@@ -78,9 +78,24 @@ final class Compaction {
      * reports back through {@code enqueue}, which is false when the worker is closing and takes no more.
      */
     void maybeStart(LogFile current, Predicate<LogTask> enqueue) {
-        if (!isDue(current.size())) {
-            return;
+        if (isDue(current.size())) {
+            start(current, enqueue);
         }
+    }
+
+    /**
+     * Starts a compaction of {@code current} now, whatever its size (an operator asked for it); false when one
+     * is already running.
+     */
+    boolean startNow(LogFile current, Predicate<LogTask> enqueue) {
+        if (running) {
+            return false;
+        }
+        start(current, enqueue);
+        return true;
+    }
+
+    private void start(LogFile current, Predicate<LogTask> enqueue) {
         running = true;
         Snapshot.Start start = new Snapshot.Start(current.size(), nanoClock.nanos());
         Thread thread = new Thread(() -> {

@@ -23,6 +23,20 @@ sealed interface LogTask {
     record SnapshotFailed(Snapshot.Start start, Throwable cause) implements LogTask {
     }
 
+    /**
+     * Start a compaction now, whatever the log's size: {@code started} completes with true, or false when one
+     * is already running.
+     */
+    record CompactNow(CompletableFuture<Boolean> started) implements LogTask {
+    }
+
+    /**
+     * Open ({@code open} true) or close {@code tap} after the group this task arrives with: it records the
+     * writes of the groups in between. {@code done} completes once it is done, between two groups.
+     */
+    record Tap(WriteTap tap, boolean open, CompletableFuture<Void> done) implements LogTask {
+    }
+
     /** Finish what is queued before this, force and close the log. */
     record Close() implements LogTask {
     }

@@ -4,6 +4,7 @@ import kvstore.core.CompactionProbe;
 import kvstore.core.FatalHandler;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.LogObserver;
+import kvstore.core.WriteFailedException;
 import kvstore.core.WriteFailedException.Reason;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
@@ -57,6 +58,9 @@ public final class LogWorker implements AutoCloseable {
     private final Thread thread = new Thread(this::run, "kvstore-wal-writer");
     private final Predicate<LogTask> offer = this::offer;
     private final List<LogTask> tasks = new ArrayList<>();
+    /** Worker thread only: the taps open now (see {@link WriteTap}), fed every group's applied writes. */
+    private final List<WriteTap> taps = new ArrayList<>();
+    /** Guarded by {@link #admission}. */
     private boolean closing;
 
     LogWorker(GroupCommit group, Compaction compaction) {
@@ -98,6 +102,30 @@ public final class LogWorker implements AutoCloseable {
         if (!offer(append)) {
             GroupCommit.refuseAll(List.of(append), Reason.SHUTTING_DOWN, "the server is shutting down; nothing was written");
         }
+    }
+
+    /**
+     * Asks the worker to start a compaction now, whatever the log's size; completes with true once started, false
+     * when one was already running, or exceptionally with a {@link WriteFailedException} when the log is closing.
+     */
+    public CompletableFuture<Boolean> compactNow() {
+        CompletableFuture<Boolean> started = new CompletableFuture<>();
+        if (!offer(new LogTask.CompactNow(started))) {
+            started.completeExceptionally(shuttingDown());
+        }
+        return started;
+    }
+
+    /**
+     * Opens ({@code open} true) or closes {@code tap} between two groups: once the returned stage completes,
+     * every write applied before it is in the store, and every later one until the tap closes is in the tap.
+     */
+    CompletableFuture<Void> tap(WriteTap tap, boolean open) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!offer(new LogTask.Tap(tap, open, done))) {
+            done.completeExceptionally(shuttingDown());
+        }
+        return done;
     }
 
     /** Fsyncs of the log since start: with group commit, far fewer than the writes. */
@@ -180,6 +208,7 @@ public final class LogWorker implements AutoCloseable {
         assert Thread.currentThread() == thread;
         List<LogTask.Append> appends = new ArrayList<>(batch.size());
         LogTask.InstallSnapshot install = null;
+        List<LogTask> requests = new ArrayList<>();
         boolean open = true;
         for (LogTask task : batch) {
             if (task instanceof LogTask.Append a) {
@@ -188,12 +217,15 @@ public final class LogWorker implements AutoCloseable {
                 install = s;
             } else if (task instanceof LogTask.SnapshotFailed f) {
                 compaction.failed(f);
-            } else {
+            } else if (task instanceof LogTask.Close) {
                 open = false;
+            } else {
+                requests.add(task);
             }
         }
         if (!appends.isEmpty()) {
             group.commit(appends);
+            feedTaps(appends);
         }
         if (install != null && (group.hasFailed() || !open)) {
             install.snapshot().abandon();
@@ -202,7 +234,49 @@ public final class LogWorker implements AutoCloseable {
         } else if (open && !group.hasFailed()) {
             compaction.maybeStart(group.file(), offer);
         }
+        for (LogTask request : requests) {
+            answer(request, open && !group.hasFailed());
+        }
         return open;
+    }
+
+    /** Gives the open taps the writes of the group just committed that were applied (not refused). */
+    private void feedTaps(List<LogTask.Append> appends) {
+        if (taps.isEmpty()) {
+            return;
+        }
+        for (LogTask.Append a : appends) {
+            if (!a.done().isCompletedExceptionally()) {
+                for (WriteTap tap : taps) {
+                    tap.record(a.ops());
+                }
+            }
+        }
+    }
+
+    /** Answers a request between two groups; {@code working} is false when the log is closing or has failed. */
+    private void answer(LogTask request, boolean working) {
+        if (request instanceof LogTask.CompactNow c) {
+            if (working) {
+                c.started().complete(compaction.startNow(group.file(), offer));
+            } else {
+                c.started().completeExceptionally(shuttingDown());
+            }
+        } else if (request instanceof LogTask.Tap t) {
+            if (!t.open()) {
+                taps.remove(t.tap());
+                t.done().complete(null);
+            } else if (working) {
+                taps.add(t.tap());
+                t.done().complete(null);
+            } else {
+                t.done().completeExceptionally(shuttingDown());
+            }
+        }
+    }
+
+    private static WriteFailedException shuttingDown() {
+        return new WriteFailedException(Reason.SHUTTING_DOWN, "the server is shutting down", null);
     }
 
     private void refuseRemaining() {
@@ -214,6 +288,8 @@ public final class LogWorker implements AutoCloseable {
                 appends.add(a);
             } else if (task instanceof LogTask.InstallSnapshot s) {
                 s.snapshot().abandon();
+            } else {
+                answer(task, false);
             }
         }
         GroupCommit.refuseAll(appends, Reason.SHUTTING_DOWN, "the server is shutting down; nothing was written");

@@ -2,6 +2,7 @@ package kvstore.core.wal;
 
 import kvstore.core.CorruptLogException;
 import kvstore.core.store.Op;
+import kvstore.core.time.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,8 @@ public final class WalReplay {
     private static final int CHUNK = 4 << 20;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    /** Replay asks {@link ReplayProgress} whether to report on every line number with these bits clear: 1 in 1,024. */
+    private static final long PROGRESS_LINE_MASK = 1023;
 
     /**
      * What replay found.
@@ -52,12 +55,14 @@ public final class WalReplay {
     private final Path file;
     private final boolean repair;
     private final ApplyPipeline apply;
+    private final ReplayProgress progress;
     private final CRC32C crc = new CRC32C();
 
-    private WalReplay(Path file, boolean repair, ApplyPipeline apply) {
+    private WalReplay(Path file, boolean repair, ApplyPipeline apply, ReplayProgress progress) {
         this.file = file;
         this.repair = repair;
         this.apply = apply;
+        this.progress = progress;
     }
 
     /**
@@ -67,13 +72,24 @@ public final class WalReplay {
      * @throws CorruptLogException when a line other than the last is damaged and {@code repair} is false
      */
     public static Result replay(Path file, boolean repair, Consumer<List<Op>> apply) throws IOException {
+        return replay(file, repair, apply, NanoClock.SYSTEM);
+    }
+
+    /** As {@link #replay(Path, boolean, Consumer)}, reporting progress every few seconds by {@code clock}. */
+    public static Result replay(Path file, boolean repair, Consumer<List<Op>> apply, NanoClock clock)
+            throws IOException {
         if (!Files.exists(file)) {
             return new Result(0, 0, 0, 0, null);
         }
+        return replay(file, repair, apply, new ReplayProgress(file, Files.size(file), clock, log::info));
+    }
+
+    static Result replay(Path file, boolean repair, Consumer<List<Op>> apply, ReplayProgress progress)
+            throws IOException {
         ApplyPipeline pipeline = new ApplyPipeline(apply);
         Result result;
         try {
-            result = new WalReplay(file, repair, pipeline).run();
+            result = new WalReplay(file, repair, pipeline, progress).run();
         } catch (IOException | RuntimeException | Error e) {
             // Still wait for the applying thread, but keep the reading error (say, where the log is damaged) first.
             try {
@@ -84,6 +100,7 @@ public final class WalReplay {
             throw e;
         }
         pipeline.finish();
+        progress.done(result.records(), result.bytes());
         return result;
     }
 
@@ -125,6 +142,9 @@ public final class WalReplay {
                 long lineOffset = bufOffset + lineStart;
                 long next = bufOffset + (nl < 0 ? limit : nl + 1);
                 lineNo++;
+                if ((lineNo & PROGRESS_LINE_MASK) == 0) {
+                    progress.at(records, lineOffset);
+                }
                 start = nl < 0 ? limit : nl + 1;
                 if (WalFormat.isBlank(buf, lineStart, end)) {
                     // An unterminated blank tail is cut: the next record appended after it would not start a line.

@@ -117,7 +117,7 @@ public final class Main implements Callable<Integer> {
         } catch (IOException e) {
             return fail("cannot use data dir " + dataDir + ": " + describe(e));
         }
-        metrics.watch(db);
+        metrics.watch(db::stats);
         HttpServer server;
         try {
             server = HttpServer.start(db, policy.label(), host, port, (int) maxBody, idleTimeout, metrics);

@@ -4,10 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.stream.ChunkedInput;
 import kvstore.netty.metrics.RequestSeries;
 
 /**
@@ -66,6 +69,18 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
         SequencedResponse message = new SequencedResponse(sequence,
                 Responses.full(version, status, contentType, body, keepAlive, allow), !keepAlive);
         ctx.write(message, ctx.voidPromise());
+    }
+
+    /**
+     * Sends a streamed response in its turn: {@code head}, then {@code body}'s chunks as the socket takes them.
+     * The caller flushes. When the connection is gone, {@code body} is closed unsent.
+     */
+    void stream(HttpResponse head, ChunkedInput<HttpContent> body) throws Exception {
+        if (!ctx.channel().isActive()) {
+            body.close();
+            return;
+        }
+        ctx.write(new SequencedResponse(sequence, head, body, !keepAlive), ctx.voidPromise());
     }
 
     /** Sends {@code 200} with {@code body}. */

@@ -24,14 +24,16 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     private final ReadRequests reads;
     private final WriteRequests writes;
+    private final AdminRequests admin;
     private final RequestMetrics metrics;
     private final int maxBody;
     private final int idleSeconds;
 
-    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, RequestMetrics metrics, int maxBody,
-                           int idleSeconds) {
+    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, AdminRequests admin, RequestMetrics metrics,
+                           int maxBody, int idleSeconds) {
         this.reads = reads;
         this.writes = writes;
+        this.admin = admin;
         this.metrics = metrics;
         this.maxBody = maxBody;
         this.idleSeconds = idleSeconds;
@@ -47,6 +49,6 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new IdleStateHandler(0, 0, idleSeconds));
         p.addLast(new BodyLimit(maxBody));
         p.addLast(new ResponseOrder());
-        p.addLast(new KvHandler(reads, writes, metrics));
+        p.addLast(new KvHandler(reads, writes, admin, metrics));
     }
 }

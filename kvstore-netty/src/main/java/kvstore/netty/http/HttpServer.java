@@ -56,7 +56,7 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations),
-                            new RequestMetrics(metrics), maxBody, idleSeconds));
+                            new AdminRequests(db), new RequestMetrics(metrics), maxBody, idleSeconds));
             Channel channel = bootstrap.bind(host, port).sync().channel();
             return new HttpServer(group, channel, epoll ? "epoll" : "nio");
         } catch (InterruptedException | RuntimeException e) {

@@ -31,11 +31,13 @@ final class Keys {
     }
 
     /**
-     * The {@code prefix} parameter of a query string (form decoding: {@code +} is a space), or the empty
-     * prefix when there is none.
+     * The parameters of a listing's query string (form decoding: {@code +} is a space): {@code prefix} (none:
+     * the empty prefix), {@code after} and {@code limit} (1 to {@link ListQuery#MAX_LIMIT}); others are ignored.
      */
-    static byte[] prefixFromQuery(String uri, int queryStart) throws BadRequestException {
+    static ListQuery listQuery(String uri, int queryStart) throws BadRequestException {
         byte[] prefix = new byte[0];
+        byte[] after = null;
+        int limit = ListQuery.WHOLE;
         int at = queryStart;
         while (at < uri.length()) {
             int end = uri.indexOf('&', at);
@@ -44,10 +46,30 @@ final class Keys {
             }
             if (uri.startsWith("prefix=", at)) {
                 prefix = percentDecode(uri, at + "prefix=".length(), end, true, "prefix");
+            } else if (uri.startsWith("after=", at)) {
+                after = percentDecode(uri, at + "after=".length(), end, true, "after");
+            } else if (uri.startsWith("limit=", at)) {
+                limit = limit(uri, at + "limit=".length(), end);
             }
             at = end + 1;
         }
-        return prefix;
+        return new ListQuery(prefix, after, limit);
+    }
+
+    private static int limit(String uri, int from, int to) throws BadRequestException {
+        int limit = 0;
+        for (int i = from; i < to; i++) {
+            char c = uri.charAt(i);
+            if (c < '0' || c > '9' || limit > ListQuery.MAX_LIMIT) {
+                limit = -1;
+                break;
+            }
+            limit = limit * 10 + (c - '0');
+        }
+        if (limit < 1 || limit > ListQuery.MAX_LIMIT) {
+            throw new BadRequestException("limit must be a whole number from 1 to " + ListQuery.MAX_LIMIT);
+        }
+        return limit;
     }
 
     private static byte[] check(byte[] key) throws BadRequestException {

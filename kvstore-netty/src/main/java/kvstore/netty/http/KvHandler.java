@@ -20,13 +20,15 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
 
     private final ReadRequests reads;
     private final WriteRequests writes;
+    private final AdminRequests admin;
     private final RequestMetrics metrics;
     /** Owned by the channel's event loop, like every other field of this per-connection handler. */
     private final RequestOrder order;
 
-    KvHandler(ReadRequests reads, WriteRequests writes, RequestMetrics metrics) {
+    KvHandler(ReadRequests reads, WriteRequests writes, AdminRequests admin, RequestMetrics metrics) {
         this.reads = reads;
         this.writes = writes;
+        this.admin = admin;
         this.metrics = metrics;
         this.order = new RequestOrder(this::handle, metrics);
     }
@@ -98,9 +100,12 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
         try {
             switch (route) {
                 case HEALTH -> reads.health(ex);
+                case COMPACT -> admin.compact(ex);
+                case BACKUP -> admin.backup(ex);
                 case STATS -> reads.stats(ex);
                 case METRICS -> metrics.serve(ex);
-                case LIST -> reads.list(ex, Keys.prefixFromQuery(uri, ex.pathEnd() + 1));
+                case OPENAPI -> reads.openApi(ex);
+                case LIST -> reads.list(ex, Keys.listQuery(uri, ex.pathEnd() + 1));
                 case BATCH -> writes.batch(ex, ByteBufUtil.getBytes(request.content()), order);
                 case ITEM -> item(ex, method, Keys.fromPath(uri, "/kv/".length(), ex.pathEnd()));
                 default -> throw new IllegalStateException("unrouted " + route);

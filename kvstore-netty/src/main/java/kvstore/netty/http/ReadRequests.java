@@ -2,12 +2,18 @@ package kvstore.netty.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import kvstore.core.Engine;
+import kvstore.core.Page;
 import kvstore.core.store.Entry;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 
-/** The requests answered at once from memory, on the event loop: get, list, stats and health. */
+/** The requests answered at once from memory, on the event loop: get, list, stats, health and the API document. */
 final class ReadRequests {
+    private static final byte[] OPENAPI = loadOpenApi();
+
     private final Engine db;
     private final String fsyncPolicy;
     /** Shared with {@link WriteRequests}, reported by {@link #stats}. */
@@ -31,10 +37,16 @@ final class ReadRequests {
         ex.ok(Replies.entry(new JsonBody(ex.alloc(), key.length + value.length + 24), key, value));
     }
 
-    void list(Exchange ex, byte[] prefix) {
+    void list(Exchange ex, ListQuery query) {
         operations.one();
-        List<byte[]> keys = db.keys(prefix);
-        ex.ok(Replies.keys(new JsonBody(ex.alloc(), Replies.keysSize(keys)), keys));
+        if (!query.paged() && query.after() == null) {
+            List<byte[]> keys = db.keys(query.prefix());
+            ex.ok(Replies.keys(new JsonBody(ex.alloc(), Replies.keysSize(keys)), keys, null));
+            return;
+        }
+        Page page = db.keys(query.prefix(), query.after(), query.paged() ? query.limit() : Integer.MAX_VALUE);
+        ex.ok(Replies.keys(new JsonBody(ex.alloc(), Replies.keysSize(page.keys())),
+                page.keys(), page.next()));
     }
 
     void stats(Exchange ex) {
@@ -45,5 +57,21 @@ final class ReadRequests {
 
     void health(Exchange ex) {
         ex.ok(Replies.health(ex.alloc()));
+    }
+
+    /** {@code GET /openapi.json}: the API description shipped in the jar, read once at start. */
+    void openApi(Exchange ex) {
+        ex.ok(new JsonBody(ex.alloc(), OPENAPI.length).raw(OPENAPI));
+    }
+
+    private static byte[] loadOpenApi() {
+        try (InputStream in = ReadRequests.class.getResourceAsStream("/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

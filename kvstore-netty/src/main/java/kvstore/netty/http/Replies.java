@@ -28,6 +28,9 @@ final class Replies {
     private static final byte[] RESULTS = ascii("{\"success\":true,\"results\":[");
     private static final byte[] RESULTS_END = ascii("]}");
     private static final byte[] HEALTHY = ascii("{\"status\":\"ok\"}");
+    private static final byte[] COMPACTION_STARTED = ascii("{\"compaction\":\"started\"}");
+    /** The error of {@code POST /admin/compact} while a compaction runs. */
+    static final String COMPACTION_RUNNING = "compaction already running";
 
     private Replies() {
     }
@@ -79,8 +82,8 @@ final class Replies {
         return json.raw(RESULTS_END);
     }
 
-    /** {@code {"keys":[k,...]}}: a listing. */
-    static JsonBody keys(JsonBody json, List<byte[]> keys) {
+    /** {@code {"keys":[k,...]}}: a listing; with {@code "next":n} when {@code next} is not null (a page). */
+    static JsonBody keys(JsonBody json, List<byte[]> keys, byte[] next) {
         json.raw("{\"keys\":[");
         for (int i = 0; i < keys.size(); i++) {
             if (i > 0) {
@@ -88,7 +91,11 @@ final class Replies {
             }
             json.string(keys.get(i));
         }
-        return json.raw("]}");
+        json.raw("]");
+        if (next != null) {
+            json.raw(",\"next\":").string(next);
+        }
+        return json.raw("}");
     }
 
     /** The size hint of {@link #keys}. */
@@ -119,6 +126,11 @@ final class Replies {
     /** The body of {@code GET /health}. */
     static JsonBody health(ByteBufAllocator alloc) {
         return new JsonBody(alloc, HEALTHY.length).raw(HEALTHY);
+    }
+
+    /** The body of {@code POST /admin/compact} that started one. */
+    static ByteBuf compactionStarted(ByteBufAllocator alloc) {
+        return new JsonBody(alloc, COMPACTION_STARTED.length).raw(COMPACTION_STARTED).done();
     }
 
     /** {@code {"error": message}}, or with {@code "index": index} (the first bad operation of a batch) when it is 0 or more. */

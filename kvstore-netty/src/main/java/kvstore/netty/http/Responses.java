@@ -2,10 +2,12 @@ package kvstore.netty.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
@@ -38,6 +40,28 @@ final class Responses {
         headers.add(contentType);
         headers.add(HttpHeaderNames.CONTENT_LENGTH);
         headers.add(Integer.toString(body.readableBytes()));
+        connection(headers, version, keepAlive);
+        if (allow != null) {
+            headers.add(HttpHeaderNames.ALLOW);
+            headers.add(allow);
+        }
+        return new DefaultFullHttpResponse(version, status, body,
+                new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])), EmptyHttpHeaders.INSTANCE);
+    }
+
+    /** The head of a {@code 200} whose body of {@code contentType} follows in chunks of unknown total length. */
+    static HttpResponse chunked(HttpVersion version, CharSequence contentType, boolean keepAlive) {
+        List<CharSequence> headers = new ArrayList<>(6);
+        headers.add(HttpHeaderNames.CONTENT_TYPE);
+        headers.add(contentType);
+        headers.add(HttpHeaderNames.TRANSFER_ENCODING);
+        headers.add(HttpHeaderValues.CHUNKED);
+        connection(headers, version, keepAlive);
+        return new DefaultHttpResponse(version, HttpResponseStatus.OK,
+                new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])));
+    }
+
+    private static void connection(List<CharSequence> headers, HttpVersion version, boolean keepAlive) {
         if (!keepAlive) {
             headers.add(HttpHeaderNames.CONNECTION);
             headers.add(HttpHeaderValues.CLOSE);
@@ -45,11 +69,5 @@ final class Responses {
             headers.add(HttpHeaderNames.CONNECTION);
             headers.add(HttpHeaderValues.KEEP_ALIVE);
         }
-        if (allow != null) {
-            headers.add(HttpHeaderNames.ALLOW);
-            headers.add(allow);
-        }
-        return new DefaultFullHttpResponse(version, status, body,
-                new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])), EmptyHttpHeaders.INSTANCE);
     }
 }

@@ -18,6 +18,9 @@ import java.util.stream.Stream;
  * /stats      GET
  * /health     GET
  * /metrics    GET                (Prometheus text format)
+ * /openapi.json GET              (this API as an OpenAPI 3.1 document)
+ * /admin/compact  POST           (starts a compaction; changes no data, answered once it started)
+ * /backup     GET                (streams a copy of the data set)
  *             * writes: goes through the engine's log
  * </pre>
  */
@@ -28,6 +31,9 @@ enum Route {
     STATS(reading(HttpMethod.GET), writing()),
     HEALTH(reading(HttpMethod.GET), writing()),
     METRICS(reading(HttpMethod.GET), writing()),
+    OPENAPI(reading(HttpMethod.GET), writing()),
+    COMPACT(reading(HttpMethod.POST), writing()),
+    BACKUP(reading(HttpMethod.GET), writing()),
     /** No endpoint has this path: a {@code 404}. */
     NOT_FOUND(reading(), writing()),
     /** The request could not be decoded (bad HTTP, or a body over the limit): a {@code 400} or {@code 413}. */
@@ -73,6 +79,15 @@ enum Route {
         }
         if (is(uri, pathEnd, "/metrics")) {
             return METRICS;
+        }
+        if (is(uri, pathEnd, "/openapi.json")) {
+            return OPENAPI;
+        }
+        if (is(uri, pathEnd, "/admin/compact")) {
+            return COMPACT;
+        }
+        if (is(uri, pathEnd, "/backup")) {
+            return BACKUP;
         }
         return NOT_FOUND;
     }

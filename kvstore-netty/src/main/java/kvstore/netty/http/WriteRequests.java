@@ -77,7 +77,7 @@ final class WriteRequests {
     }
 
     /** The status of a write the engine refused: the one place each reason gets its status. */
-    private static HttpResponseStatus status(WriteFailedException.Reason reason) {
+    static HttpResponseStatus status(WriteFailedException.Reason reason) {
         return switch (reason) {
             case SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case NOT_STORED, LOG_FAILED, MEMORY_LIMIT -> HttpResponseStatus.INSUFFICIENT_STORAGE;

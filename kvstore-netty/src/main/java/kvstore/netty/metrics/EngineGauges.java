@@ -6,17 +6,18 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import kvstore.core.Engine;
 
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
- * The figures of {@code GET /stats} as metrics, read from {@link Engine#stats()} when scraped, so that
+ * The figures of {@code GET /stats} as metrics, read from the engine's {@link Engine#stats()} when scraped, so that
  * nothing is recorded for them on any hot path.
  */
 final class EngineGauges {
     private EngineGauges() {
     }
 
-    static void register(PrometheusRegistry registry, Engine engine) {
+    static void register(PrometheusRegistry registry, Supplier<Engine.Stats> engine) {
         gauge(registry, engine, "kvstore_keys", "Live keys.", null, Engine.Stats::keys);
         gauge(registry, engine, "kvstore_value_bytes", "Bytes of the live values' compact JSON text.", Unit.BYTES,
                 Engine.Stats::valueBytes);
@@ -32,20 +33,20 @@ final class EngineGauges {
                 Engine.Stats::compactions);
     }
 
-    private static void gauge(PrometheusRegistry registry, Engine engine, String name, String help, Unit unit,
+    private static void gauge(PrometheusRegistry registry, Supplier<Engine.Stats> engine, String name, String help, Unit unit,
                               ToLongFunction<Engine.Stats> figure) {
         GaugeWithCallback.Builder builder = GaugeWithCallback.builder().name(name).help(help)
-                .callback(callback -> callback.call(figure.applyAsLong(engine.stats())));
+                .callback(callback -> callback.call(figure.applyAsLong(engine.get())));
         if (unit != null) {
             builder.unit(unit);
         }
         builder.register(registry);
     }
 
-    private static void counter(PrometheusRegistry registry, Engine engine, String name, String help,
+    private static void counter(PrometheusRegistry registry, Supplier<Engine.Stats> engine, String name, String help,
                                 ToLongFunction<Engine.Stats> figure) {
         CounterWithCallback.builder().name(name).help(help)
-                .callback(callback -> callback.call(figure.applyAsLong(engine.stats())))
+                .callback(callback -> callback.call(figure.applyAsLong(engine.get())))
                 .register(registry);
     }
 }

@@ -9,6 +9,7 @@ import kvstore.core.time.NanoClock;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.function.Supplier;
 
 /**
  * The metrics of one server, in a registry of its own: the log's (through {@link #logObserver}, handed to the
@@ -42,8 +43,8 @@ public final class KvMetrics {
     }
 
     /** Exports {@code engine}'s figures, read from {@link Engine#stats()} at each scrape. */
-    public void watch(Engine engine) {
-        EngineGauges.register(registry, engine);
+    public void watch(Supplier<Engine.Stats> stats) {
+        EngineGauges.register(registry, stats);
     }
 
     /** Writes every metric in the Prometheus text format; {@code out} is not closed. */

@@ -1,6 +1,8 @@
 package kvstore.netty.http;
 
+import kvstore.core.Backup;
 import kvstore.core.Engine;
+import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
@@ -8,6 +10,7 @@ import kvstore.core.store.OpResult;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,6 +30,10 @@ final class FakeEngine implements Engine {
     private final Map<String, byte[]> values = new TreeMap<>();
     /** Every write submitted so far, in the order it came. */
     final List<Submitted> submitted = new ArrayList<>();
+    /** Every compaction asked for, to be completed by the test. */
+    final List<CompletableFuture<Boolean>> compactions = new ArrayList<>();
+    /** Every backup asked for, to be completed by the test. */
+    final List<CompletableFuture<Backup>> backups = new ArrayList<>();
 
     /** Applies the {@code i}-th write submitted and completes it with its results. */
     void complete(int i) {
@@ -71,6 +78,29 @@ final class FakeEngine implements Engine {
             }
         }
         return keys;
+    }
+
+    @Override
+    public Page keys(byte[] prefix, byte[] after, int limit) {
+        List<byte[]> keys = new ArrayList<>();
+        for (byte[] key : keys(prefix)) {
+            if (after == null || Arrays.compareUnsigned(key, after) > 0) {
+                keys.add(key);
+            }
+        }
+        return keys.size() <= limit ? new Page(keys, null) : new Page(keys.subList(0, limit), keys.get(limit - 1));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> compactNow() {
+        compactions.add(new CompletableFuture<>());
+        return compactions.get(compactions.size() - 1);
+    }
+
+    @Override
+    public CompletableFuture<Backup> backup() {
+        backups.add(new CompletableFuture<>());
+        return backups.get(backups.size() - 1);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package kvstore.netty.http;
 
 import kvstore.core.LocalEngine;
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
 import kvstore.core.time.NanoClock;
 import kvstore.netty.metrics.KvMetrics;
 import org.junit.jupiter.api.AfterEach;
@@ -13,11 +15,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -130,5 +136,62 @@ class HttpServerTest {
         List<Response> r = exchange("GET /health HTTP/1.0\r\n\r\n");
         assertEquals(1, r.size());
         assertEquals(200, r.get(0).status());
+    }
+
+    @Test
+    void shouldStreamABackupInChunksBetweenPipelinedResponsesAndDeleteItsFile() throws Exception {
+        List<Op> ops = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            ops.add(new Op.Set(("key-" + i).getBytes(StandardCharsets.UTF_8), "\"value\"".getBytes(StandardCharsets.UTF_8),
+                    Entry.NEVER));
+        }
+        db.submit(ops, db.now()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        String text;
+        try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((get("/health", false) + get("/backup", false) + get("/kv/key-7", true))
+                    .getBytes(StandardCharsets.UTF_8));
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            socket.getInputStream().transferTo(all);
+            text = all.toString(StandardCharsets.UTF_8);
+        }
+
+        int head = text.indexOf("HTTP/1.1 200 OK", text.indexOf("{\"status\":\"ok\"}"));
+        int bodyStart = text.indexOf("\r\n\r\n", head) + 4;
+        String backupHead = text.substring(head, bodyStart).toLowerCase();
+        assertTrue(backupHead.contains("content-type: application/x-ndjson"), backupHead);
+        assertTrue(backupHead.contains("transfer-encoding: chunked"), backupHead);
+        StringBuilder body = new StringBuilder();
+        int chunks = 0;
+        int at = bodyStart;
+        while (true) {
+            int lineEnd = text.indexOf("\r\n", at);
+            int size = Integer.parseInt(text.substring(at, lineEnd), 16);
+            at = lineEnd + 2;
+            if (size == 0) {
+                at += 2;
+                break;
+            }
+            body.append(text, at, at + size);
+            at += size + 2;
+            chunks++;
+        }
+        String[] lines = body.toString().split("\n");
+        assertEquals(5_001, lines.length, "the version mark and one set per key");
+        assertTrue(lines[0].startsWith("{\"op\":\"format\""), lines[0]);
+        assertTrue(chunks > 1, "streamed in chunks: " + chunks);
+        assertTrue(text.substring(at).endsWith("{\"key\":\"key-7\",\"value\":\"value\"}"), "the next response follows");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (backupFiles() > 0) {
+            assertTrue(System.nanoTime() < deadline, "the backup's file is deleted once sent");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    private long backupFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().contains("backup")).count();
+        }
     }
 }

@@ -39,7 +39,7 @@ class KvHandlerTest {
         OperationCount operations = new OperationCount();
         return new EmbeddedChannel(new ResponseOrder(),
                 new KvHandler(new ReadRequests(engine, "always", operations), new WriteRequests(engine, operations),
-                        new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
+                        new AdminRequests(engine), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
     }
 
     @AfterEach
@@ -103,6 +103,24 @@ class KvHandlerTest {
         complete(0);
         expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true}");
         expect(200, "{\"key\":\"a\",\"value\":1}");
+    }
+
+    @Test
+    void shouldListAPageWithNextOnlyWhenMoreKeysFollow() {
+        send(put("a1", "{\"value\":1}"), put("a2", "{\"value\":1}"), put("a3", "{\"value\":1}"));
+        complete(0);
+        complete(1);
+        complete(2);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, reply().status());
+        }
+
+        send(get("/kv?prefix=a&limit=2"), get("/kv?prefix=a&limit=2&after=a2"), get("/kv?prefix=a"),
+                get("/kv?limit=0"));
+        expect(200, "{\"keys\":[\"a1\",\"a2\"],\"next\":\"a2\"}");
+        expect(200, "{\"keys\":[\"a3\"]}");
+        expect(200, "{\"keys\":[\"a1\",\"a2\",\"a3\"]}");
+        expect(400, "{\"error\":\"limit must be a whole number from 1 to 10000\"}");
     }
 
     @Test

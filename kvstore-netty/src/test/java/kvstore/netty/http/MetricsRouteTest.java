@@ -30,7 +30,7 @@ class MetricsRouteTest {
         RequestMetrics requests = new RequestMetrics(metrics);
         return new EmbeddedChannel(requests.connections(), new ResponseOrder(),
                 new KvHandler(new ReadRequests(engine, "always", operations), new WriteRequests(engine, operations),
-                        requests));
+                        new AdminRequests(engine), requests));
     }
 
     @AfterEach

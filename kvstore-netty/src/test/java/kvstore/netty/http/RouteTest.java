@@ -25,6 +25,9 @@ class RouteTest {
         assertEquals(Route.STATS, route(HttpMethod.GET, "/stats"));
         assertEquals(Route.HEALTH, route(HttpMethod.GET, "/health"));
         assertEquals(Route.METRICS, route(HttpMethod.GET, "/metrics"));
+        assertEquals(Route.OPENAPI, route(HttpMethod.GET, "/openapi.json"));
+        assertEquals(Route.COMPACT, route(HttpMethod.POST, "/admin/compact"));
+        assertEquals(Route.BACKUP, route(HttpMethod.GET, "/backup"));
     }
 
     @Test

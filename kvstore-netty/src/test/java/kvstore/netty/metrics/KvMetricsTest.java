@@ -3,19 +3,14 @@ package kvstore.netty.metrics;
 import io.netty.channel.embedded.EmbeddedChannel;
 import kvstore.core.Engine;
 import kvstore.core.LogObserver;
-import kvstore.core.store.Entry;
-import kvstore.core.store.Op;
-import kvstore.core.store.OpResult;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,7 +69,7 @@ class KvMetricsTest {
     @Test
     void shouldReadTheEngineFiguresWhenScraped() throws IOException {
         AtomicLong keys = new AtomicLong(3);
-        metrics.watch(new StatsOnly(() -> new Engine.Stats(keys.get(), 120, 9_000, 1 << 20, 4_096, 17, 2)));
+        metrics.watch(() -> new Engine.Stats(keys.get(), 120, 9_000, 1 << 20, 4_096, 17, 2));
 
         assertEquals(3, sample("kvstore_keys"));
         keys.set(5);
@@ -122,38 +117,6 @@ class KvMetricsTest {
         for (String name : List.of("jvm_memory_used_bytes", "jvm_gc_collection_seconds", "jvm_threads_current",
                 "process_cpu_seconds_total")) {
             assertTrue(text.contains("# TYPE " + name + " "), name + " missing");
-        }
-    }
-
-    /** An engine that has only figures. */
-    private record StatsOnly(Supplier<Stats> figures) implements Engine {
-        @Override
-        public Stats stats() {
-            return figures.get();
-        }
-
-        @Override
-        public long now() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Entry get(byte[] key) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<byte[]> keys(byte[] prefix) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void close() {
         }
     }
 }
