@@ -5,6 +5,7 @@ import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.LocalEngine;
 import kvstore.netty.http.HttpServer;
+import kvstore.netty.http.HttpSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -116,7 +117,7 @@ public final class Main implements Callable<Integer> {
         }
         HttpServer server;
         try {
-            server = HttpServer.start(db, policy.label(), host, port, (int) maxBody, idleTimeout);
+            server = HttpServer.start(db, policy.label(), new HttpSettings(host, port, (int) maxBody, idleTimeout));
         } catch (Exception e) {
             db.close();
             String why = e instanceof UnresolvedAddressException ? "no such host" : messageOf(e);

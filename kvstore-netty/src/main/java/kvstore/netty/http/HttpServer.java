@@ -31,14 +31,8 @@ public final class HttpServer implements AutoCloseable {
         this.transport = transport;
     }
 
-    /**
-     * Binds {@code host:port} and starts serving {@code db}.
-     *
-     * @param maxBody largest request body accepted, in bytes
-     * @param idleSeconds close a connection after this long without traffic
-     */
-    public static HttpServer start(Engine db, String fsyncPolicy, String host, int port, int maxBody, int idleSeconds)
-            throws InterruptedException {
+    /** Binds {@code settings.host():settings.port()} and starts serving {@code db}. */
+    public static HttpServer start(Engine db, String fsyncPolicy, HttpSettings settings) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -51,10 +45,11 @@ public final class HttpServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations), maxBody, idleSeconds));
-            Channel channel = bootstrap.bind(host, port).sync().channel();
+                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations), settings));
+            Channel channel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
             return new HttpServer(group, channel, epoll ? "epoll" : "nio");
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);

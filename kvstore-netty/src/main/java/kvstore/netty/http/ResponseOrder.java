@@ -3,6 +3,9 @@ package kvstore.netty.http;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.ReferenceCountUtil;
 
@@ -13,11 +16,15 @@ import java.util.PriorityQueue;
  *
  * <p>Each request is numbered as it is read; a response that is ready before an earlier one (a read
  * answered at once while a write waits for its fsync) is held until every earlier response has been
- * written. Reading pauses while too many requests of the connection wait for their responses, so one
- * client cannot queue unbounded work.
+ * written. Reading pauses while too many requests of the connection wait for their responses, and while
+ * the client does not read what was sent (the channel is not writable), so one client cannot queue unbounded
+ * work or responses; it slows only its own connection. No request is ever dropped for being one too many.
+ *
+ * <p>A client that half-closes its side (the server runs with {@code ALLOW_HALF_CLOSURE}) gets the answers
+ * to everything it sent, then the connection closes.
  *
  * <pre>
- * pipeline: ... HttpObjectAggregator → ResponseOrder → KvHandler
+ * pipeline: ... BodyLimit → ResponseOrder → RefusedRequestHandler → KvHandler
  * </pre>
  */
 public final class ResponseOrder extends ChannelDuplexHandler {
@@ -33,6 +40,10 @@ public final class ResponseOrder extends ChannelDuplexHandler {
     private int nextRequest;
     private int nextResponse;
     private boolean closing;
+    /** Reading is paused because {@link #PAUSE_READING_AT} requests wait for their responses. */
+    private boolean pipelineFull;
+    /** The client has shut its sending side: close once every request read has been answered. */
+    private boolean inputShut;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -45,9 +56,29 @@ public final class ResponseOrder extends ChannelDuplexHandler {
             return;
         }
         ctx.fireChannelRead(new SequencedRequest(nextRequest++, request));
-        if (nextRequest - nextResponse >= PAUSE_READING_AT) {
-            ctx.channel().config().setAutoRead(false);
+        if (nextRequest - nextResponse >= PAUSE_READING_AT && !pipelineFull) {
+            pipelineFull = true;
+            ReadPause.pause(ctx.channel(), ReadPause.Reason.PIPELINE_FULL);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            ReadPause.resume(ctx.channel(), ReadPause.Reason.CLIENT_NOT_READING);
+        } else {
+            ReadPause.pause(ctx.channel(), ReadPause.Reason.CLIENT_NOT_READING);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShut = true;
+            closeIfAllAnswered(ctx);
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -66,6 +97,7 @@ public final class ResponseOrder extends ChannelDuplexHandler {
             nextResponse++;
             ctx.write(response.response(), promise);
             resumeReadingIfDrained(ctx);
+            closeIfAllAnswered(ctx);
             return;
         }
         held.add(new Held(response, promise));
@@ -89,11 +121,20 @@ public final class ResponseOrder extends ChannelDuplexHandler {
             ctx.write(next.response().response(), next.promise());
         }
         resumeReadingIfDrained(ctx);
+        closeIfAllAnswered(ctx);
     }
 
     private void resumeReadingIfDrained(ChannelHandlerContext ctx) {
-        if (!ctx.channel().config().isAutoRead() && nextRequest - nextResponse <= RESUME_READING_AT) {
-            ctx.channel().config().setAutoRead(true);
+        if (pipelineFull && nextRequest - nextResponse <= RESUME_READING_AT) {
+            pipelineFull = false;
+            ReadPause.resume(ctx.channel(), ReadPause.Reason.PIPELINE_FULL);
+        }
+    }
+
+    private void closeIfAllAnswered(ChannelHandlerContext ctx) {
+        if (inputShut && !closing && nextResponse == nextRequest) {
+            closing = true;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

@@ -1,0 +1,140 @@
+"""Limits under hostile or broken clients: the HTTP front door, deadlines, connection and memory bounds.
+
+Raw sockets throughout: an HTTP library would add a Host header, refuse odd versions or hide a close.
+"""
+import re
+import socket
+
+import pytest
+
+from conftest import MISSING, assert_json_error, enc, request_bytes, uid, wait_until
+
+# A library's class or method name in a message: a.b.C, C.method(), or a `quoted` identifier.
+LIBRARY_NAME = re.compile(r"com\.fasterxml|jackson|io\.netty|`|\b[A-Z][a-z]+[A-Z]\w*\.\w+\(", re.IGNORECASE)
+
+
+def put_body(value):
+    return {"value": value}
+
+
+def assert_closed(conn):
+    assert conn.wait_closed(timeout=10), "the server kept the connection open"
+
+
+# ---------------------------------------------------------------- Expect
+def smuggling_put(shared_server, expect, content_length=None):
+    """A PUT whose body is a complete DELETE request: if the body is ever read as a request, victim goes."""
+    victim = uid() + "victim"
+    assert shared_server.put_key(victim, "alive").status_code == 200
+    body = request_bytes("DELETE", "/kv/" + enc(victim))
+    length = len(body) if content_length is None else content_length
+    head = (f"PUT /kv/{enc(uid())} HTTP/1.1\r\nHost: localhost\r\nExpect: {expect}\r\n"
+            f"Content-Length: {length}\r\n\r\n").encode()
+    return victim, head + body
+
+
+def test_unknown_expectation_417_closed_and_body_never_run(shared_server):
+    victim, data = smuggling_put(shared_server, "foo")
+    with shared_server.raw() as c:
+        c.send(data)
+        r = c.read_response()
+        assert_json_error(r, 417)
+        assert_closed(c)
+    assert shared_server.value_of(victim) == "alive"
+
+
+def test_continue_over_the_limit_413_closed_and_body_never_run(shared_server):
+    victim, data = smuggling_put(shared_server, "100-continue", content_length=2 * 1024 * 1024)
+    with shared_server.raw() as c:
+        c.send(data)
+        r = c.read_response()
+        assert_json_error(r, 413)
+        assert r.headers.get("connection", "").lower() == "close"
+        assert_closed(c)
+    assert shared_server.value_of(victim) == "alive"
+
+
+def test_continue_within_the_limit_gets_100_then_the_answer(shared_server):
+    k = uid() + "cont"
+    body = b'{"value": "c"}'
+    with shared_server.raw() as c:
+        c.send((f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode())
+        assert c.read_response().status_code == 100
+        c.send(body)
+        assert c.read_response().status_code == 200
+        # the same connection still serves after a refused expectation elsewhere
+    victim, data = smuggling_put(shared_server, "100-continue", content_length=2 * 1024 * 1024)
+    with shared_server.raw() as c:
+        c.send(data)
+        assert_json_error(c.read_response(), 413)
+    assert shared_server.value_of(k) == "c"
+    assert shared_server.value_of(victim) == "alive"
+
+
+# ---------------------------------------------------------------- versions, codings, Host
+@pytest.mark.parametrize("version", ["HTTP/2.0", "HTTP/1.2", "HTTP/3.0"])
+def test_unsupported_http_version_505(shared_server, version):
+    with shared_server.raw() as c:
+        c.send(request_bytes("GET", "/health", version=version))
+        r = c.read_response()
+    assert r.version.startswith("HTTP/1."), r
+    assert_json_error(r, 505)
+
+
+@pytest.mark.parametrize("coding", ["gzip, chunked", "gzip", "identity"])
+def test_transfer_coding_other_than_chunked_501_closed_nothing_written(shared_server, coding):
+    k = uid() + "te"
+    body = b'{"value": "zipped"}'
+    chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    with shared_server.raw() as c:
+        c.send((f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: {coding}\r\n\r\n").encode()
+               + chunked)
+        assert_json_error(c.read_response(), 501)
+        assert_closed(c)
+    assert shared_server.value_of(k) is MISSING
+
+
+def test_http11_without_host_400_but_http10_without_host_served(shared_server):
+    with shared_server.raw() as c:
+        c.send(request_bytes("GET", "/health", host=None))
+        assert_json_error(c.read_response(), 400)
+    with shared_server.raw() as c:
+        c.send(request_bytes("GET", "/health", host=None, version="HTTP/1.0"))
+        assert c.read_response().status_code == 200
+
+
+# ---------------------------------------------------------------- pipelining, half-close
+def test_hundreds_of_pipelined_writes_all_answered_in_order(shared_server):
+    p = uid()
+    n = 600
+    data = b"".join(request_bytes("PUT", "/kv/" + enc(f"{p}{i}"), put_body(i)) for i in range(n))
+    data += request_bytes("GET", "/kv?prefix=" + enc(p))
+    with shared_server.raw(timeout=30) as c:
+        c.send(data)
+        rs = [c.read_response() for _ in range(n + 1)]
+    assert [r.status_code for r in rs] == [200] * (n + 1)
+    assert [r.json()["key"] for r in rs[:n]] == [f"{p}{i}" for i in range(n)]
+    assert len(rs[n].json()["keys"]) == n
+
+
+def test_requests_sent_before_a_half_close_are_answered(shared_server):
+    k = uid() + "half"
+    with shared_server.raw() as c:
+        c.send(request_bytes("PUT", "/kv/" + enc(k), put_body("h")) + request_bytes("GET", "/kv/" + enc(k))
+               + request_bytes("GET", "/health"))
+        c.sock.shutdown(socket.SHUT_WR)
+        rs = [c.read_response() for _ in range(3)]
+        assert_closed(c)
+    assert [r.status_code for r in rs] == [200, 200, 200]
+    assert rs[1].json()["value"] == "h"
+
+
+# ---------------------------------------------------------------- error wording
+@pytest.mark.parametrize("value", ["[" * 1200 + "]" * 1200, "1" * 1200, '{"a":' * 1200 + "1" + "}" * 1200],
+                         ids=["deep-array", "long-number", "deep-object"])
+def test_json_limit_errors_speak_kvstore_not_the_library(shared_server, value):
+    r = shared_server.put_key(uid(), raw='{"value": ' + value + "}")
+    body = assert_json_error(r, 400)
+    assert not LIBRARY_NAME.search(body["error"]), body["error"]
+    assert "1000" in body["error"], body["error"]
