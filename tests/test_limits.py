@@ -138,3 +138,116 @@ def test_json_limit_errors_speak_kvstore_not_the_library(shared_server, value):
     body = assert_json_error(r, 400)
     assert not LIBRARY_NAME.search(body["error"]), body["error"]
     assert "1000" in body["error"], body["error"]
+
+
+# ---------------------------------------------------------------- request deadline
+def test_slowloris_head_gets_408_and_is_closed(server_factory):
+    srv = server_factory(args=["--request-timeout", "1"])
+    with srv.raw() as c:
+        c.send(b"GET /health HTTP/1.1\r\nHost: local")
+        r = c.read_response()
+        assert_json_error(r, 408)
+        assert_closed(c)
+    assert srv.get("/health").status_code == 200
+
+
+def test_body_trickling_one_byte_at_a_time_is_cut_and_nothing_written(server_factory):
+    srv = server_factory(args=["--request-timeout", "2"])
+    k = uid() + "trickle"
+    body = b'{"value": "' + b"t" * 200 + b'"}'
+    with srv.raw() as c:
+        c.send((f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {len(body)}\r\n\r\n").encode())
+        sent = 0
+        c.sock.settimeout(0.5)
+        while sent < len(body) - 1:  # one byte per half second: the client's pace, not a wait for the server
+            try:
+                c.send(body[sent:sent + 1])
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += 1
+            try:
+                c._fill()
+                break  # the server answered (or closed)
+            except socket.timeout:
+                pass
+            except (EOFError, ConnectionResetError):
+                break
+        c.sock.settimeout(10)
+        assert sent < len(body) - 1, "the trickling body was never cut"
+        assert_json_error(c.read_response(), 408)
+        assert_closed(c)
+    assert srv.value_of(k) is MISSING
+
+
+def test_request_deadline_does_not_apply_between_requests(server_factory):
+    srv = server_factory(args=["--request-timeout", "1"])
+    with srv.raw() as c:
+        c.send(request_bytes("GET", "/health"))
+        assert c.read_response().status_code == 200
+        assert not c.wait_closed(timeout=2.5), "an idle keep-alive connection was cut by the request deadline"
+        c.send(request_bytes("GET", "/health"))
+        assert c.read_response().status_code == 200
+
+
+# ---------------------------------------------------------------- connection limit
+def test_one_connection_over_the_limit_is_closed_the_others_untouched(server_factory):
+    srv = server_factory(args=["--max-connections", "4"])
+    conns = [srv.raw() for _ in range(4)]
+    try:
+        for c in conns:
+            c.send(request_bytes("GET", "/health"))
+            assert c.read_response().status_code == 200
+        with srv.raw() as extra:
+            try:
+                extra.send(request_bytes("GET", "/health"))
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            assert extra.wait_closed(timeout=10), "the connection over the limit was served"
+        for c in conns:
+            c.send(request_bytes("GET", "/health"))
+            assert c.read_response().status_code == 200
+    finally:
+        for c in conns:
+            c.close()
+    # once the connections are gone, new ones are served again
+    wait_until(lambda: srv.get("/health").status_code == 200, msg="a new connection served")
+
+
+# ---------------------------------------------------------------- memory bounds
+# A small heap (and with it, Netty's direct memory) makes unbounded buffering show within a test's time.
+SMALL_HEAP = {"JAVA_TOOL_OPTIONS": "-Xmx128m"}
+
+
+def open_nonblocking(srv, n):
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection((srv.host, srv.port), timeout=10)
+        s.setblocking(False)
+        socks.append(s)
+    return socks
+
+
+def push(sock, data):
+    """Sends as much of data as the socket takes now; returns what is left."""
+    try:
+        return data[sock.send(data):]
+    except (BlockingIOError, InterruptedError):
+        return data
+
+
+def test_almost_complete_large_bodies_cannot_starve_other_clients(server_factory):
+    srv = server_factory(env=SMALL_HEAP)
+    mib = 1024 * 1024
+    socks = open_nonblocking(srv, 300)
+    try:
+        head = (f"PUT /kv/hog HTTP/1.1\r\nHost: localhost\r\nContent-Length: {mib}\r\n\r\n").encode()
+        pending = [head + b"x" * (mib - 1) for _ in socks]
+        for _ in range(50):  # push what the kernel takes, a few rounds, never the last byte
+            pending = [push(s, p) if p else p for s, p in zip(socks, pending)]
+        k = uid() + "probe"
+        assert srv.get("/health", timeout=5).status_code == 200
+        assert srv.put_key(k, "small").status_code == 200
+        assert srv.value_of(k) == "small"
+    finally:
+        for s in socks:
+            s.close()

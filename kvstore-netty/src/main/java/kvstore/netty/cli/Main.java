@@ -62,6 +62,16 @@ public final class Main implements Callable<Integer> {
             description = "Seconds after which an idle connection is closed (env KVSTORE_IDLE_TIMEOUT, default 60).")
     int idleTimeout;
 
+    @Option(names = "--request-timeout", defaultValue = "${env:KVSTORE_REQUEST_TIMEOUT:-30}",
+            description = "Seconds from a request's first byte to its last before it gets 408 and the connection "
+                    + "closes (env KVSTORE_REQUEST_TIMEOUT, default 30).")
+    int requestTimeout;
+
+    @Option(names = "--max-connections", defaultValue = "${env:KVSTORE_MAX_CONNECTIONS:-10000}",
+            description = "Most client connections open at once; one more is closed at once "
+                    + "(env KVSTORE_MAX_CONNECTIONS, default 10000).")
+    int maxConnections;
+
     @Option(names = "--compact-min-bytes", defaultValue = "${env:KVSTORE_COMPACT_MIN_BYTES:-64MiB}",
             converter = ByteSizeConverter.class,
             description = "Never compact a log smaller than this (env KVSTORE_COMPACT_MIN_BYTES, default 64MiB).")
@@ -117,7 +127,8 @@ public final class Main implements Callable<Integer> {
         }
         HttpServer server;
         try {
-            server = HttpServer.start(db, policy.label(), new HttpSettings(host, port, (int) maxBody, idleTimeout));
+            server = HttpServer.start(db, policy.label(), new HttpSettings(host, port, (int) maxBody, idleTimeout,
+                    requestTimeout, maxConnections));
         } catch (Exception e) {
             db.close();
             String why = e instanceof UnresolvedAddressException ? "no such host" : messageOf(e);
@@ -146,6 +157,12 @@ public final class Main implements Callable<Integer> {
         }
         if (idleTimeout < 1) {
             throw bad("--idle-timeout", idleTimeout + " is not a positive number of seconds");
+        }
+        if (requestTimeout < 1) {
+            throw bad("--request-timeout", requestTimeout + " is not a positive number of seconds");
+        }
+        if (maxConnections < 1) {
+            throw bad("--max-connections", maxConnections + " must be at least 1");
         }
         if (!(compactRatio >= 1.0)) {
             throw bad("--compact-ratio", compactRatio + " must be at least 1.0");

@@ -6,13 +6,21 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import kvstore.core.time.NanoClock;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of one connection:
  * <pre>
+ * (a connection over --max-connections is closed before any of this)
+ * ReadPauseHandler            holds back reads while a handler below has paused the connection
+ * RequestDeadlineHandler      starts a request's clock at its first byte; 408 when it is not in by the deadline
  * HttpServerCodec             bytes ⇄ HTTP/1.x messages
+ * RequestDeadlineHandler.endOfRequest()   stops the clock at the request's last part
  * IdleStateHandler            notices idle connections (KvHandler closes them)
  * ProtocolCheckHandler        refuses versions, codings, expectations HTTP/1.x framing cannot trust (body unread)
+ * BodyBudgetHandler           takes each large body from the budget shared by all connections, or pauses reading
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
  * ResponseOrder               responses in request order under pipelining; pauses reading to bound memory
  * RefusedRequestHandler       answers the refused requests in their turn
@@ -31,21 +39,38 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ReadRequests reads;
     private final WriteRequests writes;
     private final HttpSettings settings;
+    private final ConnectionLimit connections;
+    private final BodyBudget bodies;
+    private final RateLimitedLog warnings;
 
-    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, HttpSettings settings) {
+    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, HttpSettings settings, RateLimitedLog warnings) {
         this.reads = reads;
         this.writes = writes;
         this.settings = settings;
+        this.connections = new ConnectionLimit(settings.maxConnections());
+        this.bodies = new BodyBudget(settings.bodyBudget());
+        this.warnings = warnings;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (!connections.admit(ch)) {
+            warnings.warn("refused a connection: {} are open (--max-connections)", connections.max());
+            ch.close();
+            return;
+        }
         ChannelPipeline p = ch.pipeline();
+        p.addLast(ReadPauseHandler.on(ch));
+        RequestDeadlineHandler deadline = new RequestDeadlineHandler(
+                TimeUnit.SECONDS.toNanos(settings.requestTimeoutSeconds()), NanoClock.SYSTEM);
+        p.addLast(deadline);
         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE)
                 .setMaxHeaderSize(MAX_HEADERS), NO_PIPELINE_CAP));
+        p.addLast(deadline.endOfRequest());
         p.addLast(new IdleStateHandler(0, 0, settings.idleSeconds()));
         p.addLast(new ProtocolCheckHandler(settings.maxBody()));
+        p.addLast(new BodyBudgetHandler(bodies, settings.maxBody()));
         p.addLast(new BodyLimit(settings.maxBody()));
         p.addLast(new ResponseOrder());
         p.addLast(new RefusedRequestHandler());

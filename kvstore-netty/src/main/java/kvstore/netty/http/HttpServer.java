@@ -15,12 +15,16 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import kvstore.core.Engine;
+import kvstore.core.time.NanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /** The HTTP listener: native epoll when it loads, NIO otherwise, pooled buffers, one pipeline per connection. */
 public final class HttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
     private final EventLoopGroup group;
     private final Channel channel;
     private final String transport;
@@ -48,7 +52,8 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations), settings));
+                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations), settings,
+                            new RateLimitedLog(log, 10, TimeUnit.SECONDS, NanoClock.SYSTEM)));
             Channel channel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
             return new HttpServer(group, channel, epoll ? "epoll" : "nio");
         } catch (InterruptedException | RuntimeException e) {

@@ -68,6 +68,6 @@ abstract class RequestGateHandler extends ChannelInboundHandlerAdapter {
 
     private void closeAfter(ChannelHandlerContext ctx) {
         closing = true;
-        ReadPause.pause(ctx.channel(), ReadPause.Reason.CLOSING);
+        ReadPauseHandler.pause(ctx.channel(), ReadPauseHandler.Reason.CLOSING);
     }
 }

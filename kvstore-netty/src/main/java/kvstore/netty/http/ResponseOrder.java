@@ -58,16 +58,16 @@ public final class ResponseOrder extends ChannelDuplexHandler {
         ctx.fireChannelRead(new SequencedRequest(nextRequest++, request));
         if (nextRequest - nextResponse >= PAUSE_READING_AT && !pipelineFull) {
             pipelineFull = true;
-            ReadPause.pause(ctx.channel(), ReadPause.Reason.PIPELINE_FULL);
+            ReadPauseHandler.pause(ctx.channel(), ReadPauseHandler.Reason.PIPELINE_FULL);
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            ReadPause.resume(ctx.channel(), ReadPause.Reason.CLIENT_NOT_READING);
+            ReadPauseHandler.resume(ctx.channel(), ReadPauseHandler.Reason.CLIENT_NOT_READING);
         } else {
-            ReadPause.pause(ctx.channel(), ReadPause.Reason.CLIENT_NOT_READING);
+            ReadPauseHandler.pause(ctx.channel(), ReadPauseHandler.Reason.CLIENT_NOT_READING);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -127,7 +127,7 @@ public final class ResponseOrder extends ChannelDuplexHandler {
     private void resumeReadingIfDrained(ChannelHandlerContext ctx) {
         if (pipelineFull && nextRequest - nextResponse <= RESUME_READING_AT) {
             pipelineFull = false;
-            ReadPause.resume(ctx.channel(), ReadPause.Reason.PIPELINE_FULL);
+            ReadPauseHandler.resume(ctx.channel(), ReadPauseHandler.Reason.PIPELINE_FULL);
         }
     }
 
