@@ -1,11 +1,13 @@
 package kvstore.netty.cli;
 
+import io.netty.handler.ssl.SslContext;
 import kvstore.core.CompactionProbe;
 import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.LocalEngine;
 import kvstore.netty.http.HttpServer;
 import kvstore.netty.http.HttpSettings;
+import kvstore.netty.security.AccessRules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -81,6 +83,9 @@ public final class Main implements Callable<Integer> {
             description = "Compact when the log is more than this many times the live data (env KVSTORE_COMPACT_RATIO, default 2.0).")
     double compactRatio;
 
+    @CommandLine.Mixin
+    SecurityOptions security;
+
     @Option(names = "--repair",
             description = "If the log is damaged before its last line, save a copy as wal.log.broken-<time>, "
                     + "cut the log before the damaged line and start.")
@@ -112,6 +117,14 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FsyncPolicy policy = validate();
+        AccessRules access;
+        SslContext tls;
+        try {
+            access = security.access(host);
+            tls = security.tls();
+        } catch (SecurityOptions.BadSecurityOption e) {
+            throw SecurityOptions.asParameterError(spec.commandLine(), e);
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
@@ -128,15 +141,16 @@ public final class Main implements Callable<Integer> {
         HttpServer server;
         try {
             server = HttpServer.start(db, policy.label(), new HttpSettings(host, port, (int) maxBody, idleTimeout,
-                    requestTimeout, maxConnections));
+                    requestTimeout, maxConnections, access, tls));
         } catch (Exception e) {
             db.close();
             String why = e instanceof UnresolvedAddressException ? "no such host" : messageOf(e);
             return fail("cannot listen on " + host + ":" + port + ": " + why);
         }
         LocalEngine.Recovery replay = db.recovery();
-        log.info("kvstore listening on http://{}:{} ({}) data_dir={} fsync={} replayed={} live_keys={} replay_ms={} started_ms={}",
-                host, server.address().getPort(), server.transport(), dataDir.toAbsolutePath().normalize(),
+        log.info("kvstore listening on {}://{}:{} ({}) data_dir={} fsync={} replayed={} live_keys={} replay_ms={} started_ms={}",
+                tls == null ? "http" : "https", host, server.address().getPort(), server.transport(),
+                dataDir.toAbsolutePath().normalize(),
                 policy.label(), replay.records(), db.stats().keys(), replay.millis(),
                 (System.nanoTime() - started) / 1_000_000);
         stop.await();

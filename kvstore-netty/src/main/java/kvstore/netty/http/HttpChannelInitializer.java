@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * (a connection over --max-connections is closed before any of this)
  * ReadPauseHandler            holds back reads while a handler below has paused the connection
+ * SslHandler                  TLS, when --tls-cert and --tls-key are given
  * RequestDeadlineHandler      starts a request's clock at its first byte; 408 when it is not in by the deadline
  * HttpServerCodec             bytes ⇄ HTTP/1.x messages
  * RequestDeadlineHandler.endOfRequest()   stops the clock at the request's last part
  * IdleStateHandler            notices idle connections (KvHandler closes them)
  * ProtocolCheckHandler        refuses versions, codings, expectations HTTP/1.x framing cannot trust (body unread)
+ * AccessHandler               token, Origin and Host rules: 401 or 403 (body dropped)
  * BodyBudgetHandler           takes each large body from the budget shared by all connections, or pauses reading
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
  * ResponseOrder               responses in request order under pipelining; pauses reading to bound memory
@@ -61,6 +63,9 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         ChannelPipeline p = ch.pipeline();
         p.addLast(ReadPauseHandler.on(ch));
+        if (settings.tls() != null) {
+            p.addLast(settings.tls().newHandler(ch.alloc()));
+        }
         RequestDeadlineHandler deadline = new RequestDeadlineHandler(
                 TimeUnit.SECONDS.toNanos(settings.requestTimeoutSeconds()), NanoClock.SYSTEM);
         p.addLast(deadline);
@@ -70,6 +75,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(deadline.endOfRequest());
         p.addLast(new IdleStateHandler(0, 0, settings.idleSeconds()));
         p.addLast(new ProtocolCheckHandler(settings.maxBody()));
+        p.addLast(new AccessHandler(settings.access()));
         p.addLast(new BodyBudgetHandler(bodies, settings.maxBody()));
         p.addLast(new BodyLimit(settings.maxBody()));
         p.addLast(new ResponseOrder());

@@ -1,5 +1,8 @@
 package kvstore.netty.http;
 
+import io.netty.handler.ssl.SslContext;
+import kvstore.netty.security.AccessRules;
+
 /**
  * How the HTTP server listens and what it allows each client.
  *
@@ -9,16 +12,18 @@ package kvstore.netty.http;
  * @param idleSeconds close a connection after this long without traffic
  * @param requestTimeoutSeconds longest time from a request's first byte to its last
  * @param maxConnections most client connections open at once
+ * @param access who may use the server
+ * @param tls the TLS set-up, or null to serve plain HTTP
  */
 public record HttpSettings(String host, int port, int maxBody, int idleSeconds, int requestTimeoutSeconds,
-                           int maxConnections) {
+                           int maxConnections, AccessRules access, SslContext tls) {
     public static final int DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
-    /** The defaults of the limits, with the given address and body limit. */
+    /** The default limits and access rules of a loopback server, plain HTTP, with the given address and body limit. */
     public static HttpSettings of(String host, int port, int maxBody, int idleSeconds) {
         return new HttpSettings(host, port, maxBody, idleSeconds, DEFAULT_REQUEST_TIMEOUT_SECONDS,
-                DEFAULT_MAX_CONNECTIONS);
+                DEFAULT_MAX_CONNECTIONS, AccessRules.LOOPBACK_DEFAULTS, null);
     }
 
     /**
