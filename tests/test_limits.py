@@ -6,6 +6,7 @@ import re
 import socket
 
 import pytest
+import requests
 
 from conftest import MISSING, assert_json_error, enc, request_bytes, uid, wait_until
 
@@ -251,3 +252,40 @@ def test_almost_complete_large_bodies_cannot_starve_other_clients(server_factory
     finally:
         for s in socks:
             s.close()
+
+
+# ---------------------------------------------------------------- out of memory
+def test_out_of_memory_exits_at_once_with_one_fatal_line_and_restart_loses_nothing(server_factory):
+    small = {"JAVA_TOOL_OPTIONS": "-Xmx48m"}
+    srv = server_factory(env=small)
+    p = uid()
+    acknowledged = []
+    value = "m" * 20_000
+    for batch in range(1000):  # about 800 MB in all: far more than the heap
+        keys = [f"{p}{batch}-{i}" for i in range(40)]
+        try:
+            r = srv.batch([{"op": "set", "key": k, "value": value} for k in keys])
+        except requests.RequestException:
+            break
+        if r.status_code != 200:
+            break
+        acknowledged += keys
+    wait_until(lambda: srv.proc.poll() is not None, timeout=20, msg="the server to exit after running out of memory")
+    err = srv.log()
+    assert srv.proc.returncode == 4, (srv.proc.returncode, err[-2000:])
+    fatal = [line for line in err.splitlines() if "FATAL" in line]
+    assert len(fatal) == 1 and "out of memory" in fatal[0], err[-2000:]
+    assert "\tat " not in err, err[-2000:]
+    # a restart with room replays every acknowledged write
+    srv.env = {}
+    srv.start(timeout=60)
+    assert len(srv.list_keys(p)) >= len(acknowledged) > 0
+    srv.stop()
+    # a restart with a heap too small for the data says so in one line, without a stack trace
+    srv.env = {"JAVA_TOOL_OPTIONS": "-Xmx24m"}
+    srv.spawn()
+    wait_until(lambda: srv.proc.poll() is not None, timeout=60, msg="the too-small restart to exit")
+    err = srv.stderr()
+    assert srv.proc.returncode == 4, (srv.proc.returncode, err[-2000:])
+    assert len([line for line in err.splitlines() if "FATAL" in line]) == 1, err[-2000:]
+    assert "\tat " not in err, err[-2000:]

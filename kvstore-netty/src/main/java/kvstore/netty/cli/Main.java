@@ -92,6 +92,7 @@ public final class Main implements Callable<Integer> {
     boolean repair;
 
     public static void main(String[] args) {
+        FatalExit.install();
         System.exit(commandLine().execute(args));
     }
 
@@ -132,7 +133,7 @@ public final class Main implements Callable<Integer> {
         LocalEngine db;
         try {
             db = LocalEngine.open(LocalEngine.Config.server(dataDir, policy, compactMinBytes, compactRatio, repair,
-                    Main::fatal, crashProbe()));
+                    FatalExit::logFailed, crashProbe()));
         } catch (CorruptLogException e) {
             return fail(e.getMessage());
         } catch (IOException e) {
@@ -141,7 +142,7 @@ public final class Main implements Callable<Integer> {
         HttpServer server;
         try {
             server = HttpServer.start(db, policy.label(), new HttpSettings(host, port, (int) maxBody, idleTimeout,
-                    requestTimeout, maxConnections, access, tls));
+                    requestTimeout, maxConnections, access, tls), FatalExit::outOfMemory);
         } catch (Exception e) {
             db.close();
             String why = e instanceof UnresolvedAddressException ? "no such host" : messageOf(e);
@@ -213,13 +214,6 @@ public final class Main implements Callable<Integer> {
     private static int fail(String message) {
         System.err.println("kvstore: " + message);
         return START_FAILED;
-    }
-
-    /** A failed fsync: the log can no longer be trusted, so stop at once rather than acknowledge anything. */
-    private static void fatal(String message, IOException cause) {
-        System.err.println("kvstore: FATAL: " + message + ": " + cause.getMessage());
-        System.err.flush();
-        Runtime.getRuntime().halt(3);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  * The pipeline of one connection:
  * <pre>
  * (a connection over --max-connections is closed before any of this)
+ * OutOfMemoryHandler          an OutOfMemoryError reported on the connection ends the process
  * ReadPauseHandler            holds back reads while a handler below has paused the connection
  * SslHandler                  TLS, when --tls-cert and --tls-key are given
  * RequestDeadlineHandler      starts a request's clock at its first byte; 408 when it is not in by the deadline
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
  * ResponseOrder               responses in request order under pipelining; pauses reading to bound memory
  * RefusedRequestHandler       answers the refused requests in their turn
  * KvHandler                   the API
+ * OutOfMemoryHandler          (again) an OutOfMemoryError of a handler ends the process
  * </pre>
  */
 final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -44,14 +46,18 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionLimit connections;
     private final BodyBudget bodies;
     private final RateLimitedLog warnings;
+    /** First and last in the pipeline. */
+    private final OutOfMemoryHandler[] outOfMemory;
 
-    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, HttpSettings settings, RateLimitedLog warnings) {
+    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, HttpSettings settings, RateLimitedLog warnings,
+                           OutOfMemoryHandler[] outOfMemory) {
         this.reads = reads;
         this.writes = writes;
         this.settings = settings;
         this.connections = new ConnectionLimit(settings.maxConnections());
         this.bodies = new BodyBudget(settings.bodyBudget());
         this.warnings = warnings;
+        this.outOfMemory = outOfMemory;
     }
 
     @Override
@@ -62,6 +68,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         ChannelPipeline p = ch.pipeline();
+        p.addLast(outOfMemory[0]);
         p.addLast(ReadPauseHandler.on(ch));
         if (settings.tls() != null) {
             p.addLast(settings.tls().newHandler(ch.alloc()));
@@ -81,5 +88,6 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new ResponseOrder());
         p.addLast(new RefusedRequestHandler());
         p.addLast(new KvHandler(reads, writes));
+        p.addLast(outOfMemory[1]);
     }
 }

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** The HTTP listener: native epoll when it loads, NIO otherwise, pooled buffers, one pipeline per connection. */
 public final class HttpServer implements AutoCloseable {
@@ -35,8 +36,12 @@ public final class HttpServer implements AutoCloseable {
         this.transport = transport;
     }
 
-    /** Binds {@code settings.host():settings.port()} and starts serving {@code db}. */
-    public static HttpServer start(Engine db, String fsyncPolicy, HttpSettings settings) throws InterruptedException {
+    /**
+     * Binds {@code settings.host():settings.port()} and starts serving {@code db}; {@code outOfMemory} is told of
+     * an {@link OutOfMemoryError} that a connection's pipeline reports, and is expected to end the process.
+     */
+    public static HttpServer start(Engine db, String fsyncPolicy, HttpSettings settings,
+                                   Consumer<Throwable> outOfMemory) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -53,7 +58,8 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations), settings,
-                            new RateLimitedLog(log, 10, TimeUnit.SECONDS, NanoClock.SYSTEM)));
+                            new RateLimitedLog(log, 10, TimeUnit.SECONDS, NanoClock.SYSTEM),
+                            OutOfMemoryHandler.pair(outOfMemory)));
             Channel channel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
             return new HttpServer(group, channel, epoll ? "epoll" : "nio");
         } catch (InterruptedException | RuntimeException e) {

@@ -81,6 +81,7 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("closing connection after error", cause);
         ctx.close();
+        ctx.fireExceptionCaught(cause); // to OutOfMemoryHandler, last in the pipeline
     }
 
     /** A write has been answered: run the requests that waited for it, up to the next read behind a write. */

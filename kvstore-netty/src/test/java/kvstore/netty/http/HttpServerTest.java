@@ -36,7 +36,7 @@ class HttpServerTest {
     @BeforeEach
     void start() throws Exception {
         db = LocalEngine.open(LocalEngine.Config.of(dir));
-        server = HttpServer.start(db, "always", HttpSettings.of("127.0.0.1", 0, 1024, 60));
+        server = HttpServer.start(db, "always", HttpSettings.of("127.0.0.1", 0, 1024, 60), e -> { });
     }
 
     @AfterEach
