@@ -155,3 +155,12 @@ def test_allowed_hosts_flag_and_environment(server_factory):
     assert_json_error(raw_get_status(srv, "ignored.example"), 403)
     srv2 = server_factory(env={"KVSTORE_ALLOWED_HOSTS": "from-env.example"})
     assert raw_get_status(srv2, "from-env.example").status_code == 200
+
+
+def test_refused_request_that_asked_for_close_is_closed(locked):
+    with locked.raw() as c:
+        c.send(request_bytes("GET", "/stats", headers={"Connection": "close"}))
+        r = c.read_response()
+        assert_unauthorized(r)
+        assert r.headers.get("connection", "").lower() == "close"
+        assert c.wait_closed(timeout=10)

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -54,8 +55,9 @@ abstract class RequestGateHandler extends ChannelInboundHandlerAdapter {
 
     private void refuse(ChannelHandlerContext ctx, HttpRequest head, Refusal refusal) {
         // After a decoding error, or when the client waits for 100 Continue before its body, the framing
-        // of what follows is unknown: close.
-        if (!refusal.close && (!head.decoderResult().isSuccess() || head.headers().contains(HttpHeaderNames.EXPECT))) {
+        // of what follows is unknown: close. A request that asked for the close gets it too.
+        if (!refusal.close && (!head.decoderResult().isSuccess() || head.headers().contains(HttpHeaderNames.EXPECT)
+                || !HttpUtil.isKeepAlive(head))) {
             refusal = new Refusal(refusal.status, refusal.getMessage(), true);
         }
         ReferenceCountUtil.release(head);
