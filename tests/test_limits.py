@@ -3,6 +3,7 @@
 Raw sockets throughout: an HTTP library would add a Host header, refuse odd versions or hide a close.
 """
 import re
+import signal
 import socket
 
 import pytest
@@ -289,3 +290,27 @@ def test_out_of_memory_exits_at_once_with_one_fatal_line_and_restart_loses_nothi
     assert srv.proc.returncode == 4, (srv.proc.returncode, err[-2000:])
     assert len([line for line in err.splitlines() if "FATAL" in line]) == 1, err[-2000:]
     assert "\tat " not in err, err[-2000:]
+
+
+# ---------------------------------------------------------------- stopping
+def test_sigterm_answers_every_write_it_applied(server_factory):
+    srv = server_factory()
+    p = uid()
+    n = 3000
+    data = b"".join(request_bytes("PUT", "/kv/" + enc(f"{p}{i}"), put_body(i)) for i in range(n))
+    statuses = []
+    with srv.raw(timeout=15) as c:
+        c.send(data)
+        statuses.append(c.read_response().status_code)  # writes are under way
+        srv.proc.send_signal(signal.SIGTERM)
+        try:
+            while len(statuses) < n:
+                statuses.append(c.read_response().status_code)
+        except (EOFError, ConnectionResetError):
+            pass
+    assert srv.proc.wait(timeout=10) == 0, srv.log()
+    srv.start()
+    applied = len(srv.list_keys(p))
+    answered = statuses.count(200)
+    assert set(statuses) <= {200, 503}, statuses
+    assert applied == answered, f"{applied} writes applied, {answered} acknowledged"

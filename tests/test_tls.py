@@ -70,11 +70,12 @@ def handshake(srv, version):
     ctx.minimum_version = ctx.maximum_version = version
     with socket.create_connection((srv.host, srv.port), timeout=10) as raw:
         with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            negotiated = s.version()
             s.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
             data = b""
             while chunk := s.recv(4096):
                 data += chunk
-            return s.version(), data
+            return negotiated, data
 
 
 def test_https_serves_the_api(tls_server):

@@ -36,6 +36,8 @@ public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger("kvstore");
     /** Exit status of a start that failed after the options were read (port taken, damaged log, ...). */
     static final int START_FAILED = 1;
+    /** How long a stop waits for connections to answer what they read; the whole stop must fit in 5 s. */
+    private static final long DRAIN_MILLIS = 2_000;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -155,8 +157,9 @@ public final class Main implements Callable<Integer> {
                 policy.label(), replay.records(), db.stats().keys(), replay.millis(),
                 (System.nanoTime() - started) / 1_000_000);
         stop.await();
-        log.info("shutting down: no new connections, finishing writes in flight");
+        log.info("shutting down: no new connections, answering the requests already read");
         server.stopAccepting();
+        server.drain(DRAIN_MILLIS);
         db.close();
         server.close();
         log.info("stopped; the log is fsynced and closed");

@@ -32,7 +32,7 @@ final class SecurityOptions {
     String allowedOrigins;
 
     @Option(names = "--allowed-hosts", defaultValue = "${env:KVSTORE_ALLOWED_HOSTS:-}",
-            description = "Comma-separated Host names accepted besides localhost, 127.0.0.1 and [::1] while "
+            description = "Comma-separated Host names accepted besides localhost, 127.x.x.x and [::1] while "
                     + "listening on loopback (env KVSTORE_ALLOWED_HOSTS, default none).")
     String allowedHosts;
 

@@ -2,6 +2,7 @@ package kvstore.netty.http;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -48,9 +49,11 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final RateLimitedLog warnings;
     /** First and last in the pipeline. */
     private final OutOfMemoryHandler[] outOfMemory;
+    /** The open connections, for the drain at shutdown; a channel leaves it when it closes. */
+    private final ChannelGroup open;
 
     HttpChannelInitializer(ReadRequests reads, WriteRequests writes, HttpSettings settings, RateLimitedLog warnings,
-                           OutOfMemoryHandler[] outOfMemory) {
+                           OutOfMemoryHandler[] outOfMemory, ChannelGroup open) {
         this.reads = reads;
         this.writes = writes;
         this.settings = settings;
@@ -58,6 +61,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.bodies = new BodyBudget(settings.bodyBudget());
         this.warnings = warnings;
         this.outOfMemory = outOfMemory;
+        this.open = open;
     }
 
     @Override
@@ -67,6 +71,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
             ch.close();
             return;
         }
+        open.add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast(outOfMemory[0]);
         p.addLast(ReadPauseHandler.on(ch));

@@ -10,10 +10,13 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import kvstore.core.Engine;
 import kvstore.core.time.NanoClock;
 import org.slf4j.Logger;
@@ -29,11 +32,13 @@ public final class HttpServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private final String transport;
+    private final ChannelGroup connections;
 
-    private HttpServer(EventLoopGroup group, Channel channel, String transport) {
+    private HttpServer(EventLoopGroup group, Channel channel, String transport, ChannelGroup connections) {
         this.group = group;
         this.channel = channel;
         this.transport = transport;
+        this.connections = connections;
     }
 
     /**
@@ -47,6 +52,7 @@ public final class HttpServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ReadRequests reads = new ReadRequests(db, fsyncPolicy);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
@@ -59,9 +65,9 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations), settings,
                             new RateLimitedLog(log, 10, TimeUnit.SECONDS, NanoClock.SYSTEM),
-                            OutOfMemoryHandler.pair(outOfMemory)));
+                            OutOfMemoryHandler.pair(outOfMemory), connections));
             Channel channel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
-            return new HttpServer(group, channel, epoll ? "epoll" : "nio");
+            return new HttpServer(group, channel, epoll ? "epoll" : "nio", connections);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
@@ -81,6 +87,17 @@ public final class HttpServer implements AutoCloseable {
     /** Stops accepting connections; open connections go on until {@link #close}. */
     public void stopAccepting() throws InterruptedException {
         channel.close().sync();
+    }
+
+    /**
+     * Stops reading every connection, lets each answer the requests it had read (writes in flight included, so
+     * the engine must still be open) and close, waiting at most {@code timeoutMillis} for all of them.
+     */
+    public void drain(long timeoutMillis) throws InterruptedException {
+        for (Channel c : connections) {
+            c.eventLoop().execute(() -> c.pipeline().fireUserEventTriggered(ResponseOrder.DRAIN));
+        }
+        connections.newCloseFuture().await(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Runs the tasks already queued (responses of finished writes), then closes every connection. */

@@ -1,9 +1,16 @@
 package kvstore.netty.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Stops a connection from reading while any handler that bounds memory asks it to, each for its own reason;
@@ -13,9 +20,16 @@ import io.netty.util.AttributeKey;
  * with {@code read()} whenever they hold a partial message. This handler sits first in the pipeline and holds
  * back every {@code read()} while paused, then reads once the last reason is gone.
  *
+ * <p>It also closes connections gently ({@link #closeLingering}): closing a socket whose unread input still
+ * holds data makes the kernel send a reset, which can destroy responses the client has not read yet (a 413
+ * before an unread body, the answers before a stop). So the server sends its last bytes (and TLS's
+ * close_notify), shuts its sending side, reads and drops whatever still comes, and closes when the client does or {@link #LINGER_MILLIS} ends.
+ *
  * <p>Fields are owned by the channel's event loop.
  */
-final class ReadPauseHandler extends ChannelOutboundHandlerAdapter {
+final class ReadPauseHandler extends ChannelDuplexHandler {
+    static final long LINGER_MILLIS = 1_000;
+
     enum Reason {
         /** Too many requests of the connection wait for their responses. */
         PIPELINE_FULL,
@@ -30,6 +44,8 @@ final class ReadPauseHandler extends ChannelOutboundHandlerAdapter {
     private static final AttributeKey<ReadPauseHandler> KEY = AttributeKey.valueOf(ReadPauseHandler.class, "pause");
 
     private int reasons;
+    /** The sending side is shut: everything read is dropped until the client closes. */
+    private boolean lingering;
 
     /** Installs the handler on {@code channel}; add it first in the pipeline. */
     static ReadPauseHandler on(Channel channel) {
@@ -57,6 +73,42 @@ final class ReadPauseHandler extends ChannelOutboundHandlerAdapter {
         if (!channel.config().isAutoRead()) {
             channel.config().setAutoRead(true);
         }
+    }
+
+    /** Closes as described above, once what was written has been sent; a channel that cannot half-close just closes. */
+    static void closeLingering(Channel channel) {
+        ReadPauseHandler h = channel.attr(KEY).get();
+        if (h == null || !(channel instanceof DuplexChannel duplex) || !channel.isActive() || duplex.isInputShutdown()) {
+            channel.close();
+            return;
+        }
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        ChannelFuture sent = tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
+        sent.addListener(closeNotify -> duplex.shutdownOutput().addListener(shut -> {
+            h.lingering = true;
+            h.reasons = 0;
+            channel.config().setAutoRead(true);
+            channel.read();
+            channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        }));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lingering) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (lingering && evt instanceof ChannelInputShutdownEvent) {
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -1,10 +1,9 @@
 package kvstore.netty.http;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.ReferenceCountUtil;
@@ -21,13 +20,20 @@ import java.util.PriorityQueue;
  * work or responses; it slows only its own connection. No request is ever dropped for being one too many.
  *
  * <p>A client that half-closes its side (the server runs with {@code ALLOW_HALF_CLOSURE}) gets the answers
- * to everything it sent, then the connection closes.
+ * to everything it sent, then the connection closes; so does every client when the server stops ({@link #DRAIN}).
  *
  * <pre>
  * pipeline: ... BodyLimit → ResponseOrder → RefusedRequestHandler → KvHandler
  * </pre>
  */
 public final class ResponseOrder extends ChannelDuplexHandler {
+    /** The server is stopping: read nothing more, answer what was read, then close. */
+    static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
     static final int PAUSE_READING_AT = 256;
     static final int RESUME_READING_AT = 64;
 
@@ -42,8 +48,8 @@ public final class ResponseOrder extends ChannelDuplexHandler {
     private boolean closing;
     /** Reading is paused because {@link #PAUSE_READING_AT} requests wait for their responses. */
     private boolean pipelineFull;
-    /** The client has shut its sending side: close once every request read has been answered. */
-    private boolean inputShut;
+    /** No request will be read any more (the client half-closed, or the server stops): close once all are answered. */
+    private boolean noMoreRequests;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -74,8 +80,14 @@ public final class ResponseOrder extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DRAIN) {
+            ReadPauseHandler.pause(ctx.channel(), ReadPauseHandler.Reason.CLOSING);
+            noMoreRequests = true;
+            closeIfAllAnswered(ctx);
+            return;
+        }
         if (evt instanceof ChannelInputShutdownEvent) {
-            inputShut = true;
+            noMoreRequests = true;
             closeIfAllAnswered(ctx);
         }
         ctx.fireUserEventTriggered(evt);
@@ -108,7 +120,7 @@ public final class ResponseOrder extends ChannelDuplexHandler {
                 closing = true;
                 ChannelPromise last = next.promise();
                 ctx.writeAndFlush(next.response().response()).addListener(f -> {
-                    ctx.close();
+                    ReadPauseHandler.closeLingering(ctx.channel());
                     if (f.isSuccess()) {
                         last.trySuccess();
                     } else if (!last.isVoid()) {
@@ -132,9 +144,9 @@ public final class ResponseOrder extends ChannelDuplexHandler {
     }
 
     private void closeIfAllAnswered(ChannelHandlerContext ctx) {
-        if (inputShut && !closing && nextResponse == nextRequest) {
+        if (noMoreRequests && !closing && nextResponse == nextRequest) {
             closing = true;
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ReadPauseHandler.closeLingering(ctx.channel()));
         }
     }
 

@@ -2,6 +2,7 @@ package kvstore.netty.security;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -11,8 +12,9 @@ import java.util.stream.Collectors;
  *   <li>With a {@link BearerToken}, every request but {@code GET /health} must carry it.</li>
  *   <li>A request with an {@code Origin} (a browser) is refused unless that origin is listed: a web page must
  *       not drive a local kvstore (a {@code text/plain} POST needs no CORS preflight).</li>
- *   <li>While the server listens on loopback, the {@code Host} must be a loopback name or listed: a page whose
- *       DNS name was rebound to 127.0.0.1 still sends its own name.</li>
+ *   <li>While the server listens on loopback, the {@code Host} must be {@code localhost}, a loopback address
+ *       ({@code 127.x.x.x}, {@code [::1]}) or listed: a page whose DNS name was rebound to 127.0.0.1 still
+ *       sends its own name.</li>
  * </ul>
  *
  * @param token the required token, or null when none is required
@@ -21,7 +23,10 @@ import java.util.stream.Collectors;
  * @param checkHost whether the Host rule applies (the server listens on loopback)
  */
 public record AccessRules(BearerToken token, Set<String> allowedOrigins, Set<String> allowedHosts, boolean checkHost) {
-    private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
+    private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "[::1]");
+    private static final Pattern PORT = Pattern.compile(":\\d{1,5}");
+    /** An IPv4 loopback literal: no DNS name, so it cannot have been rebound. */
+    private static final Pattern LOOPBACK_IPV4 = Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
     /** No token; no origin allowed; the Host rule applies. What a default, loopback-only server uses. */
     public static final AccessRules LOOPBACK_DEFAULTS = new AccessRules(null, Set.of(), Set.of(), true);
@@ -49,7 +54,7 @@ public record AccessRules(BearerToken token, Set<String> allowedOrigins, Set<Str
             return true;
         }
         String name = hostName(host.strip().toLowerCase(Locale.ROOT));
-        return LOOPBACK_NAMES.contains(name) || allowedHosts.contains(name);
+        return LOOPBACK_NAMES.contains(name) || LOOPBACK_IPV4.matcher(name).matches() || allowedHosts.contains(name);
     }
 
     /** Whether a request with this {@code Authorization} header (or null) is authorised; a health check always is. */
@@ -57,14 +62,14 @@ public record AccessRules(BearerToken token, Set<String> allowedOrigins, Set<Str
         return token == null || healthCheck || token.admits(authorization);
     }
 
-    /** {@code name:port} → {@code name}; {@code [v6]:port} → {@code [v6]}. */
+    /** {@code name:port} → {@code name}; {@code [v6]:port} → {@code [v6]}; anything else as it is. */
     private static String hostName(String host) {
-        if (host.startsWith("[")) {
-            int end = host.indexOf(']');
-            return end < 0 ? host : host.substring(0, end + 1);
+        int portAt = host.startsWith("[") ? host.indexOf(']') + 1 : host.indexOf(':');
+        if (portAt <= 0 || portAt == host.length()) {
+            return host;
         }
-        int colon = host.indexOf(':');
-        return colon < 0 ? host : host.substring(0, colon);
+        String port = host.substring(portAt);
+        return PORT.matcher(port).matches() ? host.substring(0, portAt) : host;
     }
 
     private static Set<String> lowerCase(Set<String> names) {

@@ -30,7 +30,7 @@ class AccessRulesTest {
     @Test
     void shouldAcceptLoopbackNamesWithAnyPortAndListedHosts() {
         for (String host : new String[] {"localhost", "localhost:8080", "127.0.0.1", "127.0.0.1:1", "[::1]",
-                "[::1]:8080", "LocalHost", "kv.internal", "KV.internal:9000"}) {
+                "[::1]:8080", "LocalHost", "kv.internal", "KV.internal:9000", "127.0.0.2:8080"}) {
             assertTrue(loopback.hostAllowed(host), host);
         }
     }
@@ -38,7 +38,7 @@ class AccessRulesTest {
     @Test
     void shouldRefuseOtherHostsWhileOnLoopback() {
         for (String host : new String[] {"evil.example", "evil.example:8080", "localhost.evil.example",
-                "127.0.0.2", "[::2]", "kv.internal.evil"}) {
+                "127.0.0.1.evil.example", "127.0.0.1:80@evil", "[::2]", "kv.internal.evil", "10.0.0.1"}) {
             assertFalse(loopback.hostAllowed(host), host);
         }
     }
