@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * Refuses what HTTP/1.x framing cannot be trusted with, before any body is read: versions other than 1.0
  * and 1.1 ({@code 505}), transfer codings other than {@code chunked} ({@code 501}), HTTP/1.1 without
- * exactly one {@code Host} ({@code 400}), and expectations other than {@code 100-continue} ({@code 417}) or
+ * {@code Host} ({@code 400}), and expectations other than {@code 100-continue} ({@code 417}) or
  * a {@code 100-continue} whose {@code Content-Length} is over the limit ({@code 413}). Each closes the
  * connection. A {@code 100-continue} within the limit goes on to {@link BodyLimit}, which answers it.
  */
@@ -32,14 +32,16 @@ final class ProtocolCheckHandler extends RequestGateHandler {
                     version.text() + " is not supported (use HTTP/1.1 or HTTP/1.0)", true);
         }
         HttpHeaders headers = head.headers();
-        List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!codings.isEmpty() && !(codings.size() == 1 && codings.get(0).trim().equalsIgnoreCase("chunked"))) {
-            return new Refusal(HttpResponseStatus.NOT_IMPLEMENTED,
-                    "transfer coding '" + String.join(", ", codings) + "' is not supported (only chunked)", true);
+        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+            if (!(codings.size() == 1 && codings.get(0).trim().equalsIgnoreCase("chunked"))) {
+                return new Refusal(HttpResponseStatus.NOT_IMPLEMENTED,
+                        "transfer coding '" + String.join(", ", codings) + "' is not supported (only chunked)", true);
+            }
         }
         boolean http11 = version.minorVersion() == 1;
-        if (http11 && headers.getAll(HttpHeaderNames.HOST).size() != 1) {
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, "an HTTP/1.1 request needs exactly one Host header", true);
+        if (http11 && !headers.contains(HttpHeaderNames.HOST)) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "an HTTP/1.1 request needs a Host header", true);
         }
         String expect = headers.get(HttpHeaderNames.EXPECT);
         if (http11 && expect != null) {
