@@ -381,3 +381,17 @@ def assert_fields(body, expected):
             assert type(got) is type(v) and got == v, f"member {k!r}: expected {v!r}, got {got!r} in {body!r}"
         else:
             assert got == v, f"member {k!r}: expected {v!r}, got {got!r} in {body!r}"
+
+
+def request_bytes(method, path, body=None, headers=None, version="HTTP/1.1", host="localhost"):
+    """One HTTP/1.x request as bytes, for raw sockets; host=None sends no Host header."""
+    h = {} if host is None else {"Host": host}
+    h.update(headers or {})
+    if body is not None:
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body, ensure_ascii=False)
+        if isinstance(body, str):
+            body = body.encode()
+        h.setdefault("Content-Length", str(len(body)))
+    head = f"{method} {path} {version}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in h.items()) + "\r\n"
+    return head.encode() + (body or b"")

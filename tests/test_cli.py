@@ -237,5 +237,5 @@ def test_max_body_gib_accepted(server_factory):
 
 
 def test_host_all_interfaces(server_factory):
-    srv = server_factory(args=["--host", "0.0.0.0"])
+    srv = server_factory(args=["--host", "0.0.0.0", "--insecure-no-auth"])
     assert srv.get("/health").status_code == 200

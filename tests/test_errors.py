@@ -69,7 +69,7 @@ def send_with_body(host, port, head, body):
 
 
 def put_head(key, length, extra=""):
-    return (f"PUT /kv/{enc(key)} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    return (f"PUT /kv/{enc(key)} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
             f"Content-Length: {length}\r\n{extra}\r\n")
 
 
@@ -146,7 +146,7 @@ def test_small_limit_chunked_body_413(small_body_server):
     k = uid() + "chunked"
     body = body_of_size(3000)
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 500]), body[i:i + 500]) for i in range(0, len(body), 500))
-    head = (f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head = (f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
             f"Transfer-Encoding: chunked\r\n\r\n")
     r = send_with_body(srv.host, srv.port, head, chunks + b"0\r\n\r\n")
     assert_json_error(r, 413)

@@ -111,7 +111,7 @@ def test_chunked_request_body_put(shared_server):
     body = json.dumps({"value": {"text": "chunked " * 100, "n": 12345678901234567890123}}).encode()
     pieces = [body[i:i + 37] for i in range(0, len(body), 37)]
     chunked = b"".join(b"%x\r\n%s\r\n" % (len(x), x) for x in pieces) + b"0\r\n\r\n"
-    head = (f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head = (f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
             f"Transfer-Encoding: chunked\r\n\r\n").encode()
     with shared_server.raw() as c:
         c.send(head)
@@ -131,7 +131,7 @@ def test_chunked_request_body_batch(shared_server):
     chunked = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 10]), body[i:i + 10])
                        for i in range(0, len(body), 10)) + b"0\r\n\r\n"
     with shared_server.raw() as c:
-        c.send(b"POST /kv/batch HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked)
+        c.send(b"POST /kv/batch HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked)
         r = c.read_response()
     assert r.status_code == 200, r
     assert r.json()["results"][1]["value"] == 1
@@ -140,7 +140,7 @@ def test_chunked_request_body_batch(shared_server):
 def test_expect_100_continue(shared_server):
     k = uid() + "expect"
     body = json.dumps({"value": "e" * 2000}).encode()
-    head = (f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head = (f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n").encode()
     with shared_server.raw() as c:
         c.send(head)
@@ -231,15 +231,15 @@ def test_response_has_length_framing(shared_server):
 MALFORMED = [
     b"GARBAGE\r\n\r\n",
     b"GET\r\n\r\n",
-    b"GET /health\r\nHost: x\r\n\r\n" + b"\r\n",
+    b"GET /health\r\nHost: localhost\r\n\r\n" + b"\r\n",
     b"GET /health HTTP/1.1 extra\r\n\r\n",
     b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + b"\x00" * 64 + b"\r\n\r\n",  # TLS hello
     b"GET /health HTTP/1.1\r\nBadHeaderNoColon\r\n\r\n",
-    b"PUT /kv/x HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}",
-    b"PUT /kv/x HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n{}",
-    b"PUT /kv/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n",
-    b"GET /health HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n",
-    b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"PUT /kv/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n{}",
+    b"PUT /kv/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\n{}",
+    b"PUT /kv/x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n",
+    b"GET /health HTTP/1.1\r\nHost: localhost\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n",
+    b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n",
     b"\x00\x01\x02\x03\r\n\r\n",
 ]
 
@@ -271,7 +271,7 @@ def test_malformed_request_400_or_close_never_5xx(shared_server, data):
 def test_server_survives_client_disconnect_mid_body(shared_server):
     k = uid() + "abort"
     with shared_server.raw() as c:
-        c.send(f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{{\"value\":".encode())
+        c.send(f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n{{\"value\":".encode())
     assert shared_server.get("/health").status_code == 200
     assert shared_server.value_of(k) is MISSING
 

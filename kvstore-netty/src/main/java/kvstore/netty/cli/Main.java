@@ -1,11 +1,14 @@
 package kvstore.netty.cli;
 
+import io.netty.handler.ssl.SslContext;
 import kvstore.core.CompactionProbe;
 import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.LocalEngine;
 import kvstore.core.time.NanoClock;
 import kvstore.netty.http.HttpServer;
+import kvstore.netty.http.HttpSettings;
+import kvstore.netty.security.AccessRules;
 import kvstore.netty.metrics.KvMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,8 @@ public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger("kvstore");
     /** Exit status of a start that failed after the options were read (port taken, damaged log, ...). */
     static final int START_FAILED = 1;
+    /** How long a stop waits for connections to answer what they read; the whole stop must fit in 5 s. */
+    private static final long DRAIN_MILLIS = 2_000;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,6 +68,16 @@ public final class Main implements Callable<Integer> {
             description = "Seconds after which an idle connection is closed (env KVSTORE_IDLE_TIMEOUT, default 60).")
     int idleTimeout;
 
+    @Option(names = "--request-timeout", defaultValue = "${env:KVSTORE_REQUEST_TIMEOUT:-30}",
+            description = "Seconds from a request's first byte to its last before it gets 408 and the connection "
+                    + "closes (env KVSTORE_REQUEST_TIMEOUT, default 30).")
+    int requestTimeout;
+
+    @Option(names = "--max-connections", defaultValue = "${env:KVSTORE_MAX_CONNECTIONS:-10000}",
+            description = "Most client connections open at once; one more is closed at once "
+                    + "(env KVSTORE_MAX_CONNECTIONS, default 10000).")
+    int maxConnections;
+
     @Option(names = "--compact-min-bytes", defaultValue = "${env:KVSTORE_COMPACT_MIN_BYTES:-64MiB}",
             converter = ByteSizeConverter.class,
             description = "Never compact a log smaller than this (env KVSTORE_COMPACT_MIN_BYTES, default 64MiB).")
@@ -72,12 +87,21 @@ public final class Main implements Callable<Integer> {
             description = "Compact when the log is more than this many times the live data (env KVSTORE_COMPACT_RATIO, default 2.0).")
     double compactRatio;
 
+    @Option(names = "--max-memory", defaultValue = "${env:KVSTORE_MAX_MEMORY}", converter = ByteSizeConverter.class,
+            description = "Ceiling on the data set's estimated memory, in bytes or with a KiB/MiB/GiB suffix; a write "
+                    + "past it gets 507 (env KVSTORE_MAX_MEMORY, default half the maximum heap).")
+    Long maxMemory;
+
+    @CommandLine.Mixin
+    SecurityOptions security;
+
     @Option(names = "--repair",
             description = "If the log is damaged before its last line, save a copy as wal.log.broken-<time>, "
                     + "cut the log before the damaged line and start.")
     boolean repair;
 
     public static void main(String[] args) {
+        FatalExit.install();
         System.exit(commandLine().execute(args));
     }
 
@@ -103,6 +127,14 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FsyncPolicy policy = validate();
+        AccessRules access;
+        SslContext tls;
+        try {
+            access = security.access(host);
+            tls = security.tls();
+        } catch (SecurityOptions.BadSecurityOption e) {
+            throw SecurityOptions.asParameterError(spec.commandLine(), e);
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
@@ -111,7 +143,9 @@ public final class Main implements Callable<Integer> {
         LocalEngine db;
         try {
             db = LocalEngine.open(LocalEngine.Config.server(dataDir, policy, compactMinBytes, compactRatio, repair,
-                    Main::fatal, crashProbe()).withObserver(metrics.logObserver()));
+                    FatalExit::logFailed, crashProbe())
+                    .withMaxMemory(maxMemory != null ? maxMemory : LocalEngine.Config.defaultMaxMemory())
+                    .withObserver(metrics.logObserver()));
         } catch (CorruptLogException e) {
             return fail(e.getMessage());
         } catch (IOException e) {
@@ -120,20 +154,23 @@ public final class Main implements Callable<Integer> {
         metrics.watch(db::stats);
         HttpServer server;
         try {
-            server = HttpServer.start(db, policy.label(), host, port, (int) maxBody, idleTimeout, metrics);
+            server = HttpServer.start(db, policy.label(), new HttpSettings(host, port, (int) maxBody, idleTimeout,
+                    requestTimeout, maxConnections, access, tls), metrics, FatalExit::outOfMemory);
         } catch (Exception e) {
             db.close();
             String why = e instanceof UnresolvedAddressException ? "no such host" : messageOf(e);
             return fail("cannot listen on " + host + ":" + port + ": " + why);
         }
         LocalEngine.Recovery replay = db.recovery();
-        log.info("kvstore listening on http://{}:{} ({}) data_dir={} fsync={} replayed={} live_keys={} replay_ms={} started_ms={}",
-                host, server.address().getPort(), server.transport(), dataDir.toAbsolutePath().normalize(),
+        log.info("kvstore listening on {}://{}:{} ({}) data_dir={} fsync={} replayed={} live_keys={} replay_ms={} started_ms={}",
+                tls == null ? "http" : "https", host, server.address().getPort(), server.transport(),
+                dataDir.toAbsolutePath().normalize(),
                 policy.label(), replay.records(), db.stats().keys(), replay.millis(),
                 (System.nanoTime() - started) / 1_000_000);
         stop.await();
-        log.info("shutting down: no new connections, finishing writes in flight");
+        log.info("shutting down: no new connections, answering the requests already read");
         server.stopAccepting();
+        server.drain(DRAIN_MILLIS);
         db.close();
         server.close();
         log.info("stopped; the log is fsynced and closed");
@@ -150,8 +187,17 @@ public final class Main implements Callable<Integer> {
         if (idleTimeout < 1) {
             throw bad("--idle-timeout", idleTimeout + " is not a positive number of seconds");
         }
+        if (requestTimeout < 1) {
+            throw bad("--request-timeout", requestTimeout + " is not a positive number of seconds");
+        }
+        if (maxConnections < 1) {
+            throw bad("--max-connections", maxConnections + " must be at least 1");
+        }
         if (!(compactRatio >= 1.0)) {
             throw bad("--compact-ratio", compactRatio + " must be at least 1.0");
+        }
+        if (maxMemory != null && maxMemory < 1) {
+            throw bad("--max-memory", maxMemory + " bytes is not a positive size");
         }
         try {
             return FsyncPolicy.parse(fsync);
@@ -185,13 +231,6 @@ public final class Main implements Callable<Integer> {
     private static int fail(String message) {
         System.err.println("kvstore: " + message);
         return START_FAILED;
-    }
-
-    /** A failed fsync: the log can no longer be trusted, so stop at once rather than acknowledge anything. */
-    private static void fatal(String message, IOException cause) {
-        System.err.println("kvstore: FATAL: " + message + ": " + cause.getMessage());
-        System.err.flush();
-        Runtime.getRuntime().halt(3);
     }
 
     /**

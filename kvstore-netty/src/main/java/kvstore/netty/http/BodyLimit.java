@@ -24,15 +24,20 @@ public final class BodyLimit extends HttpObjectAggregator {
     /** The decoder failure that marks a request whose body was over the limit. */
     public static final class BodyTooLargeException extends TooLongFrameException {
         BodyTooLargeException(int limit) {
-            super("request body is larger than the limit of " + limit + " bytes");
+            super(tooLargeMessage(limit));
         }
     }
 
     private final int limit;
 
     public BodyLimit(int limit) {
-        super(limit);
+        super(limit, true);
         this.limit = limit;
+    }
+
+    /** The error message of a body over {@code limit} bytes. */
+    static String tooLargeMessage(int limit) {
+        return "request body is larger than the limit of " + limit + " bytes";
     }
 
     @Override
@@ -50,15 +55,20 @@ public final class BodyLimit extends HttpObjectAggregator {
         ctx.fireChannelRead(marker);
     }
 
+    /**
+     * {@link ProtocolCheckHandler} refuses unsupported and oversized expectations in their turn before they get
+     * here; should one get through anyway, it is refused with a JSON error rather than Netty's plain text.
+     */
     @Override
     protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
         Object response = super.newContinueResponse(start, maxContentLength, pipeline);
         if (response instanceof FullHttpResponse plain && plain.status().code() >= 400) {
+            HttpResponseStatus status = plain.status();
             plain.release();
-            ByteBuf body = Replies.error(UnpooledByteBufAllocator.DEFAULT,
-                    "request body is larger than the limit of " + limit + " bytes", -1);
-            return Responses.json(start.protocolVersion(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, body,
-                    HttpUtil.isKeepAlive(start), null);
+            String why = status.equals(HttpResponseStatus.EXPECTATION_FAILED) ? "expectation not supported"
+                    : tooLargeMessage(limit);
+            ByteBuf body = Replies.error(UnpooledByteBufAllocator.DEFAULT, why, -1);
+            return Responses.json(start.protocolVersion(), status, body, false, null);
         }
         return response;
     }

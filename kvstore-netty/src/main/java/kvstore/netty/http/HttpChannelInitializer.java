@@ -2,53 +2,104 @@ package kvstore.netty.http;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import kvstore.core.time.NanoClock;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of one connection:
  * <pre>
- * connections                 counts open connections (RequestMetrics)
+ * (a connection over --max-connections is closed before any of this)
+ * OutOfMemoryHandler          an OutOfMemoryError reported on the connection ends the process
+ * ConnectionCountHandler      counts open connections for GET /metrics
+ * ReadPauseHandler            holds back reads while a handler below has paused the connection
+ * SslHandler                  TLS, when --tls-cert and --tls-key are given
+ * RequestDeadlineHandler      starts a request's clock at its first byte; 408 when it is not in by the deadline
  * HttpServerCodec             bytes ⇄ HTTP/1.x messages
+ * RequestDeadlineHandler.endOfRequest()   stops the clock at the request's last part
  * IdleStateHandler            notices idle connections (KvHandler closes them)
+ * ProtocolCheckHandler        refuses versions, codings, expectations HTTP/1.x framing cannot trust (body unread)
+ * AccessHandler               token, Origin and Host rules: 401 or 403 (body dropped)
+ * BodyBudgetHandler           takes each large body from the budget shared by all connections, or pauses reading
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
- * ResponseOrder               responses in request order under pipelining
+ * ResponseOrder               responses in request order under pipelining; pauses reading to bound memory
+ * RefusedRequestHandler       answers the refused requests in their turn
  * KvHandler                   the API
+ * OutOfMemoryHandler          (again) an OutOfMemoryError of a handler ends the process
  * </pre>
  */
 final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_REQUEST_LINE = 16 * 1024;
     private static final int MAX_HEADERS = 16 * 1024;
+    /**
+     * The codec's own cap on requests awaiting responses resets the connection when reached; ResponseOrder
+     * bounds them instead, by pausing reads, so this cap must never be reached.
+     */
+    private static final int NO_PIPELINE_CAP = Integer.MAX_VALUE;
 
     private final ReadRequests reads;
     private final WriteRequests writes;
     private final AdminRequests admin;
     private final RequestMetrics metrics;
-    private final int maxBody;
-    private final int idleSeconds;
+    private final HttpSettings settings;
+    private final ConnectionLimit connections;
+    private final BodyBudget bodies;
+    private final RateLimitedLog warnings;
+    /** First and last in the pipeline. */
+    private final OutOfMemoryHandler[] outOfMemory;
+    /** The open connections, for the drain at shutdown; a channel leaves it when it closes. */
+    private final ChannelGroup open;
 
     HttpChannelInitializer(ReadRequests reads, WriteRequests writes, AdminRequests admin, RequestMetrics metrics,
-                           int maxBody, int idleSeconds) {
+                           HttpSettings settings, RateLimitedLog warnings, OutOfMemoryHandler[] outOfMemory,
+                           ChannelGroup open) {
         this.reads = reads;
         this.writes = writes;
         this.admin = admin;
         this.metrics = metrics;
-        this.maxBody = maxBody;
-        this.idleSeconds = idleSeconds;
+        this.settings = settings;
+        this.connections = new ConnectionLimit(settings.maxConnections());
+        this.bodies = new BodyBudget(settings.bodyBudget());
+        this.warnings = warnings;
+        this.outOfMemory = outOfMemory;
+        this.open = open;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (!connections.admit(ch)) {
+            warnings.warn("refused a connection: {} are open (--max-connections)", connections.max());
+            ch.close();
+            return;
+        }
+        open.add(ch);
         ChannelPipeline p = ch.pipeline();
+        p.addLast(outOfMemory[0]);
         p.addLast(metrics.connections());
+        p.addLast(ReadPauseHandler.on(ch));
+        if (settings.tls() != null) {
+            p.addLast(settings.tls().newHandler(ch.alloc()));
+        }
+        RequestDeadlineHandler deadline = new RequestDeadlineHandler(
+                TimeUnit.SECONDS.toNanos(settings.requestTimeoutSeconds()), NanoClock.SYSTEM);
+        p.addLast(deadline);
         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE)
-                .setMaxHeaderSize(MAX_HEADERS)));
-        p.addLast(new IdleStateHandler(0, 0, idleSeconds));
-        p.addLast(new BodyLimit(maxBody));
+                .setMaxHeaderSize(MAX_HEADERS), NO_PIPELINE_CAP));
+        p.addLast(deadline.endOfRequest());
+        p.addLast(new IdleStateHandler(0, 0, settings.idleSeconds()));
+        p.addLast(new ProtocolCheckHandler(settings.maxBody()));
+        p.addLast(new AccessHandler(settings.access()));
+        p.addLast(new BodyBudgetHandler(bodies, settings.maxBody()));
+        p.addLast(new BodyLimit(settings.maxBody()));
         p.addLast(new ResponseOrder());
+        p.addLast(new RefusedRequestHandler());
         p.addLast(new KvHandler(reads, writes, admin, metrics));
+        p.addLast(outOfMemory[1]);
     }
 }

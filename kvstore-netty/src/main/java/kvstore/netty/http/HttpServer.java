@@ -10,42 +10,51 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import kvstore.core.Engine;
 import kvstore.netty.metrics.KvMetrics;
+import kvstore.core.time.NanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** The HTTP listener: native epoll when it loads, NIO otherwise, pooled buffers, one pipeline per connection. */
 public final class HttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
     private final EventLoopGroup group;
     private final Channel channel;
     private final String transport;
+    private final ChannelGroup connections;
 
-    private HttpServer(EventLoopGroup group, Channel channel, String transport) {
+    private HttpServer(EventLoopGroup group, Channel channel, String transport, ChannelGroup connections) {
         this.group = group;
         this.channel = channel;
         this.transport = transport;
+        this.connections = connections;
     }
 
     /**
-     * Binds {@code host:port} and starts serving {@code db}.
-     *
-     * @param maxBody largest request body accepted, in bytes
-     * @param idleSeconds close a connection after this long without traffic
-     * @param metrics where requests and connections are counted, served by {@code GET /metrics}
+     * Binds {@code settings.host():settings.port()} and starts serving {@code db}; requests and connections are
+     * counted in {@code metrics}; {@code outOfMemory} is told of an {@link OutOfMemoryError} that a connection's
+     * pipeline reports, and is expected to end the process.
      */
-    public static HttpServer start(Engine db, String fsyncPolicy, String host, int port, int maxBody, int idleSeconds,
-                                   KvMetrics metrics) throws InterruptedException {
+    public static HttpServer start(Engine db, String fsyncPolicy, HttpSettings settings, KvMetrics metrics,
+                                   Consumer<Throwable> outOfMemory) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ReadRequests reads = new ReadRequests(db, fsyncPolicy, new OperationCount());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
@@ -53,12 +62,15 @@ public final class HttpServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations),
-                            new AdminRequests(db), new RequestMetrics(metrics), maxBody, idleSeconds));
-            Channel channel = bootstrap.bind(host, port).sync().channel();
-            return new HttpServer(group, channel, epoll ? "epoll" : "nio");
+                            new AdminRequests(db), new RequestMetrics(metrics), settings,
+                            new RateLimitedLog(log, 10, TimeUnit.SECONDS, NanoClock.SYSTEM),
+                            OutOfMemoryHandler.pair(outOfMemory), connections));
+            Channel channel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
+            return new HttpServer(group, channel, epoll ? "epoll" : "nio", connections);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
@@ -78,6 +90,17 @@ public final class HttpServer implements AutoCloseable {
     /** Stops accepting connections; open connections go on until {@link #close}. */
     public void stopAccepting() throws InterruptedException {
         channel.close().sync();
+    }
+
+    /**
+     * Stops reading every connection, lets each answer the requests it had read (writes in flight included, so
+     * the engine must still be open) and close, waiting at most {@code timeoutMillis} for all of them.
+     */
+    public void drain(long timeoutMillis) throws InterruptedException {
+        for (Channel c : connections) {
+            c.eventLoop().execute(() -> c.pipeline().fireUserEventTriggered(ResponseOrder.DRAIN));
+        }
+        connections.newCloseFuture().await(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Runs the tasks already queued (responses of finished writes), then closes every connection. */

@@ -66,6 +66,7 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("closing connection after error", cause);
         ctx.close();
+        ctx.fireExceptionCaught(cause); // to OutOfMemoryHandler, last in the pipeline
     }
 
     private void handle(Exchange ex) {

@@ -1,9 +1,11 @@
 package kvstore.netty.http;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -17,18 +19,30 @@ import java.util.PriorityQueue;
  *
  * <p>Each request is numbered as it is read; a response that is ready before an earlier one (a read
  * answered at once while a write waits for its fsync) is held until every earlier response has been
- * written. Reading pauses while too many requests of the connection wait for their responses, so one
- * client cannot queue unbounded work. A streamed response (a backup) goes out as its head and then its
- * chunks, which a {@link ChunkedWriteHandler} writes as the socket takes them; it is put in front of this
- * handler when the connection's first stream goes out, so that the usual responses never pass through it.
+ * written. Reading pauses while too many requests of the connection wait for their responses, and while
+ * the client does not read what was sent (the channel is not writable), so one client cannot queue unbounded
+ * work or responses; it slows only its own connection. No request is ever dropped for being one too many.
+ * A streamed response (a backup) goes out as its head and then its chunks, which a
+ * {@link ChunkedWriteHandler} writes as the socket takes them; it is put in front of this handler when the
+ * connection's first stream goes out, so that the usual responses never pass through it.
+ *
+ * <p>A client that half-closes its side (the server runs with {@code ALLOW_HALF_CLOSURE}) gets the answers
+ * to everything it sent, then the connection closes; so does every client when the server stops ({@link #DRAIN}).
  *
  * <pre>
- * pipeline: ... HttpObjectAggregator → ResponseOrder → KvHandler
- *           ... HttpObjectAggregator → ChunkedWriteHandler → ResponseOrder → KvHandler   (once a stream went out)
+ * pipeline: ... BodyLimit → ResponseOrder → RefusedRequestHandler → KvHandler
+ *           ... BodyLimit → ChunkedWriteHandler → ResponseOrder → ...   (once a stream went out)
  * </pre>
  */
 public final class ResponseOrder extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(ResponseOrder.class);
+    /** The server is stopping: read nothing more, answer what was read, then close. */
+    static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
     static final int PAUSE_READING_AT = 256;
     static final int RESUME_READING_AT = 64;
 
@@ -41,6 +55,10 @@ public final class ResponseOrder extends ChannelDuplexHandler {
     private int nextRequest;
     private int nextResponse;
     private boolean closing;
+    /** Reading is paused because {@link #PAUSE_READING_AT} requests wait for their responses. */
+    private boolean pipelineFull;
+    /** No request will be read any more (the client half-closed, or the server stops): close once all are answered. */
+    private boolean noMoreRequests;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -53,9 +71,35 @@ public final class ResponseOrder extends ChannelDuplexHandler {
             return;
         }
         ctx.fireChannelRead(new SequencedRequest(nextRequest++, request));
-        if (nextRequest - nextResponse >= PAUSE_READING_AT) {
-            ctx.channel().config().setAutoRead(false);
+        if (nextRequest - nextResponse >= PAUSE_READING_AT && !pipelineFull) {
+            pipelineFull = true;
+            ReadPauseHandler.pause(ctx.channel(), ReadPauseHandler.Reason.PIPELINE_FULL);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            ReadPauseHandler.resume(ctx.channel(), ReadPauseHandler.Reason.CLIENT_NOT_READING);
+        } else {
+            ReadPauseHandler.pause(ctx.channel(), ReadPauseHandler.Reason.CLIENT_NOT_READING);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DRAIN) {
+            ReadPauseHandler.pause(ctx.channel(), ReadPauseHandler.Reason.CLOSING);
+            noMoreRequests = true;
+            closeIfAllAnswered(ctx);
+            return;
+        }
+        if (evt instanceof ChannelInputShutdownEvent) {
+            noMoreRequests = true;
+            closeIfAllAnswered(ctx);
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -74,6 +118,7 @@ public final class ResponseOrder extends ChannelDuplexHandler {
             nextResponse++;
             send(ctx, response, promise);
             resumeReadingIfDrained(ctx);
+            closeIfAllAnswered(ctx);
             return;
         }
         held.add(new Held(response, promise));
@@ -86,7 +131,7 @@ public final class ResponseOrder extends ChannelDuplexHandler {
                 ChannelFuture sent = send(ctx, next.response(), ctx.newPromise());
                 ctx.flush();
                 sent.addListener(f -> {
-                    ctx.close();
+                    ReadPauseHandler.closeLingering(ctx.channel());
                     if (f.isSuccess()) {
                         last.trySuccess();
                     } else if (!last.isVoid()) {
@@ -99,6 +144,7 @@ public final class ResponseOrder extends ChannelDuplexHandler {
             send(ctx, next.response(), next.promise());
         }
         resumeReadingIfDrained(ctx);
+        closeIfAllAnswered(ctx);
     }
 
     /** Writes a full response, or a streamed one's head and then its stream; returns the last write's future. */
@@ -126,8 +172,16 @@ public final class ResponseOrder extends ChannelDuplexHandler {
     }
 
     private void resumeReadingIfDrained(ChannelHandlerContext ctx) {
-        if (!ctx.channel().config().isAutoRead() && nextRequest - nextResponse <= RESUME_READING_AT) {
-            ctx.channel().config().setAutoRead(true);
+        if (pipelineFull && nextRequest - nextResponse <= RESUME_READING_AT) {
+            pipelineFull = false;
+            ReadPauseHandler.resume(ctx.channel(), ReadPauseHandler.Reason.PIPELINE_FULL);
+        }
+    }
+
+    private void closeIfAllAnswered(ChannelHandlerContext ctx) {
+        if (noMoreRequests && !closing && nextResponse == nextRequest) {
+            closing = true;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ReadPauseHandler.closeLingering(ctx.channel()));
         }
     }
 

@@ -3,6 +3,8 @@ package kvstore.netty.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import kvstore.core.json.CompactJson;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
@@ -171,8 +173,31 @@ final class WriteBodies {
         }
     }
 
+    /** The parser's complaint in kvstore's terms: its limit messages name its own classes and methods. */
     private static BadRequestException notJson(IOException e) {
+        if (e instanceof StreamConstraintsException) {
+            return new BadRequestException("body is not accepted: " + overLimit(e.getMessage()));
+        }
         String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
         return new BadRequestException("body is not valid JSON: " + detail);
+    }
+
+    private static String overLimit(String message) {
+        StreamReadConstraints limits = CompactJson.FACTORY.streamReadConstraints();
+        String m = message == null ? "" : message;
+        if (m.startsWith("Document nesting depth")) {
+            return "JSON nested deeper than " + limits.getMaxNestingDepth() + " levels";
+        }
+        if (m.startsWith("Number value length")) {
+            return "JSON number longer than " + limits.getMaxNumberLength() + " characters";
+        }
+        if (m.startsWith("String value length")) {
+            return "JSON string longer than " + limits.getMaxStringLength() + " characters";
+        }
+        if (m.startsWith("Name length")) {
+            return "JSON member name longer than " + limits.getMaxNameLength() + " characters";
+        }
+        return "JSON over kvstore's limits (nesting " + limits.getMaxNestingDepth() + " levels, numbers "
+                + limits.getMaxNumberLength() + " characters, strings " + limits.getMaxStringLength() + " characters)";
     }
 }

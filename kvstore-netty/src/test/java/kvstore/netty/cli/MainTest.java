@@ -44,13 +44,35 @@ class MainTest {
         assertOneLineError(run("--idle-timeout", "0"), "--idle-timeout");
         assertOneLineError(run("--compact-ratio", "0.5"), "--compact-ratio");
         assertOneLineError(run("--nope"), "--nope");
+        assertOneLineError(run("--request-timeout", "0"), "--request-timeout");
+        assertOneLineError(run("--request-timeout", "soon"), "soon");
+        assertOneLineError(run("--max-connections", "0"), "--max-connections");
+        assertOneLineError(run("--max-connections", "-3"), "--max-connections");
+    }
+
+    @Test
+    void shouldRefuseBadSecuritySettingsWithOneLine(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        assertOneLineError(run("--data-dir", data.toString(), "--auth-token-file", dir.resolve("none").toString()),
+                "--auth-token-file");
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        assertOneLineError(run("--data-dir", data.toString(), "--auth-token-file", empty.toString()), "no token");
+        assertOneLineError(run("--data-dir", data.toString(), "--tls-cert", empty.toString()), "--tls-key");
+        Run open = run("--data-dir", data.toString(), "--host", "0.0.0.0");
+        assertOneLineError(open, "--insecure-no-auth");
+        assertTrue(open.err().contains("--auth-token-file"), open.err());
+        assertFalse(Files.exists(data), "nothing is touched before the settings are known to be good");
     }
 
     @Test
     void shouldPrintHelpAndVersion() {
         Run help = run("--help");
         assertEquals(0, help.exit());
-        for (String option : new String[] {"--port", "--data-dir", "--host", "--fsync", "--max-body", "--repair", "PORT", "DATA_DIR"}) {
+        for (String option : new String[] {"--port", "--data-dir", "--host", "--fsync", "--max-body", "--repair", "PORT", "DATA_DIR",
+                "--request-timeout", "KVSTORE_REQUEST_TIMEOUT", "--max-connections", "KVSTORE_MAX_CONNECTIONS",
+                "--auth-token-file", "KVSTORE_AUTH_TOKEN_FILE", "--insecure-no-auth", "--allowed-origins",
+                "KVSTORE_ALLOWED_ORIGINS", "--allowed-hosts", "KVSTORE_ALLOWED_HOSTS", "--tls-cert", "KVSTORE_TLS_CERT",
+                "--tls-key", "KVSTORE_TLS_KEY"}) {
             assertTrue(help.out().contains(option), option);
         }
         Run version = run("--version");

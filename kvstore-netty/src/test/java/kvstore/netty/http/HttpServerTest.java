@@ -44,7 +44,8 @@ class HttpServerTest {
     @BeforeEach
     void start() throws Exception {
         db = LocalEngine.open(LocalEngine.Config.of(dir));
-        server = HttpServer.start(db, "always", "127.0.0.1", 0, 1024, 60, new KvMetrics(NanoClock.SYSTEM));
+        server = HttpServer.start(db, "always", HttpSettings.of("127.0.0.1", 0, 1024, 60), new KvMetrics(NanoClock.SYSTEM),
+                e -> { });
     }
 
     @AfterEach
@@ -79,12 +80,12 @@ class HttpServerTest {
     }
 
     private static String put(String key, String body) {
-        return "PUT /kv/" + key + " HTTP/1.1\r\nHost: t\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+        return "PUT /kv/" + key + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
                 + "\r\n\r\n" + body;
     }
 
     private static String get(String path, boolean close) {
-        return "GET " + path + " HTTP/1.1\r\nHost: t\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
+        return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
     }
 
     @Test
@@ -108,7 +109,7 @@ class HttpServerTest {
     @Test
     void shouldAnswerEveryErrorWithJson() throws Exception {
         List<Response> r = exchange(get("/nope", false)
-                + "POST /stats HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+                + "POST /stats HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"
                 + get("/kv/missing", false)
                 + get("/kv/%ZZ", false)
                 + put("x", "{\"value\": 1} trailing")

@@ -96,4 +96,32 @@ class ResponseOrderTest {
         assertTrue(ch.config().isAutoRead());
         ch.finishAndReleaseAll();
     }
+
+    @Test
+    void shouldStopReadingWhileTheClientDoesNotReadItsResponses() {
+        Holder holder = new Holder();
+        EmbeddedChannel ch = new EmbeddedChannel(new ResponseOrder(), holder);
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        ch.runPendingTasks();
+        assertFalse(ch.config().isAutoRead());
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        ch.runPendingTasks();
+        assertTrue(ch.config().isAutoRead());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldCloseAfterTheLastAnswerOnceTheClientHasHalfClosed() {
+        Holder holder = new Holder();
+        EmbeddedChannel ch = new EmbeddedChannel(new ResponseOrder(), holder);
+        ch.writeInbound(request(), request());
+        ch.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+        holder.answer(0, false);
+        assertTrue(ch.isOpen(), "one answer is still owed");
+        holder.answer(1, false);
+        assertEquals(0, nextAnswer(ch));
+        assertEquals(1, nextAnswer(ch));
+        assertFalse(ch.isOpen());
+        ch.finishAndReleaseAll();
+    }
 }

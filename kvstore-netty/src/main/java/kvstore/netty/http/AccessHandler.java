@@ -1,0 +1,45 @@
+package kvstore.netty.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import kvstore.netty.security.AccessRules;
+
+/**
+ * Applies the {@link AccessRules} to each request head before its body is read: a browser page from an origin
+ * not allowed and a Host that is not ours get {@code 403}, a request without the token gets {@code 401}. The
+ * refused request's body is read and dropped; the connection stays open.
+ */
+final class AccessHandler extends RequestGateHandler {
+    private final AccessRules rules;
+
+    AccessHandler(AccessRules rules) {
+        this.rules = rules;
+    }
+
+    @Override
+    Refusal check(HttpRequest head) {
+        if (!head.decoderResult().isSuccess()) {
+            return null;
+        }
+        HttpHeaders headers = head.headers();
+        if (!rules.originAllowed(headers.get(HttpHeaderNames.ORIGIN))) {
+            return new Refusal(HttpResponseStatus.FORBIDDEN, "cross-origin request refused", false);
+        }
+        if (!rules.hostAllowed(headers.get(HttpHeaderNames.HOST))) {
+            return new Refusal(HttpResponseStatus.FORBIDDEN, "host not allowed", false);
+        }
+        if (!rules.authorised(isHealthCheck(head), headers.get(HttpHeaderNames.AUTHORIZATION))) {
+            return new Refusal(HttpResponseStatus.UNAUTHORIZED, "unauthorized", false);
+        }
+        return null;
+    }
+
+    private static boolean isHealthCheck(HttpRequest head) {
+        String uri = head.uri();
+        return head.method() == HttpMethod.GET && uri.startsWith("/health")
+                && (uri.length() == "/health".length() || uri.charAt("/health".length()) == '?');
+    }
+}

@@ -1,0 +1,77 @@
+package kvstore.netty.security;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+
+import javax.net.ssl.SSLException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+
+/**
+ * The server's TLS set-up from a PEM certificate chain and a PEM (PKCS#8) private key: TLS 1.2 and 1.3 only,
+ * the JDK's provider. A file that cannot be read, or a key that does not belong to the certificate, is refused
+ * at start with an {@link IllegalArgumentException} whose message is one line naming the file.
+ */
+public final class TlsFiles {
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private TlsFiles() {
+    }
+
+    public static SslContext serverContext(Path cert, Path key) {
+        readable(cert);
+        readable(key);
+        SslContext context;
+        try {
+            context = SslContextBuilder.forServer(cert.toFile(), key.toFile())
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(PROTOCOLS)
+                    .build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot use " + cert + " and " + key
+                    + " for TLS: not a PEM certificate and a PEM (PKCS#8) private key");
+        }
+        requireMatch(cert, key);
+        return context;
+    }
+
+    private static void readable(Path file) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new IllegalArgumentException("cannot read " + file);
+        }
+    }
+
+    /** Signs with the key and checks the signature with the certificate's public key. */
+    private static void requireMatch(Path cert, Path key) {
+        try (InputStream in = new ByteArrayInputStream(Files.readAllBytes(cert))) {
+            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in);
+            PrivateKey privateKey = PemKey.read(key);
+            String algorithm = privateKey.getAlgorithm().equals("EC") ? "SHA256withECDSA"
+                    : privateKey.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "Ed25519";
+            byte[] probe = "kvstore".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(privateKey);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            if (!verifier.verify(signature)) {
+                throw new IllegalArgumentException(key + " is not the private key of the certificate in " + cert);
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(key + " is not the private key of the certificate in " + cert);
+        }
+    }
+}

@@ -1,0 +1,317 @@
+"""Limits under hostile or broken clients: the HTTP front door, deadlines, connection and memory bounds.
+
+Raw sockets throughout: an HTTP library would add a Host header, refuse odd versions or hide a close.
+"""
+import re
+import signal
+import socket
+
+import pytest
+import requests
+
+from conftest import MISSING, assert_json_error, enc, request_bytes, uid, wait_until
+
+# A library's class or method name in a message: a.b.C, C.method(), or a `quoted` identifier.
+LIBRARY_NAME = re.compile(r"com\.fasterxml|jackson|io\.netty|`|\b[A-Z][a-z]+[A-Z]\w*\.\w+\(", re.IGNORECASE)
+
+
+def put_body(value):
+    return {"value": value}
+
+
+def assert_closed(conn):
+    assert conn.wait_closed(timeout=10), "the server kept the connection open"
+
+
+# ---------------------------------------------------------------- Expect
+def smuggling_put(shared_server, expect, content_length=None):
+    """A PUT whose body is a complete DELETE request: if the body is ever read as a request, victim goes."""
+    victim = uid() + "victim"
+    assert shared_server.put_key(victim, "alive").status_code == 200
+    body = request_bytes("DELETE", "/kv/" + enc(victim))
+    length = len(body) if content_length is None else content_length
+    head = (f"PUT /kv/{enc(uid())} HTTP/1.1\r\nHost: localhost\r\nExpect: {expect}\r\n"
+            f"Content-Length: {length}\r\n\r\n").encode()
+    return victim, head + body
+
+
+def test_unknown_expectation_417_closed_and_body_never_run(shared_server):
+    victim, data = smuggling_put(shared_server, "foo")
+    with shared_server.raw() as c:
+        c.send(data)
+        r = c.read_response()
+        assert_json_error(r, 417)
+        assert_closed(c)
+    assert shared_server.value_of(victim) == "alive"
+
+
+def test_continue_over_the_limit_413_closed_and_body_never_run(shared_server):
+    victim, data = smuggling_put(shared_server, "100-continue", content_length=2 * 1024 * 1024)
+    with shared_server.raw() as c:
+        c.send(data)
+        r = c.read_response()
+        assert_json_error(r, 413)
+        assert r.headers.get("connection", "").lower() == "close"
+        assert_closed(c)
+    assert shared_server.value_of(victim) == "alive"
+
+
+def test_continue_within_the_limit_gets_100_then_the_answer(shared_server):
+    k = uid() + "cont"
+    body = b'{"value": "c"}'
+    with shared_server.raw() as c:
+        c.send((f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode())
+        assert c.read_response().status_code == 100
+        c.send(body)
+        assert c.read_response().status_code == 200
+    # over the limit, on another connection: refused, closed, the body never run
+    victim, data = smuggling_put(shared_server, "100-continue", content_length=2 * 1024 * 1024)
+    with shared_server.raw() as c:
+        c.send(data)
+        assert_json_error(c.read_response(), 413)
+        assert_closed(c)
+    assert shared_server.value_of(k) == "c"
+    assert shared_server.value_of(victim) == "alive"
+
+
+# ---------------------------------------------------------------- versions, codings, Host
+@pytest.mark.parametrize("version", ["HTTP/2.0", "HTTP/1.2", "HTTP/3.0"])
+def test_unsupported_http_version_505(shared_server, version):
+    with shared_server.raw() as c:
+        c.send(request_bytes("GET", "/health", version=version))
+        r = c.read_response()
+    assert r.version.startswith("HTTP/1."), r
+    assert_json_error(r, 505)
+
+
+@pytest.mark.parametrize("coding", ["gzip, chunked", "gzip", "identity"])
+def test_transfer_coding_other_than_chunked_501_closed_nothing_written(shared_server, coding):
+    k = uid() + "te"
+    body = b'{"value": "zipped"}'
+    chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    with shared_server.raw() as c:
+        c.send((f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: {coding}\r\n\r\n").encode()
+               + chunked)
+        assert_json_error(c.read_response(), 501)
+        assert_closed(c)
+    assert shared_server.value_of(k) is MISSING
+
+
+def test_http11_without_host_400_but_http10_without_host_served(shared_server):
+    with shared_server.raw() as c:
+        c.send(request_bytes("GET", "/health", host=None))
+        assert_json_error(c.read_response(), 400)
+    with shared_server.raw() as c:
+        c.send(request_bytes("GET", "/health", host=None, version="HTTP/1.0"))
+        assert c.read_response().status_code == 200
+
+
+# ---------------------------------------------------------------- pipelining, half-close
+def test_hundreds_of_pipelined_writes_all_answered_in_order(shared_server):
+    p = uid()
+    n = 600
+    data = b"".join(request_bytes("PUT", "/kv/" + enc(f"{p}{i}"), put_body(i)) for i in range(n))
+    data += request_bytes("GET", "/kv?prefix=" + enc(p))
+    with shared_server.raw(timeout=30) as c:
+        c.send(data)
+        rs = [c.read_response() for _ in range(n + 1)]
+    assert [r.status_code for r in rs] == [200] * (n + 1)
+    assert [r.json()["key"] for r in rs[:n]] == [f"{p}{i}" for i in range(n)]
+    assert len(rs[n].json()["keys"]) == n
+
+
+def test_requests_sent_before_a_half_close_are_answered(shared_server):
+    k = uid() + "half"
+    with shared_server.raw() as c:
+        c.send(request_bytes("PUT", "/kv/" + enc(k), put_body("h")) + request_bytes("GET", "/kv/" + enc(k))
+               + request_bytes("GET", "/health"))
+        c.sock.shutdown(socket.SHUT_WR)
+        rs = [c.read_response() for _ in range(3)]
+        assert_closed(c)
+    assert [r.status_code for r in rs] == [200, 200, 200]
+    assert rs[1].json()["value"] == "h"
+
+
+# ---------------------------------------------------------------- error wording
+@pytest.mark.parametrize("value", ["[" * 1200 + "]" * 1200, "1" * 1200, '{"a":' * 1200 + "1" + "}" * 1200],
+                         ids=["deep-array", "long-number", "deep-object"])
+def test_json_limit_errors_speak_kvstore_not_the_library(shared_server, value):
+    r = shared_server.put_key(uid(), raw='{"value": ' + value + "}")
+    body = assert_json_error(r, 400)
+    assert not LIBRARY_NAME.search(body["error"]), body["error"]
+    assert "1000" in body["error"], body["error"]
+
+
+# ---------------------------------------------------------------- request deadline
+def test_slowloris_head_gets_408_and_is_closed(server_factory):
+    srv = server_factory(args=["--request-timeout", "1"])
+    with srv.raw() as c:
+        c.send(b"GET /health HTTP/1.1\r\nHost: local")
+        r = c.read_response()
+        assert_json_error(r, 408)
+        assert_closed(c)
+    assert srv.get("/health").status_code == 200
+
+
+def test_body_trickling_one_byte_at_a_time_is_cut_and_nothing_written(server_factory):
+    srv = server_factory(args=["--request-timeout", "2"])
+    k = uid() + "trickle"
+    body = b'{"value": "' + b"t" * 200 + b'"}'
+    with srv.raw() as c:
+        c.send((f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {len(body)}\r\n\r\n").encode())
+        sent = 0
+        c.sock.settimeout(0.5)
+        while sent < len(body) - 1:  # one byte per half second: the client's pace, not a wait for the server
+            try:
+                c.send(body[sent:sent + 1])
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += 1
+            try:
+                c._fill()
+                break  # the server answered (or closed)
+            except socket.timeout:
+                pass
+            except (EOFError, ConnectionResetError):
+                break
+        c.sock.settimeout(10)
+        assert sent < len(body) - 1, "the trickling body was never cut"
+        assert_json_error(c.read_response(), 408)
+        assert_closed(c)
+    assert srv.value_of(k) is MISSING
+
+
+def test_request_deadline_does_not_apply_between_requests(server_factory):
+    srv = server_factory(args=["--request-timeout", "1"])
+    with srv.raw() as c:
+        c.send(request_bytes("GET", "/health"))
+        assert c.read_response().status_code == 200
+        assert not c.wait_closed(timeout=2.5), "an idle keep-alive connection was cut by the request deadline"
+        c.send(request_bytes("GET", "/health"))
+        assert c.read_response().status_code == 200
+
+
+# ---------------------------------------------------------------- connection limit
+def test_one_connection_over_the_limit_is_closed_the_others_untouched(server_factory):
+    srv = server_factory(args=["--max-connections", "4"])
+    conns = [srv.raw() for _ in range(4)]
+    try:
+        for c in conns:
+            c.send(request_bytes("GET", "/health"))
+            assert c.read_response().status_code == 200
+        with srv.raw() as extra:
+            try:
+                extra.send(request_bytes("GET", "/health"))
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            assert extra.wait_closed(timeout=10), "the connection over the limit was served"
+        for c in conns:
+            c.send(request_bytes("GET", "/health"))
+            assert c.read_response().status_code == 200
+    finally:
+        for c in conns:
+            c.close()
+    # once the connections are gone, new ones are served again
+    wait_until(lambda: srv.get("/health").status_code == 200, msg="a new connection served")
+
+
+# ---------------------------------------------------------------- memory bounds
+# A small heap (and with it, Netty's direct memory) makes unbounded buffering show within a test's time.
+SMALL_HEAP = {"JAVA_TOOL_OPTIONS": "-Xmx128m"}
+
+
+def open_nonblocking(srv, n):
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection((srv.host, srv.port), timeout=10)
+        s.setblocking(False)
+        socks.append(s)
+    return socks
+
+
+def push(sock, data):
+    """Sends as much of data as the socket takes now; returns what is left."""
+    try:
+        return data[sock.send(data):]
+    except (BlockingIOError, InterruptedError):
+        return data
+
+
+def test_almost_complete_large_bodies_cannot_starve_other_clients(server_factory):
+    srv = server_factory(env=SMALL_HEAP)
+    mib = 1024 * 1024
+    socks = open_nonblocking(srv, 300)
+    try:
+        head = (f"PUT /kv/hog HTTP/1.1\r\nHost: localhost\r\nContent-Length: {mib}\r\n\r\n").encode()
+        pending = [head + b"x" * (mib - 1) for _ in socks]
+        for _ in range(50):  # push what the kernel takes, a few rounds, never the last byte
+            pending = [push(s, p) if p else p for s, p in zip(socks, pending)]
+        k = uid() + "probe"
+        assert srv.get("/health", timeout=5).status_code == 200
+        assert srv.put_key(k, "small").status_code == 200
+        assert srv.value_of(k) == "small"
+    finally:
+        for s in socks:
+            s.close()
+
+
+# ---------------------------------------------------------------- out of memory
+def test_out_of_memory_exits_at_once_with_one_fatal_line_and_restart_loses_nothing(server_factory):
+    small = {"JAVA_TOOL_OPTIONS": "-Xmx48m"}
+    srv = server_factory(env=small)
+    p = uid()
+    acknowledged = []
+    value = "m" * 20_000
+    for batch in range(1000):  # about 800 MB in all: far more than the heap
+        keys = [f"{p}{batch}-{i}" for i in range(40)]
+        try:
+            r = srv.batch([{"op": "set", "key": k, "value": value} for k in keys])
+        except requests.RequestException:
+            break
+        if r.status_code != 200:
+            break
+        acknowledged += keys
+    wait_until(lambda: srv.proc.poll() is not None, timeout=20, msg="the server to exit after running out of memory")
+    err = srv.log()
+    assert srv.proc.returncode == 4, (srv.proc.returncode, err[-2000:])
+    fatal = [line for line in err.splitlines() if "FATAL" in line]
+    assert len(fatal) == 1 and "out of memory" in fatal[0], err[-2000:]
+    assert "\tat " not in err, err[-2000:]
+    # a restart with room replays every acknowledged write
+    srv.env = {}
+    srv.start(timeout=60)
+    assert len(srv.list_keys(p)) >= len(acknowledged) > 0
+    srv.stop()
+    # a restart with a heap too small for the data says so in one line, without a stack trace
+    srv.env = {"JAVA_TOOL_OPTIONS": "-Xmx24m"}
+    srv.spawn()
+    wait_until(lambda: srv.proc.poll() is not None, timeout=60, msg="the too-small restart to exit")
+    err = srv.stderr()
+    assert srv.proc.returncode == 4, (srv.proc.returncode, err[-2000:])
+    assert len([line for line in err.splitlines() if "FATAL" in line]) == 1, err[-2000:]
+    assert "\tat " not in err, err[-2000:]
+
+
+# ---------------------------------------------------------------- stopping
+def test_sigterm_answers_every_write_it_applied(server_factory):
+    srv = server_factory()
+    p = uid()
+    n = 3000
+    data = b"".join(request_bytes("PUT", "/kv/" + enc(f"{p}{i}"), put_body(i)) for i in range(n))
+    statuses = []
+    with srv.raw(timeout=15) as c:
+        c.send(data)
+        statuses.append(c.read_response().status_code)  # writes are under way
+        srv.proc.send_signal(signal.SIGTERM)
+        try:
+            while len(statuses) < n:
+                statuses.append(c.read_response().status_code)
+        except (EOFError, ConnectionResetError):
+            pass
+    assert srv.proc.wait(timeout=10) == 0, srv.log()
+    srv.start()
+    applied = len(srv.list_keys(p))
+    answered = statuses.count(200)
+    assert set(statuses) <= {200, 503}, statuses
+    assert applied == answered, f"{applied} writes applied, {answered} acknowledged"
