@@ -12,7 +12,11 @@ public final class WriteFailedException extends Exception {
         /** The log could not store the write (disk full, I/O error) and was cut back; nothing was written. */
         NOT_STORED,
         /** The log has failed for good (a failed fsync, or a failure before this write); the process is stopping. */
-        LOG_FAILED
+        LOG_FAILED,
+        /** Replication: no leader was reachable in time, so the write was never appended anywhere. */
+        NO_QUORUM,
+        /** Replication: the write was sent but not confirmed in time; it may still be committed later. */
+        OUTCOME_UNKNOWN
     }
 
     private final Reason reason;

@@ -1,0 +1,51 @@
+package kvstore.core.wal;
+
+import kvstore.core.store.Op;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads back, from memory, the lines {@link WalEncoder#encode} made for one write: the replicated log
+ * carries each write in the {@code wal.log} line format and every member decodes it with this.
+ */
+public final class WalLines {
+    private WalLines() {
+    }
+
+    /**
+     * The writes in {@code lines}, in order: one single write, or the writes of one whole batch.
+     *
+     * @throws IllegalArgumentException when a line is damaged or a batch frame does not match its writes
+     */
+    public static List<Op> decode(byte[] lines) {
+        CRC32C crc = new CRC32C();
+        List<Op> ops = new ArrayList<>();
+        int framed = -1;
+        int start = 0;
+        while (start < lines.length) {
+            int end = start;
+            while (end < lines.length && lines[end] != '\n') {
+                end++;
+            }
+            WalRecord record;
+            try {
+                record = WalRecord.parse(lines, start, end - start, crc);
+            } catch (WalRecord.BadLineException e) {
+                throw new IllegalArgumentException("damaged write at byte " + start + ": " + e.getMessage());
+            }
+            switch (record.kind()) {
+                case WRITE -> ops.add(record.op());
+                case BEGIN -> framed = record.count();
+                case COMMIT -> {
+                    if (record.count() != framed || ops.size() != framed) {
+                        throw new IllegalArgumentException("batch commit does not match its writes");
+                    }
+                }
+            }
+            start = end + 1;
+        }
+        return ops;
+    }
+}

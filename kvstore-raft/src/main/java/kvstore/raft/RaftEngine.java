@@ -1,0 +1,291 @@
+package kvstore.raft;
+
+import kvstore.core.Engine;
+import kvstore.core.WriteFailedException;
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+import kvstore.core.store.Store;
+import kvstore.core.time.EpochClock;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The {@link Engine} of a cluster member: writes go through Raft (the in-process Ratis client carries a
+ * write sent to a follower to the leader, and retries it under the same call id, so Ratis's retry cache
+ * never applies it twice); reads come from the member's own applied store, after {@link #readBarrier} for
+ * linearizable ones.
+ *
+ * <p>A write waits at most {@link Config#writeTimeoutMillis} and then fails: {@code NO_QUORUM} when no
+ * leader was known in all that time, so it was never sent, {@code OUTCOME_UNKNOWN} when it was sent and
+ * not confirmed (it may still be committed, identically on every member).
+ *
+ * <p>Threads: any thread may call any method; stages complete on Ratis's client threads or on the
+ * engine's one timer thread.
+ */
+public final class RaftEngine implements Engine {
+    /** The one Raft group a kvstore cluster is; every member derives the same id. */
+    static final RaftGroupId GROUP_ID =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("kvstore".getBytes(StandardCharsets.US_ASCII)));
+    private static final long LEADER_POLL_MILLIS = 50;
+
+    /**
+     * How to run a member.
+     *
+     * @param dataDir the Raft log and snapshots go under {@code dataDir/raft}
+     * @param writeTimeoutMillis how long a write (or a linearizable read) may wait for a majority
+     * @param snapshotEveryEntries take a snapshot (and purge the log behind it) after this many entries
+     */
+    public record Config(String nodeId, List<Member> members, Path dataDir, long writeTimeoutMillis,
+                         long electionTimeoutMinMillis, long electionTimeoutMaxMillis, long snapshotEveryEntries,
+                         EpochClock clock) {
+        public Config {
+            members = List.copyOf(members);
+            if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
+                throw new IllegalArgumentException("node id '" + nodeId + "' is not one of the peers");
+            }
+        }
+
+        /** Defaults for a member on a shared machine: 10 s write timeout, elections after 1.5 to 3 s. */
+        public static Config of(String nodeId, List<Member> members, Path dataDir) {
+            return new Config(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, EpochClock.SYSTEM);
+        }
+
+        public Config withWriteTimeoutMillis(long millis) {
+            return new Config(nodeId, members, dataDir, millis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
+                    snapshotEveryEntries, clock);
+        }
+
+        public Config withSnapshotEveryEntries(long entries) {
+            return new Config(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                    electionTimeoutMaxMillis, entries, clock);
+        }
+
+        Member self() {
+            return members.stream().filter(m -> m.id().equals(nodeId)).findFirst().orElseThrow();
+        }
+    }
+
+    private final Config config;
+    private final RaftPeerId selfId;
+    private final KvStateMachine stateMachine;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final ScheduledExecutorService timer;
+    private volatile boolean closed;
+
+    private RaftEngine(Config config, RaftPeerId selfId, KvStateMachine stateMachine, RaftServer server,
+                       RaftClient client, ScheduledExecutorService timer) {
+        this.config = config;
+        this.selfId = selfId;
+        this.stateMachine = stateMachine;
+        this.server = server;
+        this.client = client;
+        this.timer = timer;
+    }
+
+    /** Starts this member's Raft server (recovering its snapshot and log) and its client. */
+    public static RaftEngine start(Config config) throws IOException {
+        List<RaftPeer> peers = config.members().stream()
+                .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build())
+                .toList();
+        RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+        RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
+        KvStateMachine stateMachine = new KvStateMachine(config.clock());
+        RaftServer server = RaftServer.newBuilder()
+                .setGroup(group)
+                .setServerId(selfId)
+                .setProperties(RaftSettings.server(config, config.self()))
+                .setStateMachine(stateMachine)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        server.start();
+        // A fresh client id per process: call ids restart at 0, and the retry cache must not take a new
+        // write for a retry of one sent before a restart.
+        RaftClient client = RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(group)
+                .setProperties(RaftSettings.client(config))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        (int) Math.max(1, config.writeTimeoutMillis() / 100), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "raft-engine-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        return new RaftEngine(config, selfId, stateMachine, server, client, timer);
+    }
+
+    @Override
+    public long now() {
+        return config.clock().millis();
+    }
+
+    @Override
+    public Entry get(byte[] key) {
+        return stateMachine.store().get(key, now());
+    }
+
+    @Override
+    public List<byte[]> keys(byte[] prefix) {
+        return stateMachine.store().keysWithPrefix(prefix, now());
+    }
+
+    @Override
+    public Stats stats() {
+        Store.Totals totals = stateMachine.store().totals();
+        return new Stats(totals.keys(), totals.valueBytes(), 0, 0, 0);
+    }
+
+    @Override
+    public CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
+        CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(shuttingDown());
+            return done;
+        }
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(WalCodec.encode(ops, timestampMillis)));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMillis());
+        whenLeaderKnown(deadline, done, () -> send(message, deadline, done));
+        return done;
+    }
+
+    /**
+     * Completes once this member has applied every write acknowledged before the call (ReadIndex: the leader
+     * confirms it still leads and names its commit index); a read of the local store after that is
+     * linearizable. Fails with {@code NO_QUORUM} when that cannot be confirmed in time.
+     */
+    public CompletionStage<Void> readBarrier() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(shuttingDown());
+            return done;
+        }
+        client.async().sendReadOnlyUnordered(Message.EMPTY, selfId)
+                .orTimeout(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((reply, failure) -> {
+                    if (failure == null && reply.isSuccess()) {
+                        done.complete(null);
+                    } else {
+                        done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
+                                "no quorum", failure != null ? failure : reply.getException()));
+                    }
+                });
+        return done;
+    }
+
+    /** This member's view of the cluster, from memory. */
+    public ClusterStatus status() {
+        DivisionInfo info = division().getInfo();
+        RaftPeerId leader = info.getLeaderId();
+        String role = info.isLeader() ? "leader" : info.isCandidate() ? "candidate" : "follower";
+        long commit = division().getRaftLog().getLastCommittedIndex();
+        return new ClusterStatus(config.nodeId(), role, leader == null ? null : leader.toString(),
+                info.getCurrentTerm(), commit, info.getLastAppliedIndex(), config.members());
+    }
+
+    private RaftServer.Division division() {
+        try {
+            return server.getDivision(GROUP_ID);
+        } catch (IOException e) {
+            throw new IllegalStateException("the kvstore Raft group is not running on this member", e);
+        }
+    }
+
+    private boolean leaderKnown() {
+        try {
+            return server.getDivision(GROUP_ID).getInfo().getLeaderId() != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void whenLeaderKnown(long deadline, CompletableFuture<?> done, Runnable action) {
+        if (closed) {
+            done.completeExceptionally(shuttingDown());
+        } else if (leaderKnown()) {
+            action.run();
+        } else if (System.nanoTime() - deadline >= 0) {
+            done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
+                    "no quorum", null));
+        } else {
+            timer.schedule(() -> whenLeaderKnown(deadline, done, action), LEADER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void send(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+        long remaining = Math.max(1, deadline - System.nanoTime());
+        client.async().send(message)
+                .orTimeout(remaining, TimeUnit.NANOSECONDS)
+                .whenComplete((reply, failure) -> {
+                    if (failure == null && reply.isSuccess()) {
+                        done.complete(Results.decode(reply.getMessage().getContent().asReadOnlyByteBuffer()));
+                    } else {
+                        done.completeExceptionally(failed(failure != null ? failure : reply.getException()));
+                    }
+                });
+    }
+
+    private WriteFailedException failed(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (closed) {
+            return shuttingDown();
+        }
+        if (cause instanceof StateMachineException) {
+            // Refused by startTransaction on the leader: never appended.
+            return new WriteFailedException(WriteFailedException.Reason.NOT_STORED,
+                    "write refused: " + cause.getMessage(), cause);
+        }
+        String why = cause instanceof TimeoutException
+                ? "not committed by a majority within " + config.writeTimeoutMillis() + " ms"
+                : String.valueOf(cause.getMessage());
+        return new WriteFailedException(WriteFailedException.Reason.OUTCOME_UNKNOWN, "outcome unknown: " + why, cause);
+    }
+
+    private static WriteFailedException shuttingDown() {
+        return new WriteFailedException(WriteFailedException.Reason.SHUTTING_DOWN, "server is shutting down", null);
+    }
+
+    /** Stops the client and the server; writes not yet answered fail as shutting down. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        try {
+            client.close();
+        } finally {
+            server.close();
+        }
+    }
+}
