@@ -75,6 +75,9 @@ public final class Main implements Callable<Integer> {
                     + "cut the log before the damaged line and start.")
     boolean repair;
 
+    @CommandLine.Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -104,6 +107,11 @@ public final class Main implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
+        if (cluster.enabled()) {
+            return ClusterServer.run(cluster.config(spec.commandLine(), dataDir, port,
+                            spec.commandLine().getParseResult().hasMatchedOption("--port")),
+                    host, policy.label(), (int) maxBody, idleTimeout, stop);
+        }
         long started = System.nanoTime();
         LocalEngine db;
         try {

@@ -6,6 +6,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import kvstore.raft.RaftEngine;
 
 /**
  * The pipeline of one connection:
@@ -14,6 +15,7 @@ import io.netty.handler.timeout.IdleStateHandler;
  * IdleStateHandler            notices idle connections (KvHandler closes them)
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
  * ResponseOrder               responses in request order under pipelining
+ * ClusterHandler              cluster mode only: /cluster, /ready, read barriers
  * KvHandler                   the API
  * </pre>
  */
@@ -25,12 +27,15 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final WriteRequests writes;
     private final int maxBody;
     private final int idleSeconds;
+    /** The member's engine in cluster mode, null on a single node. */
+    private final RaftEngine cluster;
 
-    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, int maxBody, int idleSeconds) {
+    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, int maxBody, int idleSeconds, RaftEngine cluster) {
         this.reads = reads;
         this.writes = writes;
         this.maxBody = maxBody;
         this.idleSeconds = idleSeconds;
+        this.cluster = cluster;
     }
 
     @Override
@@ -42,6 +47,9 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new IdleStateHandler(0, 0, idleSeconds));
         p.addLast(new BodyLimit(maxBody));
         p.addLast(new ResponseOrder());
+        if (cluster != null) {
+            p.addLast(new ClusterHandler(cluster));
+        }
         p.addLast(new KvHandler(reads, writes));
     }
 }

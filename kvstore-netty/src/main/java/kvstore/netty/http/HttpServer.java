@@ -15,6 +15,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import kvstore.core.Engine;
+import kvstore.raft.RaftEngine;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,16 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(Engine db, String fsyncPolicy, String host, int port, int maxBody, int idleSeconds)
             throws InterruptedException {
+        return start(db, fsyncPolicy, host, port, maxBody, idleSeconds, null);
+    }
+
+    /**
+     * Binds {@code host:port} and starts serving a cluster member: as {@link #start(Engine, String, String, int,
+     * int, int)}, with {@code /cluster}, {@code /ready} and linearizable reads from {@code cluster} (null for a
+     * single node).
+     */
+    public static HttpServer start(Engine db, String fsyncPolicy, String host, int port, int maxBody, int idleSeconds,
+                                   RaftEngine cluster) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -53,7 +64,8 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations), maxBody, idleSeconds));
+                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations), maxBody, idleSeconds,
+                            cluster));
             Channel channel = bootstrap.bind(host, port).sync().channel();
             return new HttpServer(group, channel, epoll ? "epoll" : "nio");
         } catch (InterruptedException | RuntimeException e) {

@@ -116,8 +116,7 @@ final class WriteRequests {
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            HttpResponseStatus status = cause instanceof WriteFailedException w
-                    && w.reason() == WriteFailedException.Reason.SHUTTING_DOWN
+            HttpResponseStatus status = cause instanceof WriteFailedException w && isUnavailable(w.reason())
                     ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.INSUFFICIENT_STORAGE;
             ex.ctx().executor().execute(() -> {
                 try {
@@ -127,5 +126,11 @@ final class WriteRequests {
                 }
             });
         });
+    }
+
+    /** Failures that say nothing about storage: the server is stopping, or a cluster lacks a majority. */
+    private static boolean isUnavailable(WriteFailedException.Reason reason) {
+        return reason == WriteFailedException.Reason.SHUTTING_DOWN || reason == WriteFailedException.Reason.NO_QUORUM
+                || reason == WriteFailedException.Reason.OUTCOME_UNKNOWN;
     }
 }

@@ -1,0 +1,55 @@
+package kvstore.netty.cli;
+
+import kvstore.netty.http.HttpServer;
+import kvstore.raft.ClusterStatus;
+import kvstore.raft.Member;
+import kvstore.raft.RaftEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs one cluster member: its Raft engine and its HTTP server, until stopped. */
+final class ClusterServer {
+    private static final Logger log = LoggerFactory.getLogger("kvstore");
+
+    private ClusterServer() {
+    }
+
+    /** Serves until {@code stop} opens; returns the exit status. */
+    static int run(RaftEngine.Config config, String host, String fsyncLabel, int maxBody, int idleSeconds,
+                   CountDownLatch stop) throws Exception {
+        Member self = config.members().stream().filter(m -> m.id().equals(config.nodeId())).findFirst().orElseThrow();
+        RaftEngine engine;
+        try {
+            engine = RaftEngine.start(config);
+        } catch (IOException | RuntimeException e) {
+            return fail("cannot start cluster member " + config.nodeId() + " (data dir " + config.dataDir()
+                    + ", raft port " + self.raftPort() + "): " + e.getMessage());
+        }
+        HttpServer server;
+        try {
+            server = HttpServer.start(engine, fsyncLabel, host, self.httpPort(), maxBody, idleSeconds, engine);
+        } catch (Exception e) {
+            engine.close();
+            return fail("cannot listen on " + host + ":" + self.httpPort() + ": " + e.getMessage());
+        }
+        ClusterStatus status = engine.status();
+        log.info("kvstore cluster member {} listening on http://{}:{} ({}) raft={} data_dir={} members={} applied_index={}",
+                config.nodeId(), host, server.address().getPort(), server.transport(), self.raftAddress(),
+                config.dataDir().toAbsolutePath().normalize(), config.members().size(), status.appliedIndex());
+        stop.await();
+        log.info("shutting down: no new connections, leaving the cluster");
+        server.stopAccepting();
+        engine.close();
+        server.close();
+        log.info("stopped");
+        return 0;
+    }
+
+    private static int fail(String message) {
+        System.err.println("kvstore: " + message);
+        return Main.START_FAILED;
+    }
+}
