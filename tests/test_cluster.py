@@ -1,0 +1,190 @@
+"""Cluster mode with real processes: three members on loopback, writes to any member, linearizable reads
+from every member, and kill -9 of leaders and followers under concurrent writers."""
+import threading
+import uuid
+
+import pytest
+import requests
+
+from cluster_support import Cluster, batch, delete, get, now, put
+from kvserver import wait_until
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    c = Cluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        yield c.start()
+    finally:
+        c.close()
+
+
+def uid(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:8]}-"
+
+
+def test_a_write_to_any_member_is_read_at_once_from_every_member(cluster):
+    p = uid("any")
+    for i, writer in enumerate(cluster.members):
+        r = put(writer, p + str(i), {"from": writer.node_id})
+        assert r.status_code == 200, r.text
+        assert r.json()["created"] is True
+        for reader in cluster.members:  # linearizable: visible everywhere as soon as acknowledged
+            g = get(reader, p + str(i))
+            assert g.status_code == 200, (reader.node_id, g.text)
+            assert g.json()["value"] == {"from": writer.node_id}
+    follower = next(m for m in cluster.members if m.node_id != cluster.wait_leader())
+    r = batch(follower, [{"op": "set", "key": p + "b1", "value": 1}, {"op": "get", "key": p + "0"},
+                         {"op": "delete", "key": p + "1"}, {"op": "get", "key": p + "1"}])
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert results[1]["value"] == {"from": "n1"}
+    assert results[2]["deleted"] is True
+    assert results[3]["error"] == "key not found"
+    d = delete(follower, p + "2")
+    assert d.status_code == 200 and d.json()["deleted"] is True
+    for m in cluster.members:
+        assert get(m, p + "1").status_code == 404
+        assert m.req("GET", "/kv", params={"prefix": p}).json()["keys"] == [p + "0", p + "b1"]
+    assert cluster.wait_converged(p) == {p + "0": {"from": "n1"}, p + "b1": 1}
+
+
+def test_cluster_and_ready_describe_the_member_and_its_leader(cluster):
+    leader = cluster.wait_leader()
+    views = [m.cluster() for m in cluster.members]
+    assert [v["node_id"] for v in views] == ["n1", "n2", "n3"]
+    assert {v["leader"] for v in views} == {leader}
+    assert [v["role"] for v in views].count("leader") == 1
+    assert next(v for v in views if v["node_id"] == leader)["role"] == "leader"
+    for v in views:
+        assert v["term"] >= 1 and v["applied_index"] <= v["commit_index"]
+        assert [m["id"] for m in v["members"]] == ["n1", "n2", "n3"]
+        assert v["members"][0]["http"] == f"127.0.0.1:{cluster.members[0].port}"
+        assert v["members"][0]["raft"] == f"127.0.0.1:{cluster.members[0].raft_port}"
+    for m in cluster.members:
+        r = m.req("GET", "/ready")
+        assert r.status_code == 200 and r.json() == {"status": "ready"}
+    r = cluster.members[0].req("POST", "/cluster")
+    assert r.status_code == 405 and r.headers["Allow"] == "GET"
+
+
+def test_consistency_local_reads_the_members_own_state_and_other_values_are_refused(cluster):
+    p = uid("local")
+    assert put(cluster.members[0], p + "k", 1).status_code == 200
+    for m in cluster.members:
+        wait_until(lambda: get(m, p + "k", consistency="local").status_code == 200, msg="applied locally")
+        assert m.req("GET", "/stats", params={"consistency": "local"}).status_code == 200
+    r = get(cluster.members[1], p + "k", consistency="eventual")
+    assert r.status_code == 400 and "consistency" in r.json()["error"]
+
+
+class Writers:
+    """Concurrent writers on unique keys: single PUTs, PUT-then-DELETE pairs and three-key batches.
+    Each acknowledged write is recorded; a write without an answer may or may not have happened."""
+
+    def __init__(self, cluster, prefix, threads=3):
+        self.cluster = cluster
+        self.prefix = prefix
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.present = {}  # key -> value acknowledged as set
+        self.deleted = set()  # keys whose delete was acknowledged
+        self.batches = []  # (keys, acknowledged) of every batch sent
+        self.acks = []  # monotonic times of acknowledgements
+        self.failures = 0  # requests refused or unanswered at the TCP level (a member down)
+        self.threads = [threading.Thread(target=self.run, args=(i,), daemon=True) for i in range(threads)]
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=60)
+
+    def ack(self):
+        with self.lock:
+            self.acks.append(now())
+
+    def run(self, n):
+        i = 0
+        while not self.stop.is_set():
+            i += 1
+            members = self.cluster.running()
+            if not members:
+                continue
+            m = members[i % len(members)]
+            key = f"{self.prefix}{n}-{i}"
+            kind = i % 3
+            try:
+                if kind == 0:
+                    if put(m, key, i).status_code == 200:
+                        with self.lock:
+                            self.present[key] = i
+                        self.ack()
+                elif kind == 1:
+                    # The key's final state depends on the delete's outcome: only an acknowledged delete is checked.
+                    if put(m, key, i).status_code == 200:
+                        self.ack()
+                        if delete(m, key).status_code == 200:
+                            with self.lock:
+                                self.deleted.add(key)
+                            self.ack()
+                else:
+                    keys = [key + "-a", key + "-b", key + "-c"]
+                    r = batch(m, [{"op": "set", "key": k, "value": i} for k in keys])
+                    with self.lock:
+                        self.batches.append((keys, r.status_code == 200))
+                    if r.status_code == 200:
+                        self.ack()
+            except requests.RequestException:
+                with self.lock:
+                    self.failures += 1
+
+    def last_ack_before(self, t):
+        with self.lock:
+            before = [a for a in self.acks if a <= t]
+        return before[-1] if before else None
+
+    def first_ack_after(self, t):
+        with self.lock:
+            after = [a for a in self.acks if a > t]
+        return after[0] if after else None
+
+
+def test_every_acknowledged_write_survives_kill_9_of_leaders_and_followers(cluster):
+    p = uid("failover")
+    rounds = [("leader", 1), ("leader", 2), ("follower", 3), ("leader", 4)]
+    windows = []
+    with Writers(cluster, p) as writers:
+        wait_until(lambda: len(writers.acks) >= 20, timeout=30, msg="writes before the first kill")
+        for role, _ in rounds:
+            leader_id = cluster.wait_leader()
+            victim = cluster.member(leader_id) if role == "leader" else \
+                next(m for m in cluster.members if m.node_id != leader_id)
+            killed_at = now()
+            victim.kill()
+            if role == "leader":
+                new_leader = cluster.wait_leader()
+                assert new_leader != victim.node_id
+            acked = len(writers.acks)
+            wait_until(lambda: len(writers.acks) >= acked + 10, timeout=30, msg="writes after the kill")
+            before, after = writers.last_ack_before(killed_at), writers.first_ack_after(killed_at)
+            windows.append((role, round(after - before, 2)))
+            victim.start()
+            cluster.wait_leader()
+    print(f"\nunavailability windows (last ack before to first ack after each kill, s): {windows}; "
+          f"acknowledged {len(writers.acks)}, refused or unanswered {writers.failures}")
+
+    items = cluster.wait_converged(p, timeout=60)
+    lost = {k: v for k, v in writers.present.items() if items.get(k) != v}
+    assert not lost, f"{len(lost)} acknowledged writes missing, e.g. {list(lost.items())[:5]}"
+    resurrected = writers.deleted & items.keys()
+    assert not resurrected, f"acknowledged deletes undone: {sorted(resurrected)[:5]}"
+    for keys, acknowledged in writers.batches:
+        applied = [k in items for k in keys]
+        assert all(applied) or not any(applied), f"batch split: {keys} -> {applied}"
+        assert all(applied) or not acknowledged, f"acknowledged batch missing: {keys}"
+    assert len(writers.acks) > 50
