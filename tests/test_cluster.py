@@ -1,5 +1,8 @@
 """Cluster mode with real processes: three members on loopback, writes to any member, linearizable reads
-from every member, and kill -9 of leaders and followers under concurrent writers."""
+from every member, kill -9 of leaders and followers under concurrent writers, and a linearizability check
+of concurrent histories through a kill and a pause."""
+import json
+import random
 import threading
 import uuid
 
@@ -8,6 +11,7 @@ import requests
 
 from cluster_support import Cluster, batch, delete, get, now, put
 from kvserver import wait_until
+from linearizability import ABSENT, History, check
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +192,81 @@ def test_every_acknowledged_write_survives_kill_9_of_leaders_and_followers(clust
         assert all(applied) or not any(applied), f"batch split: {keys} -> {applied}"
         assert all(applied) or not acknowledged, f"acknowledged batch missing: {keys}"
     assert len(writers.acks) > 50
+
+
+def test_concurrent_reads_writes_and_deletes_stay_linearizable_through_a_kill_and_a_pause(cluster):
+    p = uid("lin")
+    keys = [p + "x", p + "y", p + "z"]
+    history = History()
+    stop = threading.Event()
+    unexpected = []
+
+    def client(n):
+        rnd = random.Random(n)
+        s = requests.Session()
+        i = 0
+        while not stop.is_set():
+            i += 1
+            members = cluster.running()
+            m = rnd.choice(members)
+            key = rnd.choice(keys)
+            kind = rnd.choice(["read", "read", "write", "delete"])
+            value = n * 1_000_000 + i
+            url = f"{m.url}/kv/{key}"
+            op = history.invoke(key, kind, value)
+            try:
+                if kind == "read":
+                    resp = s.get(url, timeout=8)
+                elif kind == "write":
+                    resp = s.put(url, data=json.dumps({"value": value}), timeout=8)
+                else:
+                    resp = s.delete(url, timeout=8)
+            except requests.RequestException:
+                if kind != "read":
+                    history.unknown(op)  # it may have reached the leader before the member went away
+                continue
+            body = resp.json()
+            if resp.status_code == 503 and kind != "read" and body["error"].startswith("outcome unknown"):
+                history.unknown(op)
+            elif resp.status_code == 503:
+                assert body["error"] == "no quorum", body  # certainly not applied: left out
+            elif kind == "read" and resp.status_code in (200, 404):
+                history.complete(op, body["value"] if resp.status_code == 200 else ABSENT)
+            elif kind == "write" and resp.status_code == 200:
+                history.complete(op, body["created"])
+            elif kind == "delete" and resp.status_code in (200, 404):
+                history.complete(op, resp.status_code == 200)
+            else:
+                unexpected.append((kind, resp.status_code, resp.text))
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        wait_until(lambda: len(history.ops) >= 30, timeout=30, msg="a history before the faults")
+        victim = cluster.leader()
+        victim.kill()
+        cluster.wait_leader()
+        victim.start()
+        paused = cluster.leader()
+        paused.pause()
+        try:
+            others = [m for m in cluster.members if m is not paused]
+            assert cluster.wait_leader(among=others) != paused.node_id
+            done = len(history.ops)
+            wait_until(lambda: len(history.ops) >= done + 20, timeout=30, msg="progress without the paused leader")
+        finally:
+            paused.resume()
+        cluster.wait_leader()
+        done = len(history.ops)
+        wait_until(lambda: len(history.ops) >= done + 20, timeout=30, msg="progress after the resume")
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    assert not unexpected, unexpected[:5]
+    ok, bad_key = check(history.ops)
+    assert ok, f"history of {bad_key} is not linearizable: " + repr(
+        sorted((o.call, o.ret, o.kind, o.value, o.result) for o in history.ops if o.key == bad_key))
+    completed = [o for o in history.ops if o.ret != float("inf")]
+    print(f"\nlinearizability: {len(history.ops)} operations ({len(completed)} completed) on {len(keys)} keys")

@@ -157,7 +157,9 @@ public final class KvStateMachine extends BaseStateMachine {
         }
         Files.move(temp, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
         fsyncDirectory(target.getParentFile().toPath());
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
+        // Only IOExceptions here: Ratis logs those and goes on, anything else stops its apply thread for good.
+        MD5Hash md5 = MD5FileUtil.computeMd5ForFile(target);
+        MD5FileUtil.saveMD5File(target, md5);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), applied));
         return applied.getIndex();
     }

@@ -26,7 +26,9 @@ import org.apache.ratis.util.TimeDuration;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The {@link Engine} of a cluster member: writes go through Raft (the in-process Ratis client carries a
@@ -96,17 +99,21 @@ public final class RaftEngine implements Engine {
     private final RaftPeerId selfId;
     private final KvStateMachine stateMachine;
     private final RaftServer server;
-    private final RaftClient client;
+    /**
+     * One client per member, each sending to that member first: a write goes through the client of the leader
+     * this member knows, so it never waits on a leader that the rest of the cluster has already replaced.
+     */
+    private final Map<RaftPeerId, RaftClient> clients;
     private final ScheduledExecutorService timer;
     private volatile boolean closed;
 
     private RaftEngine(Config config, RaftPeerId selfId, KvStateMachine stateMachine, RaftServer server,
-                       RaftClient client, ScheduledExecutorService timer) {
+                       Map<RaftPeerId, RaftClient> clients, ScheduledExecutorService timer) {
         this.config = config;
         this.selfId = selfId;
         this.stateMachine = stateMachine;
         this.server = server;
-        this.client = client;
+        this.clients = clients;
         this.timer = timer;
     }
 
@@ -126,21 +133,32 @@ public final class RaftEngine implements Engine {
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
-        // A fresh client id per process: call ids restart at 0, and the retry cache must not take a new
-        // write for a retry of one sent before a restart.
-        RaftClient client = RaftClient.newBuilder()
-                .setClientId(ClientId.randomId())
-                .setRaftGroup(group)
-                .setProperties(RaftSettings.client(config))
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, config.writeTimeoutMillis() / 100), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
+        Map<RaftPeerId, RaftClient> clients = new HashMap<>();
+        for (RaftPeer peer : peers) {
+            clients.put(peer.getId(), newClient(config, group, peer.getId()));
+        }
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raft-engine-timer");
             t.setDaemon(true);
             return t;
         });
-        return new RaftEngine(config, selfId, stateMachine, server, client, timer);
+        return new RaftEngine(config, selfId, stateMachine, server, Map.copyOf(clients), timer);
+    }
+
+    /**
+     * A client that sends to {@code leader} first. A fresh client id per process: call ids restart at 0, and
+     * the retry cache must not take a new write for a retry of one sent before a restart.
+     */
+    private static RaftClient newClient(Config config, RaftGroup group, RaftPeerId leader) {
+        return RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(group)
+                .setLeaderId(leader)
+                .setProperties(RaftSettings.client(config))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        (int) Math.max(1, config.writeTimeoutMillis() / 100),
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
     }
 
     @Override
@@ -173,7 +191,7 @@ public final class RaftEngine implements Engine {
         }
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(WalCodec.encode(ops, timestampMillis)));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMillis());
-        whenLeaderKnown(deadline, done, () -> send(message, deadline, done));
+        whenLeaderKnown(deadline, done, leader -> send(clients.get(leader), message, deadline, done));
         return done;
     }
 
@@ -188,7 +206,7 @@ public final class RaftEngine implements Engine {
             done.completeExceptionally(shuttingDown());
             return done;
         }
-        client.async().sendReadOnlyUnordered(Message.EMPTY, selfId)
+        clients.get(selfId).async().sendReadOnlyUnordered(Message.EMPTY, selfId)
                 .orTimeout(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((reply, failure) -> {
                     if (failure == null && reply.isSuccess()) {
@@ -219,19 +237,21 @@ public final class RaftEngine implements Engine {
         }
     }
 
-    private boolean leaderKnown() {
+    /** The leader this member knows, or null. */
+    private RaftPeerId knownLeader() {
         try {
-            return server.getDivision(GROUP_ID).getInfo().getLeaderId() != null;
+            return server.getDivision(GROUP_ID).getInfo().getLeaderId();
         } catch (IOException e) {
-            return false;
+            return null;
         }
     }
 
-    private void whenLeaderKnown(long deadline, CompletableFuture<?> done, Runnable action) {
+    private void whenLeaderKnown(long deadline, CompletableFuture<?> done, Consumer<RaftPeerId> action) {
+        RaftPeerId leader = knownLeader();
         if (closed) {
             done.completeExceptionally(shuttingDown());
-        } else if (leaderKnown()) {
-            action.run();
+        } else if (leader != null && clients.containsKey(leader)) {
+            action.accept(leader);
         } else if (System.nanoTime() - deadline >= 0) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
                     "no quorum", null));
@@ -240,7 +260,7 @@ public final class RaftEngine implements Engine {
         }
     }
 
-    private void send(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+    private void send(RaftClient client, Message message, long deadline, CompletableFuture<List<OpResult>> done) {
         long remaining = Math.max(1, deadline - System.nanoTime());
         client.async().send(message)
                 .orTimeout(remaining, TimeUnit.NANOSECONDS)
@@ -283,7 +303,9 @@ public final class RaftEngine implements Engine {
         closed = true;
         timer.shutdownNow();
         try {
-            client.close();
+            for (RaftClient client : clients.values()) {
+                client.close();
+            }
         } finally {
             server.close();
         }
