@@ -270,3 +270,47 @@ def test_concurrent_reads_writes_and_deletes_stay_linearizable_through_a_kill_an
         sorted((o.call, o.ret, o.kind, o.value, o.result) for o in history.ops if o.key == bad_key))
     completed = [o for o in history.ops if o.ret != float("inf")]
     print(f"\nlinearizability: {len(history.ops)} operations ({len(completed)} completed) on {len(keys)} keys")
+
+
+def test_a_member_that_missed_more_than_the_log_keeps_catches_up_by_snapshot(tmp_path):
+    c = Cluster(tmp_path, args=["--snapshot-entries", "40"])
+    try:
+        c.start()
+        p = uid("catchup")
+        leader = c.leader()
+        lagging = next(m for m in c.members if m is not leader)
+        lagging.kill()
+        for i in range(150):
+            assert put(leader, f"{p}{i:03d}", i).status_code == 200
+        assert delete(leader, f"{p}000").status_code == 200
+        snapshots = list((leader.data_dir / "raft").glob("*/sm/snapshot.*_*"))
+        assert snapshots, "the leader took no snapshot"
+        first_segments = list((leader.data_dir / "raft").glob("*/current/log_0-*"))
+        assert not first_segments, f"the log was not purged behind the snapshot: {first_segments}"
+        lagging.start()
+        items = c.wait_converged(p, timeout=60)
+        assert items == {f"{p}{i:03d}": i for i in range(1, 150)}
+        installed = list((lagging.data_dir / "raft").glob("*/sm/snapshot.*_*.md5"))
+        assert installed, "the lagging member did not receive a snapshot"
+        assert get(lagging, f"{p}149").json()["value"] == 149
+    finally:
+        c.close()
+
+
+def test_without_a_majority_nothing_is_acknowledged_and_the_answer_says_why(tmp_path):
+    c = Cluster(tmp_path)
+    alone = c.members[0]
+    try:
+        alone.start()  # the other two members never start: no leader can be elected
+        r = alone.req("GET", "/ready")
+        assert r.status_code == 503 and r.json() == {"status": "no leader"}
+        started = now()
+        r = put(alone, "k", 1)
+        assert r.status_code == 503 and r.json() == {"error": "no quorum"}, r.text
+        assert now() - started < 15
+        r = get(alone, "k")
+        assert r.status_code == 503 and r.json() == {"error": "no quorum"}, r.text
+        assert get(alone, "k", consistency="local").status_code == 404
+        assert alone.cluster()["leader"] is None
+    finally:
+        c.close()
