@@ -11,10 +11,12 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
@@ -37,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -105,6 +108,9 @@ public final class RaftEngine implements Engine {
      */
     private final Map<RaftPeerId, RaftClient> clients;
     private final ScheduledExecutorService timer;
+    /** The identity of the writes this member submits to its own server while it leads. */
+    private final ClientId directClientId = ClientId.randomId();
+    private final AtomicLong directCallIds = new AtomicLong();
     private volatile boolean closed;
 
     private RaftEngine(Config config, RaftPeerId selfId, KvStateMachine stateMachine, RaftServer server,
@@ -191,7 +197,7 @@ public final class RaftEngine implements Engine {
         }
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(WalCodec.encode(ops, timestampMillis)));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMillis());
-        whenLeaderKnown(deadline, done, leader -> send(clients.get(leader), message, deadline, done));
+        submitToLeader(message, deadline, done);
         return done;
     }
 
@@ -258,6 +264,50 @@ public final class RaftEngine implements Engine {
         } else {
             timer.schedule(() -> whenLeaderKnown(deadline, done, action), LEADER_POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
+    }
+
+    private void submitToLeader(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+        whenLeaderKnown(deadline, done, leader -> {
+            if (leader.equals(selfId)) {
+                submitHere(message, deadline, done);
+            } else {
+                send(clients.get(leader), message, deadline, done);
+            }
+        });
+    }
+
+    /**
+     * The leader's own writes go straight to its server, without a trip through gRPC. Not retried, so no
+     * retry cache is needed: a refusal because this member no longer leads (or does not yet) means the write
+     * was not appended, and it goes to whichever leader is known next.
+     */
+    private void submitHere(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(directClientId)
+                .setServerId(selfId)
+                .setGroupId(GROUP_ID)
+                .setCallId(directCallIds.incrementAndGet())
+                .setMessage(message)
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .whenComplete((r, failure) -> {
+                    if (failure == null && r.isSuccess()) {
+                        done.complete(Results.decode(r.getMessage().getContent().asReadOnlyByteBuffer()));
+                    } else if (failure == null && (r.getNotLeaderException() != null
+                            || r.getException() instanceof LeaderNotReadyException)) {
+                        timer.schedule(() -> submitToLeader(message, deadline, done), LEADER_POLL_MILLIS,
+                                TimeUnit.MILLISECONDS);
+                    } else {
+                        done.completeExceptionally(failed(failure != null ? failure : r.getException()));
+                    }
+                });
     }
 
     private void send(RaftClient client, Message message, long deadline, CompletableFuture<List<OpResult>> done) {
