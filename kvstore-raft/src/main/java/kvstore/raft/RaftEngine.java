@@ -10,14 +10,10 @@ import kvstore.core.time.EpochClock;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
-import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -33,20 +29,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
- * The {@link Engine} of a cluster member: writes go through Raft (the in-process Ratis client carries a
- * write sent to a follower to the leader, and retries it under the same call id, so Ratis's retry cache
- * never applies it twice); reads come from the member's own applied store, after {@link #readBarrier} for
- * linearizable ones.
+ * The {@link Engine} of a cluster member: writes go through Raft ({@link WriteRouter}: on the leader
+ * straight into its server; on a follower through an in-process Ratis client that carries the write to the
+ * leader and retries it under the same call id, so Ratis's retry cache never applies it twice); reads come
+ * from the member's own applied store, after {@link #readBarrier} for linearizable ones.
  *
  * <p>A write waits at most {@link Config#writeTimeoutMillis} and then fails: {@code NO_QUORUM} when no
  * leader was known in all that time, so it was never sent, {@code OUTCOME_UNKNOWN} when it was sent and
@@ -59,7 +51,6 @@ public final class RaftEngine implements Engine {
     /** The one Raft group a kvstore cluster is; every member derives the same id. */
     static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("kvstore".getBytes(StandardCharsets.US_ASCII)));
-    private static final long LEADER_POLL_MILLIS = 50;
 
     /**
      * How to run a member.
@@ -93,7 +84,8 @@ public final class RaftEngine implements Engine {
                     electionTimeoutMaxMillis, entries, clock);
         }
 
-        Member self() {
+        /** This member, as {@code members} lists it. */
+        public Member self() {
             return members.stream().filter(m -> m.id().equals(nodeId)).findFirst().orElseThrow();
         }
     }
@@ -102,15 +94,10 @@ public final class RaftEngine implements Engine {
     private final RaftPeerId selfId;
     private final KvStateMachine stateMachine;
     private final RaftServer server;
-    /**
-     * One client per member, each sending to that member first: a write goes through the client of the leader
-     * this member knows, so it never waits on a leader that the rest of the cluster has already replaced.
-     */
+    /** One client per member, each sending to that member first (see {@link WriteRouter}). */
     private final Map<RaftPeerId, RaftClient> clients;
     private final ScheduledExecutorService timer;
-    /** The identity of the writes this member submits to its own server while it leads. */
-    private final ClientId directClientId = ClientId.randomId();
-    private final AtomicLong directCallIds = new AtomicLong();
+    private final WriteRouter writes;
     private volatile boolean closed;
 
     private RaftEngine(Config config, RaftPeerId selfId, KvStateMachine stateMachine, RaftServer server,
@@ -121,6 +108,7 @@ public final class RaftEngine implements Engine {
         this.server = server;
         this.clients = clients;
         this.timer = timer;
+        this.writes = new WriteRouter(server, selfId, clients, timer, config.writeTimeoutMillis(), () -> closed);
     }
 
     /** Starts this member's Raft server (recovering its snapshot and log) and its client. */
@@ -195,9 +183,7 @@ public final class RaftEngine implements Engine {
             done.completeExceptionally(shuttingDown());
             return done;
         }
-        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(WalCodec.encode(ops, timestampMillis)));
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMillis());
-        submitToLeader(message, deadline, done);
+        writes.submit(Message.valueOf(UnsafeByteOperations.unsafeWrap(WalCodec.encode(ops, timestampMillis))), done);
         return done;
     }
 
@@ -243,104 +229,7 @@ public final class RaftEngine implements Engine {
         }
     }
 
-    /** The leader this member knows, or null. */
-    private RaftPeerId knownLeader() {
-        try {
-            return server.getDivision(GROUP_ID).getInfo().getLeaderId();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private void whenLeaderKnown(long deadline, CompletableFuture<?> done, Consumer<RaftPeerId> action) {
-        RaftPeerId leader = knownLeader();
-        if (closed) {
-            done.completeExceptionally(shuttingDown());
-        } else if (leader != null && clients.containsKey(leader)) {
-            action.accept(leader);
-        } else if (System.nanoTime() - deadline >= 0) {
-            done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
-                    "no quorum", null));
-        } else {
-            timer.schedule(() -> whenLeaderKnown(deadline, done, action), LEADER_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void submitToLeader(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
-        whenLeaderKnown(deadline, done, leader -> {
-            if (leader.equals(selfId)) {
-                submitHere(message, deadline, done);
-            } else {
-                send(clients.get(leader), message, deadline, done);
-            }
-        });
-    }
-
-    /**
-     * The leader's own writes go straight to its server, without a trip through gRPC. Not retried, so no
-     * retry cache is needed: a refusal because this member no longer leads (or does not yet) means the write
-     * was not appended, and it goes to whichever leader is known next.
-     */
-    private void submitHere(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(directClientId)
-                .setServerId(selfId)
-                .setGroupId(GROUP_ID)
-                .setCallId(directCallIds.incrementAndGet())
-                .setMessage(message)
-                .setType(RaftClientRequest.writeRequestType())
-                .build();
-        CompletableFuture<RaftClientReply> reply;
-        try {
-            reply = server.submitClientRequestAsync(request);
-        } catch (IOException e) {
-            reply = CompletableFuture.failedFuture(e);
-        }
-        reply.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                .whenComplete((r, failure) -> {
-                    if (failure == null && r.isSuccess()) {
-                        done.complete(Results.decode(r.getMessage().getContent().asReadOnlyByteBuffer()));
-                    } else if (failure == null && (r.getNotLeaderException() != null
-                            || r.getException() instanceof LeaderNotReadyException)) {
-                        timer.schedule(() -> submitToLeader(message, deadline, done), LEADER_POLL_MILLIS,
-                                TimeUnit.MILLISECONDS);
-                    } else {
-                        done.completeExceptionally(failed(failure != null ? failure : r.getException()));
-                    }
-                });
-    }
-
-    private void send(RaftClient client, Message message, long deadline, CompletableFuture<List<OpResult>> done) {
-        long remaining = Math.max(1, deadline - System.nanoTime());
-        client.async().send(message)
-                .orTimeout(remaining, TimeUnit.NANOSECONDS)
-                .whenComplete((reply, failure) -> {
-                    if (failure == null && reply.isSuccess()) {
-                        done.complete(Results.decode(reply.getMessage().getContent().asReadOnlyByteBuffer()));
-                    } else {
-                        done.completeExceptionally(failed(failure != null ? failure : reply.getException()));
-                    }
-                });
-    }
-
-    private WriteFailedException failed(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        if (closed) {
-            return shuttingDown();
-        }
-        if (cause instanceof StateMachineException) {
-            // Refused by startTransaction on the leader: never appended.
-            return new WriteFailedException(WriteFailedException.Reason.NOT_STORED,
-                    "write refused: " + cause.getMessage(), cause);
-        }
-        String why = cause instanceof TimeoutException
-                ? "not committed by a majority within " + config.writeTimeoutMillis() + " ms"
-                : String.valueOf(cause.getMessage());
-        return new WriteFailedException(WriteFailedException.Reason.OUTCOME_UNKNOWN, "outcome unknown: " + why, cause);
-    }
-
-    private static WriteFailedException shuttingDown() {
+    static WriteFailedException shuttingDown() {
         return new WriteFailedException(WriteFailedException.Reason.SHUTTING_DOWN, "server is shutting down", null);
     }
 
@@ -351,7 +240,10 @@ public final class RaftEngine implements Engine {
             return;
         }
         closed = true;
-        timer.shutdownNow();
+        // Writes waiting for a leader to be known run once more, see the engine closed and fail as shutting down.
+        for (Runnable waiting : timer.shutdownNow()) {
+            waiting.run();
+        }
         try {
             for (RaftClient client : clients.values()) {
                 client.close();

@@ -88,7 +88,8 @@ final class WalCodec {
             ops.addAll(writes.subList(nextWrite, writes.size()));
             return new Write(ops, timestamp);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not a kvstore write entry: " + e.getMessage(), e);
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new IllegalArgumentException("not a kvstore write entry: " + why, e);
         }
     }
 

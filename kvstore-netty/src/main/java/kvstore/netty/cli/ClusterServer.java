@@ -20,7 +20,7 @@ final class ClusterServer {
     /** Serves until {@code stop} opens; returns the exit status. */
     static int run(RaftEngine.Config config, String host, String fsyncLabel, int maxBody, int idleSeconds,
                    CountDownLatch stop) throws Exception {
-        Member self = config.members().stream().filter(m -> m.id().equals(config.nodeId())).findFirst().orElseThrow();
+        Member self = config.self();
         RaftEngine engine;
         try {
             engine = RaftEngine.start(config);
