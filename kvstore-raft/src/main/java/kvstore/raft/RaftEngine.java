@@ -10,6 +10,8 @@ import kvstore.core.time.EpochClock;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -35,6 +37,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -54,6 +57,7 @@ public final class RaftEngine implements Engine {
     /** The one Raft group a kvstore cluster is; every member derives the same id. */
     static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("kvstore".getBytes(StandardCharsets.US_ASCII)));
+    private static final long READ_RETRY_MILLIS = 50;
 
     /**
      * How to run a member.
@@ -97,10 +101,13 @@ public final class RaftEngine implements Engine {
     private final RaftPeerId selfId;
     private final KvStateMachine stateMachine;
     private final RaftServer server;
-    /** One client per member, each sending to that member first (see {@link WriteRouter}). */
+    /** One client per other member, each sending to that member first (see {@link WriteRouter}). */
     private final Map<RaftPeerId, RaftClient> clients;
     private final ScheduledExecutorService timer;
     private final WriteRouter writes;
+    /** The identity of this member's read barriers, which go straight to its own server. */
+    private final ClientId readClientId = ClientId.randomId();
+    private final AtomicLong readCallIds = new AtomicLong();
     private volatile boolean closed;
 
     private RaftEngine(Config config, RaftPeerId selfId, KvStateMachine stateMachine, RaftServer server,
@@ -132,7 +139,9 @@ public final class RaftEngine implements Engine {
         server.start();
         Map<RaftPeerId, RaftClient> clients = new HashMap<>();
         for (RaftPeer peer : peers) {
-            clients.put(peer.getId(), newClient(config, group, peer.getId()));
+            if (!peer.getId().equals(selfId)) {
+                clients.put(peer.getId(), newClient(config, group, peer.getId()));
+            }
         }
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raft-engine-timer");
@@ -207,21 +216,42 @@ public final class RaftEngine implements Engine {
      */
     public CompletionStage<Void> readBarrier() {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        readBarrier(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMillis()), done);
+        return done;
+    }
+
+    /** Asks this member's own server for a ReadIndex read, again until the deadline while it cannot answer. */
+    private void readBarrier(long deadline, CompletableFuture<Void> done) {
         if (closed) {
             done.completeExceptionally(shuttingDown());
-            return done;
+            return;
         }
-        clients.get(selfId).async().sendReadOnlyUnordered(Message.EMPTY, selfId)
-                .orTimeout(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((reply, failure) -> {
-                    if (failure == null && reply.isSuccess()) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(readClientId)
+                .setServerId(selfId)
+                .setGroupId(GROUP_ID)
+                .setCallId(readCallIds.incrementAndGet())
+                .setMessage(Message.EMPTY)
+                .setType(RaftClientRequest.readRequestType())
+                .build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .whenComplete((r, failure) -> {
+                    if (failure == null && r.isSuccess()) {
                         done.complete(null);
+                    } else if (failure == null && System.nanoTime() - deadline < 0) {
+                        // No leader yet, or it changed: a read has no effect, so asking again is always safe.
+                        timer.schedule(() -> readBarrier(deadline, done), READ_RETRY_MILLIS, TimeUnit.MILLISECONDS);
                     } else {
                         done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
-                                "no quorum", failure != null ? failure : reply.getException()));
+                                "no quorum", failure != null ? failure : r.getException()));
                     }
                 });
-        return done;
     }
 
     /** This member's view of the cluster, from memory. */

@@ -37,8 +37,8 @@ final class WriteRouter {
     private final RaftServer server;
     private final RaftPeerId selfId;
     /**
-     * One client per member, each sending to that member first: a write goes through the client of the leader
-     * this member knows, so it never waits on a leader that the rest of the cluster has already replaced.
+     * One client per other member, each sending to that member first: a write goes through the client of the
+     * leader this member knows, so it never waits on a leader that the rest of the cluster has already replaced.
      */
     private final Map<RaftPeerId, RaftClient> clients;
     private final ScheduledExecutorService timer;
@@ -71,7 +71,7 @@ final class WriteRouter {
         RaftPeerId leader = knownLeader();
         if (closed.getAsBoolean()) {
             done.completeExceptionally(RaftEngine.shuttingDown());
-        } else if (leader != null && clients.containsKey(leader)) {
+        } else if (leader != null && (leader.equals(selfId) || clients.containsKey(leader))) {
             action.accept(leader);
         } else if (System.nanoTime() - deadline >= 0) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,

@@ -13,13 +13,15 @@ import java.util.concurrent.CountDownLatch;
 /** Runs one cluster member: its Raft engine and its HTTP server, until stopped. */
 final class ClusterServer {
     private static final Logger log = LoggerFactory.getLogger("kvstore");
+    /** Ratis fsyncs its log before a member acknowledges an entry, whatever --fsync says. */
+    private static final String RAFT_LOG_FSYNC = "always";
 
     private ClusterServer() {
     }
 
     /** Serves until {@code stop} opens; returns the exit status. */
-    static int run(RaftEngine.Config config, String host, String fsyncLabel, int maxBody, int idleSeconds,
-                   CountDownLatch stop) throws Exception {
+    static int run(RaftEngine.Config config, String host, int maxBody, int idleSeconds, CountDownLatch stop)
+            throws Exception {
         Member self = config.self();
         RaftEngine engine;
         try {
@@ -30,7 +32,7 @@ final class ClusterServer {
         }
         HttpServer server;
         try {
-            server = HttpServer.start(engine, fsyncLabel, host, self.httpPort(), maxBody, idleSeconds, engine);
+            server = HttpServer.start(engine, RAFT_LOG_FSYNC, host, self.httpPort(), maxBody, idleSeconds, engine);
         } catch (Exception e) {
             engine.close();
             return fail("cannot listen on " + host + ":" + self.httpPort() + ": " + e.getMessage());

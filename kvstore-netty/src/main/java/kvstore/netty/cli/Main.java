@@ -110,7 +110,7 @@ public final class Main implements Callable<Integer> {
         if (cluster.enabled()) {
             return ClusterServer.run(cluster.config(spec.commandLine(), dataDir, port,
                             spec.commandLine().getParseResult().hasMatchedOption("--port")),
-                    host, policy.label(), (int) maxBody, idleTimeout, stop);
+                    host, (int) maxBody, idleTimeout, stop);
         }
         long started = System.nanoTime();
         LocalEngine db;
