@@ -45,11 +45,15 @@ class Member(KvServerProcess):
                 items[key] = g.json()["value"]
         return items
 
+    paused = False
+
     def pause(self):
         os.kill(self.pid, signal.SIGSTOP)
+        self.paused = True
 
     def resume(self):
         os.kill(self.pid, signal.SIGCONT)
+        self.paused = False
 
 
 class Cluster:
@@ -70,15 +74,16 @@ class Cluster:
 
     def close(self):
         for m in self.members:
-            if m.running():
+            if m.running() and m.paused:
                 m.resume()
             m.close()
 
     def member(self, node_id):
         return next(m for m in self.members if m.node_id == node_id)
 
-    def running(self):
-        return [m for m in self.members if m.running()]
+    def running(self, include_paused=False):
+        """The members whose process is alive and, unless include_paused, not stopped by SIGSTOP."""
+        return [m for m in self.members if m.running() and (include_paused or not m.paused)]
 
     def wait_leader(self, among=None, timeout=ELECTION):
         """The id of the leader every member in `among` (default: all running ones) agrees on, once ready."""

@@ -44,8 +44,40 @@ def _step(state, op):
     raise ValueError(f"unknown operation {op.kind!r}")
 
 
-def check_register(ops, initial=ABSENT):
-    """Whether the operations on one register are linearizable from `initial`."""
+class TooLarge(Exception):
+    """The search went past its step budget: the history is too large or too open to decide."""
+
+
+def _prune(ops):
+    """Leaves out operations of unknown outcome that no completed operation could have observed.
+
+    Such an operation can always be linearised after everything else, which is the same as never, so
+    dropping it changes no verdict; it can multiply the search many times over.  A write of unknown outcome
+    matters only if a read returned its value; a delete of unknown outcome only if something saw the key
+    absent (a read of nothing, a write that created the key, a delete that found nothing).
+    """
+    done = [op for op in ops if op.ret != math.inf]
+    # When each value was last read, and when absence was last observed: a pending operation called later
+    # cannot explain what those saw.
+    last_read = {}
+    last_absence = -math.inf
+    for op in done:
+        if op.kind == "read":
+            last_read[_canon(op.result)] = max(last_read.get(_canon(op.result), -math.inf), op.ret)
+        if (op.kind == "read" and op.result is ABSENT) or (op.kind == "write" and op.result is True) \
+                or (op.kind == "delete" and op.result is False):
+            last_absence = max(last_absence, op.ret)
+    return done + [op for op in ops if op.ret == math.inf and (
+        (op.kind == "write" and op.call < last_read.get(_canon(op.value), -math.inf))
+        or (op.kind == "delete" and op.call < last_absence))]
+
+
+def check_register(ops, initial=ABSENT, max_steps=2_000_000):
+    """Whether the operations on one register are linearizable from `initial`.
+
+    Raises TooLarge after `max_steps` search steps rather than run for ever on a pathological history.
+    """
+    ops = _prune(ops)
     # Events in time order; at equal times calls come first, so touching intervals count as overlapping.
     events = sorted([(op.call, 0, i) for i, op in enumerate(ops)] + [(op.ret, 1, i) for i, op in enumerate(ops)])
     n = len(events)
@@ -71,7 +103,11 @@ def check_register(ops, initial=ABSENT):
     seen = set()
     stack = []
     entry = nxt[head]
+    steps = 0
     while nxt[head] != head:
+        steps += 1
+        if steps > max_steps:
+            raise TooLarge(f"undecided after {max_steps} steps ({len(ops)} operations)")
         if entry == head:
             return False  # every remaining call was tried
         _, is_ret, i = events[entry]

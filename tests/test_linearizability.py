@@ -2,7 +2,9 @@
 import math
 import random
 
-from linearizability import ABSENT, Op, check, check_register
+import pytest
+
+from linearizability import ABSENT, Op, TooLarge, check, check_register
 
 
 def w(value, call, ret, created=None, key="k"):
@@ -84,3 +86,19 @@ def test_accepts_long_concurrent_histories_of_a_real_register_quickly():
     assert check_register(ops)
     ops[-1] = r(-1, ops[-1].call, ops[-1].ret)
     assert not check_register(ops)
+
+
+def test_many_writes_of_unknown_outcome_that_nobody_saw_do_not_slow_the_check():
+    ops = [w(0, 0, 1, created=True)]
+    ops += [w(100 + n, 2 + n, math.inf) for n in range(60)]  # sent while the leader was away, never answered
+    ops += [d(2 + n, math.inf, key="k") for n in range(20)]
+    ops += [r(0, 100 + n, 101 + n) for n in range(0, 40, 2)]
+    assert check_register(ops)
+    assert not check_register(ops + [r(1, 200, 201)])  # 1 was never written by anyone
+
+
+def test_an_undecidable_search_stops_with_an_error_instead_of_running_for_ever():
+    # Many overlapping writes, all read back in an order that forces a long search before it fails.
+    ops = [w(n, 0, 100) for n in range(12)] + [r(n, 101 + 2 * n, 102 + 2 * n) for n in range(12)]
+    with pytest.raises(TooLarge):
+        check_register(ops, max_steps=1_000)
