@@ -181,14 +181,7 @@ public final class LocalEngine implements Engine {
 
     @Override
     public Page keys(byte[] prefix, byte[] after, int limit) {
-        // One key more than the page says whether another page follows.
-        int oneMore = (int) Math.min(Integer.MAX_VALUE, limit + 1L);
-        List<byte[]> keys = store.keysAfter(prefix, after, oneMore, clock.millis());
-        if (keys.size() <= limit) {
-            return new Page(keys, null);
-        }
-        List<byte[]> page = keys.subList(0, limit);
-        return new Page(page, page.get(limit - 1));
+        return Page.of(store.keysAfter(prefix, after, Page.fetchSize(limit), clock.millis()), limit);
     }
 
     @Override

@@ -14,7 +14,11 @@ public final class WriteFailedException extends Exception {
         /** The log has failed for good (a failed fsync, or a failure before this write); the process is stopping. */
         LOG_FAILED,
         /** The write would take the data set over the memory ceiling; nothing was written. */
-        MEMORY_LIMIT
+        MEMORY_LIMIT,
+        /** Replication: no leader was reachable in time, so the write was never appended anywhere. */
+        NO_QUORUM,
+        /** Replication: the write was sent but not confirmed in time; it may still be committed later. */
+        OUTCOME_UNKNOWN
     }
 
     private final Reason reason;

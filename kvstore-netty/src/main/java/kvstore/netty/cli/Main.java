@@ -9,6 +9,7 @@ import kvstore.core.time.NanoClock;
 import kvstore.netty.http.HttpServer;
 import kvstore.netty.http.HttpSettings;
 import kvstore.netty.security.AccessRules;
+import kvstore.raft.RaftEngine;
 import kvstore.netty.metrics.KvMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,7 @@ public final class Main implements Callable<Integer> {
     /** Exit status of a start that failed after the options were read (port taken, damaged log, ...). */
     static final int START_FAILED = 1;
     /** How long a stop waits for connections to answer what they read; the whole stop must fit in 5 s. */
-    private static final long DRAIN_MILLIS = 2_000;
+    static final long DRAIN_MILLIS = 2_000;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -100,6 +101,9 @@ public final class Main implements Callable<Integer> {
                     + "cut the log before the damaged line and start.")
     boolean repair;
 
+    @CommandLine.Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
     public static void main(String[] args) {
         FatalExit.install();
         System.exit(commandLine().execute(args));
@@ -138,6 +142,12 @@ public final class Main implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
+        if (cluster.enabled()) {
+            RaftEngine.Config member = cluster.config(spec.commandLine(), dataDir, port,
+                    spec.commandLine().getParseResult().hasMatchedOption("--port"));
+            return ClusterServer.run(member, new HttpSettings(host, member.self().httpPort(), (int) maxBody,
+                    idleTimeout, requestTimeout, maxConnections, access, tls), stop);
+        }
         long started = System.nanoTime();
         KvMetrics metrics = new KvMetrics(NanoClock.SYSTEM);
         LocalEngine db;

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import kvstore.core.time.NanoClock;
+import kvstore.raft.RaftEngine;
 
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
  * ResponseOrder               responses in request order under pipelining; pauses reading to bound memory
  * RefusedRequestHandler       answers the refused requests in their turn
+ * ClusterHandler              cluster mode only: /cluster, /ready, read barriers
  * KvHandler                   the API
  * OutOfMemoryHandler          (again) an OutOfMemoryError of a handler ends the process
  * </pre>
@@ -54,10 +56,12 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final OutOfMemoryHandler[] outOfMemory;
     /** The open connections, for the drain at shutdown; a channel leaves it when it closes. */
     private final ChannelGroup open;
+    /** The member's engine in cluster mode, null on a single node. */
+    private final RaftEngine cluster;
 
     HttpChannelInitializer(ReadRequests reads, WriteRequests writes, AdminRequests admin, RequestMetrics metrics,
                            HttpSettings settings, RateLimitedLog warnings, OutOfMemoryHandler[] outOfMemory,
-                           ChannelGroup open) {
+                           ChannelGroup open, RaftEngine cluster) {
         this.reads = reads;
         this.writes = writes;
         this.admin = admin;
@@ -68,6 +72,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.warnings = warnings;
         this.outOfMemory = outOfMemory;
         this.open = open;
+        this.cluster = cluster;
     }
 
     @Override
@@ -99,6 +104,9 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new BodyLimit(settings.maxBody()));
         p.addLast(new ResponseOrder());
         p.addLast(new RefusedRequestHandler());
+        if (cluster != null) {
+            p.addLast(new ClusterHandler(cluster, metrics));
+        }
         p.addLast(new KvHandler(reads, writes, admin, metrics));
         p.addLast(outOfMemory[1]);
     }

@@ -22,6 +22,7 @@ import kvstore.netty.metrics.KvMetrics;
 import kvstore.core.time.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import kvstore.raft.RaftEngine;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,15 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(Engine db, String fsyncPolicy, HttpSettings settings, KvMetrics metrics,
                                    Consumer<Throwable> outOfMemory) throws InterruptedException {
+        return start(db, fsyncPolicy, settings, metrics, outOfMemory, null);
+    }
+
+    /**
+     * As {@link #start(Engine, String, HttpSettings, KvMetrics, Consumer)}, serving a cluster member: with
+     * {@code /cluster}, {@code /ready} and linearizable reads from {@code cluster} (null for a single node).
+     */
+    public static HttpServer start(Engine db, String fsyncPolicy, HttpSettings settings, KvMetrics metrics,
+                                   Consumer<Throwable> outOfMemory, RaftEngine cluster) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -68,7 +78,7 @@ public final class HttpServer implements AutoCloseable {
                     .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations),
                             new AdminRequests(db), new RequestMetrics(metrics), settings,
                             new RateLimitedLog(log, 10, TimeUnit.SECONDS, NanoClock.SYSTEM),
-                            OutOfMemoryHandler.pair(outOfMemory), connections));
+                            OutOfMemoryHandler.pair(outOfMemory), connections, cluster));
             Channel channel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
             return new HttpServer(group, channel, epoll ? "epoll" : "nio", connections);
         } catch (InterruptedException | RuntimeException e) {

@@ -79,7 +79,7 @@ final class WriteRequests {
     /** The status of a write the engine refused: the one place each reason gets its status. */
     static HttpResponseStatus status(WriteFailedException.Reason reason) {
         return switch (reason) {
-            case SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            case SHUTTING_DOWN, NO_QUORUM, OUTCOME_UNKNOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case NOT_STORED, LOG_FAILED, MEMORY_LIMIT -> HttpResponseStatus.INSUFFICIENT_STORAGE;
         };
     }
@@ -124,4 +124,6 @@ final class WriteRequests {
             ex.ctx().flush();
         }
     }
+
+    /** Failures that say nothing about storage: the server is stopping, or a cluster lacks a majority. */
 }

@@ -184,7 +184,10 @@ class KvHandlerTest {
 
         engine.fail(0, reason);
         channel.runPendingTasks();
-        int status = reason == WriteFailedException.Reason.SHUTTING_DOWN ? 503 : 507;
+        int status = switch (reason) {
+            case SHUTTING_DOWN, NO_QUORUM, OUTCOME_UNKNOWN -> 503;
+            case NOT_STORED, LOG_FAILED, MEMORY_LIMIT -> 507;
+        };
         expect(status, "{\"error\":\"refused: " + reason + "\"}");
         expect(404, "{\"error\":\"key not found\"}");
         expect(200, "{\"status\":\"ok\"}");

@@ -1,0 +1,62 @@
+package kvstore.netty.cli;
+
+import kvstore.core.time.NanoClock;
+import kvstore.netty.http.HttpSettings;
+import kvstore.netty.metrics.KvMetrics;
+import kvstore.netty.http.HttpServer;
+import kvstore.raft.ClusterStatus;
+import kvstore.raft.Member;
+import kvstore.raft.RaftEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs one cluster member: its Raft engine and its HTTP server, until stopped. */
+final class ClusterServer {
+    private static final Logger log = LoggerFactory.getLogger("kvstore");
+    /** Ratis fsyncs its log before a member acknowledges an entry, whatever --fsync says. */
+    private static final String RAFT_LOG_FSYNC = "always";
+
+    private ClusterServer() {
+    }
+
+    /** Serves until {@code stop} opens; returns the exit status. */
+    static int run(RaftEngine.Config config, HttpSettings settings, CountDownLatch stop) throws Exception {
+        Member self = config.self();
+        RaftEngine engine;
+        try {
+            engine = RaftEngine.start(config);
+        } catch (IOException | RuntimeException e) {
+            return fail("cannot start cluster member " + config.nodeId() + " (data dir " + config.dataDir()
+                    + ", raft port " + self.raftPort() + "): " + e.getMessage());
+        }
+        HttpServer server;
+        try {
+            KvMetrics metrics = new KvMetrics(NanoClock.SYSTEM);
+            metrics.watch(engine::stats);
+            server = HttpServer.start(engine, RAFT_LOG_FSYNC, settings, metrics, FatalExit::outOfMemory, engine);
+        } catch (Exception e) {
+            engine.close();
+            return fail("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage());
+        }
+        ClusterStatus status = engine.status();
+        log.info("kvstore cluster member {} listening on http://{}:{} ({}) raft={} data_dir={} members={} applied_index={}",
+                config.nodeId(), settings.host(), server.address().getPort(), server.transport(), self.raftAddress(),
+                config.dataDir().toAbsolutePath().normalize(), config.members().size(), status.appliedIndex());
+        stop.await();
+        log.info("shutting down: no new connections, leaving the cluster");
+        server.stopAccepting();
+        server.drain(Main.DRAIN_MILLIS);
+        engine.close();
+        server.close();
+        log.info("stopped");
+        return 0;
+    }
+
+    private static int fail(String message) {
+        System.err.println("kvstore: " + message);
+        return Main.START_FAILED;
+    }
+}

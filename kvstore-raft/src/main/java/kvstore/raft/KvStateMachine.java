@@ -1,0 +1,172 @@
+package kvstore.raft;
+
+import kvstore.core.store.OpResult;
+import kvstore.core.store.Store;
+import kvstore.core.time.EpochClock;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.MD5FileUtil;
+import org.apache.ratis.io.MD5Hash;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The store as a Raft state machine: each committed entry is one kvstore write (a single put or delete,
+ * or a whole batch), applied in log order at the timestamp the entry carries, so every member computes the
+ * same results and deadlines. Snapshots hold the live keys in the {@code wal.log} line format.
+ *
+ * <p>Threads: Ratis's apply thread calls {@link #applyTransaction}, {@link #takeSnapshot} and
+ * {@link #reinitialize}; any thread reads {@link #store()}.
+ */
+public final class KvStateMachine extends BaseStateMachine {
+    private static final Logger log = LoggerFactory.getLogger(KvStateMachine.class);
+    private static final String TEMP_SNAPSHOT = "snapshot.partial";
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final EpochClock clock;
+    /** Replaced as a whole when a snapshot is loaded; written by the apply thread only. */
+    private volatile Store store = new Store();
+    /** The timestamp of the last write applied (apply thread); -1 before the first. */
+    private volatile long lastTimestamp = -1;
+    private File tmpDir;
+
+    public KvStateMachine(EpochClock clock) {
+        this.clock = clock;
+    }
+
+    /** The applied state: read it from any thread. */
+    public Store store() {
+        return store;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        tmpDir = raftStorage.getStorageDir().getTmpDir();
+        reinitialize();
+    }
+
+    /** Loads the latest snapshot into a fresh store: on start, and after the leader installed one. */
+    @Override
+    public void reinitialize() throws IOException {
+        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        if (snapshot == null) {
+            return;
+        }
+        Path file = snapshot.getFile().getPath();
+        // A snapshot is renamed into place only once complete and fsynced, so one whose MD5 file was not
+        // written yet (a crash in between) is whole; any other must match its MD5.
+        if (MD5FileUtil.getDigestFileForFile(file.toFile()).exists()) {
+            MD5FileUtil.verifySavedMD5(file.toFile(), MD5FileUtil.computeMd5ForFile(file.toFile()));
+        }
+        Store loaded = new Store();
+        long keys = WalCodec.readSnapshot(file, loaded);
+        store = loaded;
+        setLastAppliedTermIndex(snapshot.getTermIndex());
+        log.info("loaded snapshot {} ({} keys)", file.getFileName(), keys);
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    /** Runs on the leader before the entry is appended: a write that cannot be decoded is never logged. */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        TransactionContext trx = super.startTransaction(request);
+        try {
+            trx.setStateMachineContext(WalCodec.decode(request.getMessage().getContent().toByteArray()));
+        } catch (IllegalArgumentException e) {
+            trx.setException(e);
+        }
+        return trx;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        WalCodec.Write write;
+        try {
+            write = trx.getStateMachineContext() instanceof WalCodec.Write decoded ? decoded
+                    : WalCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        } catch (IllegalArgumentException e) {
+            // startTransaction keeps such entries out of the log; skip rather than stop the member.
+            log.error("entry {} is not a kvstore write, skipped: {}", entry.getIndex(), e.getMessage());
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            return CompletableFuture.failedFuture(e);
+        }
+        List<OpResult> results = store.applyAtomically(write.ops(), write.timestampMillis());
+        lastTimestamp = write.timestampMillis();
+        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Results.encode(results))));
+    }
+
+    /** A read barrier: by the time Ratis calls this, the member has applied every write a read must see. */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    /**
+     * Writes the live keys to {@code sm/snapshot.<term>_<index>} atomically: a temporary file, fsynced, renamed
+     * into place, then its MD5 (Ratis would load a snapshot without an MD5 unchecked).
+     */
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex applied = getLastAppliedTermIndex();
+        if (applied == null || applied.getIndex() < 0) {
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        long now = lastTimestamp >= 0 ? lastTimestamp : clock.millis();
+        File target = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
+        Path temp = tmpDir.toPath().resolve(TEMP_SNAPSHOT);
+        Files.createDirectories(temp.getParent());
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
+            WalCodec.writeSnapshot(store, now, out);
+            out.flush();
+            channel.force(true);
+        }
+        Files.move(temp, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(target.getParentFile().toPath());
+        // Only IOExceptions here: Ratis logs those and goes on, anything else stops its apply thread for good.
+        MD5Hash md5 = MD5FileUtil.computeMd5ForFile(target);
+        MD5FileUtil.saveMD5File(target, md5);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), applied));
+        return applied.getIndex();
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package kvstore.raft;
+
+import kvstore.core.Page;
+import kvstore.core.Backup;
+import kvstore.core.Engine;
+import kvstore.core.WriteFailedException;
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+import kvstore.core.store.Store;
+import kvstore.core.time.EpochClock;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * The {@link Engine} of a cluster member: writes go through Raft ({@link WriteRouter}: on the leader
+ * straight into its server; on a follower through an in-process Ratis client that carries the write to the
+ * leader and retries it under the same call id, so Ratis's retry cache never applies it twice); reads come
+ * from the member's own applied store, after {@link #readBarrier} for linearizable ones.
+ *
+ * <p>A write waits at most {@link Config#writeTimeoutMillis} and then fails: {@code NO_QUORUM} when no
+ * leader was known in all that time, so it was never sent, {@code OUTCOME_UNKNOWN} when it was sent and
+ * not confirmed (it may still be committed, identically on every member).
+ *
+ * <p>Threads: any thread may call any method; stages complete on Ratis's client threads or on the
+ * engine's one timer thread.
+ */
+public final class RaftEngine implements Engine {
+    /** The one Raft group a kvstore cluster is; every member derives the same id. */
+    static final RaftGroupId GROUP_ID =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("kvstore".getBytes(StandardCharsets.US_ASCII)));
+    private static final long READ_RETRY_MILLIS = 50;
+
+    /**
+     * How to run a member.
+     *
+     * @param dataDir the Raft log and snapshots go under {@code dataDir/raft}
+     * @param writeTimeoutMillis how long a write (or a linearizable read) may wait for a majority
+     * @param snapshotEveryEntries take a snapshot (and purge the log behind it) after this many entries
+     */
+    public record Config(String nodeId, List<Member> members, Path dataDir, long writeTimeoutMillis,
+                         long electionTimeoutMinMillis, long electionTimeoutMaxMillis, long snapshotEveryEntries,
+                         EpochClock clock) {
+        public Config {
+            members = List.copyOf(members);
+            if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
+                throw new IllegalArgumentException("node id '" + nodeId + "' is not one of the peers");
+            }
+        }
+
+        /** Defaults for a member on a shared machine: 10 s write timeout, elections after 1.5 to 3 s. */
+        public static Config of(String nodeId, List<Member> members, Path dataDir) {
+            return new Config(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, EpochClock.SYSTEM);
+        }
+
+        public Config withWriteTimeoutMillis(long millis) {
+            return new Config(nodeId, members, dataDir, millis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
+                    snapshotEveryEntries, clock);
+        }
+
+        public Config withSnapshotEveryEntries(long entries) {
+            return new Config(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                    electionTimeoutMaxMillis, entries, clock);
+        }
+
+        /** This member, as {@code members} lists it. */
+        public Member self() {
+            return members.stream().filter(m -> m.id().equals(nodeId)).findFirst().orElseThrow();
+        }
+    }
+
+    private final Config config;
+    private final RaftPeerId selfId;
+    private final KvStateMachine stateMachine;
+    private final RaftServer server;
+    /** One client per other member, each sending to that member first (see {@link WriteRouter}). */
+    private final Map<RaftPeerId, RaftClient> clients;
+    private final ScheduledExecutorService timer;
+    private final WriteRouter writes;
+    /** The identity of this member's read barriers, which go straight to its own server. */
+    private final ClientId readClientId = ClientId.randomId();
+    private final AtomicLong readCallIds = new AtomicLong();
+    private volatile boolean closed;
+
+    private RaftEngine(Config config, RaftPeerId selfId, KvStateMachine stateMachine, RaftServer server,
+                       Map<RaftPeerId, RaftClient> clients, ScheduledExecutorService timer) {
+        this.config = config;
+        this.selfId = selfId;
+        this.stateMachine = stateMachine;
+        this.server = server;
+        this.clients = clients;
+        this.timer = timer;
+        this.writes = new WriteRouter(server, selfId, clients, timer, config.writeTimeoutMillis(), () -> closed);
+    }
+
+    /** Starts this member's Raft server (recovering its snapshot and log) and its client. */
+    public static RaftEngine start(Config config) throws IOException {
+        List<RaftPeer> peers = config.members().stream()
+                .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build())
+                .toList();
+        RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+        RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
+        KvStateMachine stateMachine = new KvStateMachine(config.clock());
+        RaftServer server = RaftServer.newBuilder()
+                .setGroup(group)
+                .setServerId(selfId)
+                .setProperties(RaftSettings.server(config, config.self()))
+                .setStateMachine(stateMachine)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        server.start();
+        Map<RaftPeerId, RaftClient> clients = new HashMap<>();
+        for (RaftPeer peer : peers) {
+            if (!peer.getId().equals(selfId)) {
+                clients.put(peer.getId(), newClient(config, group, peer.getId()));
+            }
+        }
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "raft-engine-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        return new RaftEngine(config, selfId, stateMachine, server, Map.copyOf(clients), timer);
+    }
+
+    /**
+     * A client that sends to {@code leader} first. A fresh client id per process: call ids restart at 0, and
+     * the retry cache must not take a new write for a retry of one sent before a restart.
+     */
+    private static RaftClient newClient(Config config, RaftGroup group, RaftPeerId leader) {
+        return RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(group)
+                .setLeaderId(leader)
+                .setProperties(RaftSettings.client(config))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        (int) Math.max(1, config.writeTimeoutMillis() / 100),
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    @Override
+    public long now() {
+        return config.clock().millis();
+    }
+
+    @Override
+    public Entry get(byte[] key) {
+        return stateMachine.store().get(key, now());
+    }
+
+    @Override
+    public List<byte[]> keys(byte[] prefix) {
+        return stateMachine.store().keysWithPrefix(prefix, now());
+    }
+
+    @Override
+    public Page keys(byte[] prefix, byte[] after, int limit) {
+        return Page.of(stateMachine.store().keysAfter(prefix, after, Page.fetchSize(limit), now()), limit);
+    }
+
+    /** Members snapshot on their own (every {@code --snapshot-entries} writes); on demand is not wired yet. */
+    @Override
+    public CompletionStage<Boolean> compactNow() {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "compaction on demand is not available in cluster mode yet"));
+    }
+
+    /** A backup must be one instant of the replicated log; not wired yet. */
+    @Override
+    public CompletionStage<Backup> backup() {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "GET /backup is not available in cluster mode yet"));
+    }
+
+    /** Live keys and bytes; {@code logBytes} is the size of the Raft log this member keeps (its segments). */
+    @Override
+    public Stats stats() {
+        Store.Totals totals = stateMachine.store().totals();
+        return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), Long.MAX_VALUE, raftLogBytes(), 0,
+                0);
+    }
+
+    private long raftLogBytes() {
+        Path current = division().getRaftStorage().getStorageDir().getCurrentDir().toPath();
+        try (Stream<Path> files = Files.list(current)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("log_")).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0; // a segment was purged while listing: the next call will see the new set
+        }
+    }
+
+    @Override
+    public CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
+        CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(shuttingDown());
+            return done;
+        }
+        writes.submit(Message.valueOf(UnsafeByteOperations.unsafeWrap(WalCodec.encode(ops, timestampMillis))), done);
+        return done;
+    }
+
+    /**
+     * Completes once this member has applied every write acknowledged before the call (ReadIndex: the leader
+     * confirms it still leads and names its commit index); a read of the local store after that is
+     * linearizable. Fails with {@code NO_QUORUM} when that cannot be confirmed in time.
+     */
+    public CompletionStage<Void> readBarrier() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        readBarrier(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMillis()), done);
+        return done;
+    }
+
+    /** Asks this member's own server for a ReadIndex read, again until the deadline while it cannot answer. */
+    private void readBarrier(long deadline, CompletableFuture<Void> done) {
+        if (closed) {
+            done.completeExceptionally(shuttingDown());
+            return;
+        }
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(readClientId)
+                .setServerId(selfId)
+                .setGroupId(GROUP_ID)
+                .setCallId(readCallIds.incrementAndGet())
+                .setMessage(Message.EMPTY)
+                .setType(RaftClientRequest.readRequestType())
+                .build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .whenComplete((r, failure) -> {
+                    if (failure == null && r.isSuccess()) {
+                        done.complete(null);
+                    } else if (failure == null && System.nanoTime() - deadline < 0) {
+                        // No leader yet, or it changed: a read has no effect, so asking again is always safe.
+                        timer.schedule(() -> readBarrier(deadline, done), READ_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                    } else {
+                        done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
+                                "no quorum", failure != null ? failure : r.getException()));
+                    }
+                });
+    }
+
+    /** This member's view of the cluster, from memory. */
+    public ClusterStatus status() {
+        DivisionInfo info = division().getInfo();
+        RaftPeerId leader = info.getLeaderId();
+        String role = info.isLeader() ? "leader" : info.isCandidate() ? "candidate" : "follower";
+        long commit = division().getRaftLog().getLastCommittedIndex();
+        return new ClusterStatus(config.nodeId(), role, leader == null ? null : leader.toString(),
+                info.getCurrentTerm(), commit, info.getLastAppliedIndex(), config.members());
+    }
+
+    private RaftServer.Division division() {
+        try {
+            return server.getDivision(GROUP_ID);
+        } catch (IOException e) {
+            throw new IllegalStateException("the kvstore Raft group is not running on this member", e);
+        }
+    }
+
+    static WriteFailedException shuttingDown() {
+        return new WriteFailedException(WriteFailedException.Reason.SHUTTING_DOWN, "server is shutting down", null);
+    }
+
+    /** Stops the client and the server; writes not yet answered fail as shutting down. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // Writes waiting for a leader to be known run once more, see the engine closed and fail as shutting down.
+        for (Runnable waiting : timer.shutdownNow()) {
+            waiting.run();
+        }
+        try {
+            for (RaftClient client : clients.values()) {
+                client.close();
+            }
+        } finally {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package kvstore.raft;
+
+import kvstore.core.store.Op;
+import kvstore.core.store.Store;
+import kvstore.core.wal.WalEncoder;
+import kvstore.core.wal.WalLines;
+import kvstore.core.wal.WalReplay;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every use of the {@code wal.log} line format in replication, in one place: the payload of a Raft log
+ * entry, and the snapshot files.
+ *
+ * <p>An entry is a small binary header, then the log lines of the write's sets and deletes:
+ * <pre>
+ * timestamp (8 bytes, epoch ms)   the submitting member's clock: every member applies at this instant
+ * gets      (4 bytes)             how many reads the batch holds (the log lines carry writes only)
+ * per get:  position (4), key length (4), key bytes
+ * wal.log lines                   as WalEncoder writes them (a begin/commit frame around several writes)
+ * </pre>
+ * A snapshot is a file of {@code set} lines, one per live key, each with its absolute deadline, so it can
+ * be read by {@link WalReplay} like any log.
+ *
+ * <p>Thread-safe: it holds no state; each call makes its own encoder.
+ */
+final class WalCodec {
+    /** A write read back from an entry: its operations in order, and the instant they are applied at. */
+    record Write(List<Op> ops, long timestampMillis) {
+    }
+
+    private WalCodec() {
+    }
+
+    static byte[] encode(List<Op> ops, long timestampMillis) {
+        int gets = 0;
+        int getBytes = 0;
+        for (Op op : ops) {
+            if (!op.isWrite()) {
+                gets++;
+                getBytes += 8 + op.key().length;
+            }
+        }
+        byte[] lines = new WalEncoder().encode(ops, timestampMillis);
+        ByteBuffer out = ByteBuffer.allocate(12 + getBytes + lines.length);
+        out.putLong(timestampMillis).putInt(gets);
+        for (int i = 0; i < ops.size(); i++) {
+            Op op = ops.get(i);
+            if (!op.isWrite()) {
+                out.putInt(i).putInt(op.key().length).put(op.key());
+            }
+        }
+        return out.put(lines).array();
+    }
+
+    /** @throws IllegalArgumentException when the entry is not a write this codec made */
+    static Write decode(byte[] entry) {
+        try {
+            ByteBuffer in = ByteBuffer.wrap(entry);
+            long timestamp = in.getLong();
+            int gets = in.getInt();
+            if (gets < 0 || gets > entry.length) {
+                throw new IllegalArgumentException("bad read count " + gets);
+            }
+            int[] positions = new int[gets];
+            byte[][] keys = new byte[gets][];
+            for (int i = 0; i < gets; i++) {
+                positions[i] = in.getInt();
+                keys[i] = new byte[in.getInt()];
+                in.get(keys[i]);
+            }
+            byte[] lines = new byte[in.remaining()];
+            in.get(lines);
+            List<Op> writes = WalLines.decode(lines);
+            List<Op> ops = new ArrayList<>(writes.size() + gets);
+            int nextWrite = 0;
+            for (int g = 0; g < gets; g++) {
+                while (ops.size() < positions[g] && nextWrite < writes.size()) {
+                    ops.add(writes.get(nextWrite++));
+                }
+                ops.add(new Op.Get(keys[g]));
+            }
+            ops.addAll(writes.subList(nextWrite, writes.size()));
+            return new Write(ops, timestamp);
+        } catch (RuntimeException e) {
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new IllegalArgumentException("not a kvstore write entry: " + why, e);
+        }
+    }
+
+    /** Writes one set line per entry of {@code store} live at {@code nowMillis}, with its absolute deadline. */
+    static void writeSnapshot(Store store, long nowMillis, OutputStream out) throws IOException {
+        WalEncoder encoder = new WalEncoder();
+        IOException[] failure = {null};
+        store.forEachLive(nowMillis, (key, entry) -> {
+            if (failure[0] == null) {
+                try {
+                    out.write(encoder.encode(List.of(new Op.Set(key, entry)), nowMillis));
+                } catch (IOException e) {
+                    failure[0] = e;
+                }
+            }
+        });
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+    }
+
+    /** Loads a snapshot file into {@code store}, which must be empty and not yet read by anyone. */
+    static long readSnapshot(Path file, Store store) throws IOException {
+        // Every entry in a snapshot was live when it was taken: load them all, expiry is checked on read.
+        WalReplay.Result result = WalReplay.replay(file, false, ops -> {
+            for (Op op : ops) {
+                store.apply(op, Long.MIN_VALUE);
+            }
+        });
+        if (result.cutBytes() > 0) {
+            // Replay cuts a damaged last line as a torn write; a snapshot has no torn writes, only damage.
+            throw new IOException(file + ": snapshot is damaged at byte " + result.bytes());
+        }
+        return result.records();
+    }
+}

@@ -1,0 +1,165 @@
+package kvstore.raft;
+
+import kvstore.core.WriteFailedException;
+import kvstore.core.store.OpResult;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.RaftServer;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Carries a member's writes to the leader it knows and turns what comes back into results or a
+ * {@link WriteFailedException}: {@code NO_QUORUM} when no leader was known for the whole write timeout (the
+ * write was never sent), {@code OUTCOME_UNKNOWN} when it was sent and not confirmed in time.
+ *
+ * <p>Threads: called from any thread; its stages complete on Ratis's threads or on the engine's timer.
+ */
+final class WriteRouter {
+    private static final long LEADER_POLL_MILLIS = 50;
+
+    private final RaftServer server;
+    private final RaftPeerId selfId;
+    /**
+     * One client per other member, each sending to that member first: a write goes through the client of the
+     * leader this member knows, so it never waits on a leader that the rest of the cluster has already replaced.
+     */
+    private final Map<RaftPeerId, RaftClient> clients;
+    private final ScheduledExecutorService timer;
+    private final long writeTimeoutMillis;
+    private final BooleanSupplier closed;
+    /** The identity of the writes this member submits to its own server while it leads. */
+    private final ClientId directClientId = ClientId.randomId();
+    private final AtomicLong directCallIds = new AtomicLong();
+
+    WriteRouter(RaftServer server, RaftPeerId selfId, Map<RaftPeerId, RaftClient> clients,
+                ScheduledExecutorService timer, long writeTimeoutMillis, BooleanSupplier closed) {
+        this.server = server;
+        this.selfId = selfId;
+        this.clients = clients;
+        this.timer = timer;
+        this.writeTimeoutMillis = writeTimeoutMillis;
+        this.closed = closed;
+    }
+
+    /** The leader this member knows, or null. */
+    private RaftPeerId knownLeader() {
+        try {
+            return server.getDivision(RaftEngine.GROUP_ID).getInfo().getLeaderId();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void whenLeaderKnown(long deadline, CompletableFuture<?> done, Consumer<RaftPeerId> action) {
+        RaftPeerId leader = knownLeader();
+        if (closed.getAsBoolean()) {
+            done.completeExceptionally(RaftEngine.shuttingDown());
+        } else if (leader != null && (leader.equals(selfId) || clients.containsKey(leader))) {
+            action.accept(leader);
+        } else if (System.nanoTime() - deadline >= 0) {
+            done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
+                    "no quorum", null));
+        } else {
+            timer.schedule(() -> whenLeaderKnown(deadline, done, action), LEADER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Sends {@code message} to the leader this member knows, waiting for one to be known, and completes
+     * {@code done} with the write's results or its failure, within the write timeout.
+     */
+    void submit(Message message, CompletableFuture<List<OpResult>> done) {
+        submitToLeader(message, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis), done);
+    }
+
+    private void submitToLeader(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+        whenLeaderKnown(deadline, done, leader -> {
+            if (leader.equals(selfId)) {
+                submitHere(message, deadline, done);
+            } else {
+                send(clients.get(leader), message, deadline, done);
+            }
+        });
+    }
+
+    /**
+     * The leader's own writes go straight to its server, without a trip through gRPC. Not retried, so no
+     * retry cache is needed: a refusal because this member no longer leads (or does not yet) means the write
+     * was not appended, and it goes to whichever leader is known next.
+     */
+    private void submitHere(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(directClientId)
+                .setServerId(selfId)
+                .setGroupId(RaftEngine.GROUP_ID)
+                .setCallId(directCallIds.incrementAndGet())
+                .setMessage(message)
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .whenComplete((r, failure) -> {
+                    if (failure == null && r.isSuccess()) {
+                        done.complete(Results.decode(r.getMessage().getContent().asReadOnlyByteBuffer()));
+                    } else if (failure == null && (r.getNotLeaderException() != null
+                            || r.getException() instanceof LeaderNotReadyException)) {
+                        timer.schedule(() -> submitToLeader(message, deadline, done), LEADER_POLL_MILLIS,
+                                TimeUnit.MILLISECONDS);
+                    } else {
+                        done.completeExceptionally(failed(failure != null ? failure : r.getException()));
+                    }
+                });
+    }
+
+    private void send(RaftClient client, Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+        long remaining = Math.max(1, deadline - System.nanoTime());
+        client.async().send(message)
+                .orTimeout(remaining, TimeUnit.NANOSECONDS)
+                .whenComplete((reply, failure) -> {
+                    if (failure == null && reply.isSuccess()) {
+                        done.complete(Results.decode(reply.getMessage().getContent().asReadOnlyByteBuffer()));
+                    } else {
+                        done.completeExceptionally(failed(failure != null ? failure : reply.getException()));
+                    }
+                });
+    }
+
+    private WriteFailedException failed(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (closed.getAsBoolean()) {
+            return RaftEngine.shuttingDown();
+        }
+        if (cause instanceof StateMachineException) {
+            // Refused by startTransaction on the leader: never appended.
+            return new WriteFailedException(WriteFailedException.Reason.NOT_STORED,
+                    "write refused: " + cause.getMessage(), cause);
+        }
+        String why = cause instanceof TimeoutException
+                ? "not committed by a majority within " + writeTimeoutMillis + " ms"
+                : String.valueOf(cause.getMessage());
+        return new WriteFailedException(WriteFailedException.Reason.OUTCOME_UNKNOWN, "outcome unknown: " + why, cause);
+    }
+}

@@ -1,0 +1,231 @@
+package kvstore.raft;
+
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KvStateMachineTest {
+    private static final long T0 = 1_764_000_000_000L;
+
+    @TempDir
+    Path dir;
+    private final List<RaftStorage> storages = new ArrayList<>();
+    private long nextIndex = 1;
+
+    @AfterEach
+    void closeStorages() throws IOException {
+        for (RaftStorage s : storages) {
+            s.close();
+        }
+        storages.clear();
+    }
+
+    @Test
+    void shouldApplyWritesInOrderAndReportWhatEachFound() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        assertFalse(apply(sm, List.of(set("k", "1", Entry.NEVER)), T0).get(0).existed());
+        assertTrue(apply(sm, List.of(set("k", "2", Entry.NEVER)), T0 + 1).get(0).existed());
+        assertEquals("2", value(sm, "k", T0 + 2));
+        assertTrue(apply(sm, List.of(new Op.Delete(bytes("k"))), T0 + 3).get(0).existed());
+        assertNull(sm.store().get(bytes("k"), T0 + 4));
+        assertEquals(nextIndex - 1, sm.getLastAppliedTermIndex().getIndex());
+    }
+
+    @Test
+    void shouldApplyABatchWholeWithItsReadsInPlace() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        apply(sm, List.of(set("a", "1", Entry.NEVER)), T0);
+        List<OpResult> results = apply(sm, List.of(
+                new Op.Get(bytes("a")),
+                set("a", "\"x\"", Entry.NEVER),
+                new Op.Get(bytes("a")),
+                new Op.Delete(bytes("a")),
+                new Op.Get(bytes("a")),
+                set("b", "[1,2]", Entry.NEVER)), T0 + 1);
+        assertEquals(6, results.size());
+        assertArrayEquals(bytes("1"), results.get(0).value());
+        assertTrue(results.get(1).existed());
+        assertArrayEquals(bytes("\"x\""), results.get(2).value());
+        assertTrue(results.get(3).existed());
+        assertFalse(results.get(4).existed());
+        assertFalse(results.get(5).existed());
+        assertNull(sm.store().get(bytes("a"), T0 + 2));
+        assertEquals("[1,2]", value(sm, "b", T0 + 2));
+    }
+
+    @Test
+    void shouldComputeExpiryFromTheEntrysTimestampNotTheApplyingMembersClock() throws Exception {
+        // Two members applying the same entry at different local times agree on what it found and its deadline.
+        KvStateMachine first = open(dir.resolve("a"));
+        KvStateMachine second = open(dir.resolve("b"));
+        List<Op> write = List.of(set("k", "1", T0 + 1_500));
+        byte[] entry = WalCodec.encode(write, T0);
+        nextIndex = 1;
+        applyEntry(first, entry);
+        nextIndex = 1;
+        applyEntry(second, entry);
+        assertEquals(T0 + 1_500, first.store().get(bytes("k"), T0).deadlineMillis());
+        assertEquals(T0 + 1_500, second.store().get(bytes("k"), T0).deadlineMillis());
+        assertNull(first.store().get(bytes("k"), T0 + 1_500));
+        // An overwrite stamped after the deadline finds nothing live, on every member.
+        List<OpResult> later = apply(first, List.of(set("k", "2", Entry.NEVER)), T0 + 2_000);
+        assertFalse(later.get(0).existed());
+    }
+
+    @Test
+    void shouldRefuseAnEntryThatIsNotAWriteWithoutStopping() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        TransactionContext trx = transaction(sm, "not a write".getBytes(StandardCharsets.UTF_8));
+        assertTrue(sm.applyTransaction(trx).isCompletedExceptionally());
+        assertEquals(1, sm.getLastAppliedTermIndex().getIndex());
+        assertFalse(apply(sm, List.of(set("k", "1", Entry.NEVER)), T0).get(0).existed());
+    }
+
+    @Test
+    void shouldReloadFromASnapshotTheSameLiveStateWithDeadlines() throws Exception {
+        Path a = dir.resolve("a");
+        KvStateMachine sm = open(a);
+        apply(sm, List.of(set("p", "{\"n\":1}", Entry.NEVER), set("t", "\"ttl\"", T0 + 60_000)), T0);
+        apply(sm, List.of(set("gone", "1", T0 + 10)), T0 + 1);
+        apply(sm, List.of(set("d", "1", Entry.NEVER)), T0 + 2);
+        apply(sm, List.of(new Op.Delete(bytes("d"))), T0 + 100);
+        long index = sm.takeSnapshot();
+        assertEquals(nextIndex - 1, index);
+        try (Stream<Path> files = Files.list(a.resolve("sm"))) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("snapshot.1_" + index, "snapshot.1_" + index + ".md5"), names);
+        }
+        String text = Files.readString(a.resolve("sm").resolve("snapshot.1_" + index));
+        assertEquals(2, text.lines().count(), text);
+
+        KvStateMachine reloaded = reopen(a);
+        assertEquals(index, reloaded.getLastAppliedTermIndex().getIndex());
+        assertEquals(contents(sm, T0 + 100), contents(reloaded, T0 + 100));
+        assertEquals(T0 + 60_000, reloaded.store().get(bytes("t"), T0 + 100).deadlineMillis());
+        assertNull(reloaded.store().get(bytes("t"), T0 + 60_000));
+    }
+
+    @Test
+    void shouldRefuseASnapshotWhoseChecksumDoesNotMatch() throws Exception {
+        Path a = dir.resolve("a");
+        KvStateMachine sm = open(a);
+        apply(sm, List.of(set("k", "1", Entry.NEVER)), T0);
+        long index = sm.takeSnapshot();
+        Path file = a.resolve("sm").resolve("snapshot.1_" + index);
+        Files.writeString(file, Files.readString(file).replace("\"k\"", "\"j\""));
+        assertThrows(IOException.class, () -> reopen(a));
+    }
+
+    @Test
+    void shouldRoundTripEntriesThroughTheCodec() {
+        List<Op> ops = List.of(new Op.Get(bytes("x")), set("é/\"q\"", "{\"a\":[1,null]}", T0 + 1_001),
+                new Op.Get(bytes("y")), new Op.Delete(bytes("z")), new Op.Get(bytes("w")));
+        WalCodec.Write write = WalCodec.decode(WalCodec.encode(ops, T0));
+        assertEquals(T0, write.timestampMillis());
+        assertEquals(describe(ops), describe(write.ops()));
+        assertThrows(IllegalArgumentException.class, () -> WalCodec.decode(new byte[] {1, 2, 3}));
+    }
+
+    private List<OpResult> apply(KvStateMachine sm, List<Op> ops, long timestamp) throws Exception {
+        return applyEntry(sm, WalCodec.encode(ops, timestamp));
+    }
+
+    private List<OpResult> applyEntry(KvStateMachine sm, byte[] entry) throws Exception {
+        return Results.decode(sm.applyTransaction(transaction(sm, entry)).get().getContent().asReadOnlyByteBuffer());
+    }
+
+    private TransactionContext transaction(KvStateMachine sm, byte[] data) {
+        LogEntryProto entry = LogEntryProto.newBuilder().setTerm(1).setIndex(nextIndex++)
+                .setStateMachineLogEntry(StateMachineLogEntryProto.newBuilder().setLogData(ByteString.copyFrom(data)))
+                .build();
+        return TransactionContext.newBuilder().setStateMachine(sm).setServerRole(RaftPeerRole.FOLLOWER)
+                .setLogEntry(entry).build();
+    }
+
+    /** Opens {@code storageDir} again, as a restarted member would, once the storages open so far are closed. */
+    private KvStateMachine reopen(Path storageDir) throws IOException {
+        closeStorages();
+        return open(storageDir);
+    }
+
+    private KvStateMachine open(Path storageDir) throws IOException {
+        RaftStorage storage = RaftStorage.newBuilder().setDirectory(storageDir.toFile())
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .setStorageFreeSpaceMin(SizeInBytes.ONE_MB)
+                .setLogCorruptionPolicy(RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION)
+                .build();
+        storage.initialize();
+        storages.add(storage);
+        KvStateMachine sm = new KvStateMachine(() -> T0);
+        sm.initialize(serverNamed("test"), RaftEngine.GROUP_ID, storage);
+        return sm;
+    }
+
+    /** A stand-in for the server, which the state machine asks only for its id (in log lines). */
+    private static RaftServer serverNamed(String id) {
+        return (RaftServer) Proxy.newProxyInstance(RaftServer.class.getClassLoader(), new Class<?>[] {RaftServer.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getId" -> RaftPeerId.valueOf(id);
+                    case "toString" -> id;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private static TreeMap<String, String> contents(KvStateMachine sm, long now) {
+        TreeMap<String, String> map = new TreeMap<>();
+        sm.store().forEachLive(now, (k, e) -> map.put(new String(k, StandardCharsets.UTF_8),
+                new String(e.value(), StandardCharsets.UTF_8) + "@" + e.deadlineMillis()));
+        return map;
+    }
+
+    private static List<String> describe(List<Op> ops) {
+        return ops.stream().map(op -> op.getClass().getSimpleName() + ":" + new String(op.key(), StandardCharsets.UTF_8)
+                + (op instanceof Op.Set s ? "=" + new String(s.entry().value(), StandardCharsets.UTF_8)
+                + "@" + s.entry().deadlineMillis() : "")).toList();
+    }
+
+    private static String value(KvStateMachine sm, String key, long now) {
+        Entry e = sm.store().get(bytes(key), now);
+        assertNotNull(e, key);
+        return new String(e.value(), StandardCharsets.UTF_8);
+    }
+
+    private static Op.Set set(String key, String json, long deadline) {
+        return new Op.Set(bytes(key), bytes(json), deadline);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

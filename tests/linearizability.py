@@ -1,0 +1,169 @@
+"""A linearizability checker for key-value histories, after Wing & Gong's search with Lowe's memoisation
+(the approach of Knossos and Porcupine).  Keys are independent registers (linearizability is compositional),
+so each key's history is checked alone.
+
+A register holds a JSON value or nothing.  Operations:
+  write(value)  result: whether it created the key (True/False), or None when unknown
+  delete()      result: whether the key existed (True/False), or None when unknown
+  read()        result: the value read, or ABSENT
+An operation whose outcome is unknown (a timeout, a 503 "outcome unknown") is recorded without a return
+time: it may have taken effect at any instant after its call, or never.  Operations known to have had no
+effect (a refused write, a failed read) are simply left out of the history.
+"""
+import json
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+ABSENT = object()
+
+
+@dataclass
+class Op:
+    key: str
+    kind: str  # "write", "delete" or "read"
+    value: object = None  # what a write writes
+    result: object = None  # see the module docstring
+    call: float = 0.0
+    ret: float = math.inf  # math.inf: the outcome is unknown
+
+
+def _canon(value):
+    return value if value is ABSENT else json.dumps(value, sort_keys=True)
+
+
+def _step(state, op):
+    """(allowed, next state) of applying op to a register holding state (a canonical value or ABSENT)."""
+    if op.kind == "read":
+        return _canon(op.result) == state, state
+    if op.kind == "write":
+        return op.result is None or op.result == (state is ABSENT), _canon(op.value)
+    if op.kind == "delete":
+        return op.result is None or op.result == (state is not ABSENT), ABSENT
+    raise ValueError(f"unknown operation {op.kind!r}")
+
+
+class TooLarge(Exception):
+    """The search went past its step budget: the history is too large or too open to decide."""
+
+
+def _prune(ops):
+    """Leaves out operations of unknown outcome that no completed operation could have observed.
+
+    Such an operation can always be linearised after everything else, which is the same as never, so
+    dropping it changes no verdict; it can multiply the search many times over.  A write of unknown outcome
+    matters only if a read returned its value; a delete of unknown outcome only if something saw the key
+    absent (a read of nothing, a write that created the key, a delete that found nothing).
+    """
+    done = [op for op in ops if op.ret != math.inf]
+    # When each value was last read, and when absence was last observed: a pending operation called later
+    # cannot explain what those saw.
+    last_read = {}
+    last_absence = -math.inf
+    for op in done:
+        if op.kind == "read":
+            last_read[_canon(op.result)] = max(last_read.get(_canon(op.result), -math.inf), op.ret)
+        if (op.kind == "read" and op.result is ABSENT) or (op.kind == "write" and op.result is True) \
+                or (op.kind == "delete" and op.result is False):
+            last_absence = max(last_absence, op.ret)
+    return done + [op for op in ops if op.ret == math.inf and (
+        (op.kind == "write" and op.call < last_read.get(_canon(op.value), -math.inf))
+        or (op.kind == "delete" and op.call < last_absence))]
+
+
+def check_register(ops, initial=ABSENT, max_steps=2_000_000):
+    """Whether the operations on one register are linearizable from `initial`.
+
+    Raises TooLarge after `max_steps` search steps rather than run for ever on a pathological history.
+    """
+    ops = _prune(ops)
+    # Events in time order; at equal times calls come first, so touching intervals count as overlapping.
+    events = sorted([(op.call, 0, i) for i, op in enumerate(ops)] + [(op.ret, 1, i) for i, op in enumerate(ops)])
+    n = len(events)
+    head = n  # sentinel of a doubly linked list of the events not yet linearised
+    nxt = [k + 1 for k in range(n)] + [0 if n else head]
+    prv = [k - 1 for k in range(n)] + [n - 1 if n else head]
+    if n:
+        nxt[n - 1] = head
+        prv[0] = head
+    call_pos = {i: pos for pos, (_, is_ret, i) in enumerate(events) if not is_ret}
+    ret_pos = {i: pos for pos, (_, is_ret, i) in enumerate(events) if is_ret}
+
+    def unlink(pos):
+        nxt[prv[pos]] = nxt[pos]
+        prv[nxt[pos]] = prv[pos]
+
+    def relink(pos):
+        nxt[prv[pos]] = pos
+        prv[nxt[pos]] = pos
+
+    state = _canon(initial) if initial is not ABSENT else ABSENT
+    linearized = 0
+    seen = set()
+    stack = []
+    entry = nxt[head]
+    steps = 0
+    while nxt[head] != head:
+        steps += 1
+        if steps > max_steps:
+            raise TooLarge(f"undecided after {max_steps} steps ({len(ops)} operations)")
+        if entry == head:
+            return False  # every remaining call was tried
+        _, is_ret, i = events[entry]
+        if not is_ret:
+            ok, new_state = _step(state, ops[i])
+            bits = linearized | (1 << i)
+            if ok and (bits, new_state) not in seen:
+                seen.add((bits, new_state))
+                stack.append((i, state))
+                state, linearized = new_state, bits
+                unlink(call_pos[i])
+                unlink(ret_pos[i])
+                entry = nxt[head]
+            else:
+                entry = nxt[entry]
+        else:
+            # An operation returned before anything could be linearised at this point: undo the last choice.
+            if not stack:
+                return False
+            i, state = stack.pop()
+            linearized &= ~(1 << i)
+            relink(ret_pos[i])
+            relink(call_pos[i])
+            entry = nxt[call_pos[i]]
+    return True
+
+
+def check(ops):
+    """(True, None) when every key's history is linearizable, else (False, the first key that is not)."""
+    by_key = {}
+    for op in ops:
+        by_key.setdefault(op.key, []).append(op)
+    for key, key_ops in sorted(by_key.items()):
+        if not check_register(key_ops):
+            return False, key
+    return True, None
+
+
+class History:
+    """A thread-safe recorder of operations against the real system, for check()."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.ops = []
+
+    def invoke(self, key, kind, value=None):
+        return Op(key=key, kind=kind, value=value, call=time.monotonic())
+
+    def complete(self, op, result):
+        op.ret = time.monotonic()
+        op.result = result
+        with self._lock:
+            self.ops.append(op)
+
+    def unknown(self, op):
+        """The operation may or may not have taken effect: it stays open for ever."""
+        with self._lock:
+            self.ops.append(op)
+
