@@ -27,7 +27,7 @@ def test_second_compaction_while_one_runs_is_409(server):
     for start in range(0, 100_000, 1000):
         r = server.batch([{"op": "set", "key": f"k{i:06d}", "value": "v" * 50} for i in range(start, start + 1000)])
         assert r.status_code == 200
-    request = b"POST /admin/compact HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+    request = b"POST /admin/compact HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"
     with server.raw() as conn:
         conn.send(request * 2)  # pipelined: both reach the log worker before the first compaction ends
         first, second = conn.read_response(), conn.read_response()

@@ -257,9 +257,36 @@ def test_almost_complete_large_bodies_cannot_starve_other_clients(server_factory
 
 
 # ---------------------------------------------------------------- out of memory
+def test_memory_ceiling_refuses_growth_with_507_and_keeps_serving(server_factory):
+    srv = server_factory(env={"JAVA_TOOL_OPTIONS": "-Xmx128m"})
+    st = srv.stats()
+    assert 0 < st["max_memory_bytes"] <= 64 << 20, st  # half the heap by default
+    p = uid()
+    value = "c" * 20_000
+    acknowledged, refused = [], None
+    for i in range(10_000):  # far more than the ceiling; the heap itself would run out first without it
+        r = srv.put_key(f"{p}{i}", value)
+        if r.status_code != 200:
+            refused = r
+            break
+        acknowledged.append(f"{p}{i}")
+    assert refused is not None, "no write was refused"
+    assert refused.status_code == 507 and refused.json() == {"error": "memory limit reached"}, refused.text
+    assert srv.value_of(f"{p}{len(acknowledged)}") is MISSING, "the refused write was stored"
+    st = srv.stats()
+    assert st["memory_bytes"] <= st["max_memory_bytes"], st
+    assert srv.value_of(acknowledged[0]) == value, "reads go on"
+    assert srv.del_key(acknowledged[0]).status_code == 200, "deletes go on"
+    assert srv.put_key(acknowledged[1], "small").status_code == 200, "a write that shrinks the data goes on"
+    assert srv.proc.poll() is None
+    srv.restart()
+    assert srv.value_of(acknowledged[-1]) == value and srv.value_of(acknowledged[0]) is MISSING
+
+
 def test_out_of_memory_exits_at_once_with_one_fatal_line_and_restart_loses_nothing(server_factory):
     small = {"JAVA_TOOL_OPTIONS": "-Xmx48m"}
-    srv = server_factory(env=small)
+    # A ceiling above what the heap holds, so that the heap runs out first.
+    srv = server_factory(args=["--max-memory", "1GiB"], env=small)
     p = uid()
     acknowledged = []
     value = "m" * 20_000
@@ -273,7 +300,7 @@ def test_out_of_memory_exits_at_once_with_one_fatal_line_and_restart_loses_nothi
             break
         acknowledged += keys
     wait_until(lambda: srv.proc.poll() is not None, timeout=20, msg="the server to exit after running out of memory")
-    err = srv.log()
+    err = srv.stderr()
     assert srv.proc.returncode == 4, (srv.proc.returncode, err[-2000:])
     fatal = [line for line in err.splitlines() if "FATAL" in line]
     assert len(fatal) == 1 and "out of memory" in fatal[0], err[-2000:]
@@ -309,7 +336,7 @@ def test_sigterm_answers_every_write_it_applied(server_factory):
                 statuses.append(c.read_response().status_code)
         except (EOFError, ConnectionResetError):
             pass
-    assert srv.proc.wait(timeout=10) == 0, srv.log()
+    assert srv.proc.wait(timeout=10) == 0, srv.stderr()
     srv.start()
     applied = len(srv.list_keys(p))
     answered = statuses.count(200)

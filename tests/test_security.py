@@ -76,7 +76,7 @@ def test_token_never_logged(locked):
     locked.get("/stats", headers=bearer("wrong-guess-123"))
     locked.get("/stats", headers=bearer())
     locked.stop()
-    log = locked.log()
+    log = locked.stderr()
     assert TOKEN not in log and "wrong-guess-123" not in log, log
 
 

@@ -82,7 +82,7 @@ def test_https_serves_the_api(tls_server):
     k = uid() + "tls"
     assert tls_server.put_key(k, {"over": "tls"}).status_code == 200
     assert tls_server.value_of(k) == {"over": "tls"}
-    assert "https://" in tls_server.log()
+    assert "https://" in tls_server.stderr()
 
 
 @pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3])
