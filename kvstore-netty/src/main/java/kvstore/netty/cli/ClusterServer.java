@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.concurrent.CountDownLatch;
 
 /** Runs one cluster member: its Raft engine and its HTTP server, until stopped. */
 final class ClusterServer {
@@ -23,7 +22,7 @@ final class ClusterServer {
     }
 
     /** Serves until {@code stop} opens; returns the exit status. */
-    static int run(RaftEngine.Config config, HttpSettings settings, CountDownLatch stop) throws Exception {
+    static int run(RaftEngine.Config config, HttpSettings settings, StopSignal stop) throws Exception {
         Member self = config.self();
         RaftEngine engine;
         try {
@@ -52,6 +51,7 @@ final class ClusterServer {
         engine.close();
         server.close();
         log.info("stopped");
+        stop.stopped();
         return 0;
     }
 

@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,7 +27,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** The {@code kvstore} command: reads the configuration, opens the data directory and serves HTTP until stopped. */
 @Command(name = "kvstore", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -139,9 +137,15 @@ public final class Main implements Callable<Integer> {
         } catch (SecurityOptions.BadSecurityOption e) {
             throw SecurityOptions.asParameterError(spec.commandLine(), e);
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        StopSignal stop = StopSignal.install();
+        try {
+            return serve(policy, access, tls, stop);
+        } finally {
+            stop.cancel();
+        }
+    }
+
+    private int serve(FsyncPolicy policy, AccessRules access, SslContext tls, StopSignal stop) throws Exception {
         if (cluster.enabled()) {
             RaftEngine.Config member = cluster.config(spec.commandLine(), dataDir, port,
                     spec.commandLine().getParseResult().hasMatchedOption("--port"));
@@ -184,6 +188,7 @@ public final class Main implements Callable<Integer> {
         db.close();
         server.close();
         log.info("stopped; the log is fsynced and closed");
+        stop.stopped();
         return 0;
     }
 
