@@ -9,9 +9,11 @@ import uuid
 import pytest
 import requests
 
-from cluster_support import Cluster, batch, delete, get, now, put
+from cluster_support import CLUSTER_TESTS, OPT_IN, Cluster, batch, delete, get, now, put
 from kvserver import wait_until
 from linearizability import ABSENT, History, check
+
+pytestmark = pytest.mark.skipif(not CLUSTER_TESTS, reason=OPT_IN)
 
 
 @pytest.fixture(scope="module")
