@@ -4,21 +4,14 @@ import socket
 
 import pytest
 
-from conftest import MISSING, RawConn, assert_json_error, enc, jloads, uid
+from conftest import MISSING, RawConn, assert_json_error, enc, jloads, request_bytes, uid
 
 
 def req(method, path, body=None, headers=None, version="HTTP/1.1"):
-    h = {"Host": "localhost"}
+    """request_bytes with a JSON content type on requests that carry a body."""
+    h = {"Content-Type": "application/json"} if body is not None else {}
     h.update(headers or {})
-    if body is not None:
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body, ensure_ascii=False)
-        if isinstance(body, str):
-            body = body.encode()
-        h.setdefault("Content-Length", str(len(body)))
-        h.setdefault("Content-Type", "application/json")
-    head = f"{method} {path} {version}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in h.items()) + "\r\n"
-    return head.encode() + (body or b"")
+    return request_bytes(method, path, body, h, version)
 
 
 def test_keep_alive_multiple_requests_one_connection(shared_server):

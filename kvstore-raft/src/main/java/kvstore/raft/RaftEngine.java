@@ -248,21 +248,8 @@ public final class RaftEngine implements Engine {
             done.completeExceptionally(shuttingDown());
             return;
         }
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(readClientId)
-                .setServerId(selfId)
-                .setGroupId(GROUP_ID)
-                .setCallId(readCallIds.incrementAndGet())
-                .setMessage(Message.EMPTY)
-                .setType(RaftClientRequest.readRequestType())
-                .build();
-        CompletableFuture<RaftClientReply> reply;
-        try {
-            reply = server.submitClientRequestAsync(request);
-        } catch (IOException e) {
-            reply = CompletableFuture.failedFuture(e);
-        }
-        reply.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+        submitLocally(server, readClientId, selfId, readCallIds.incrementAndGet(), Message.EMPTY,
+                RaftClientRequest.readRequestType(), deadline)
                 .whenComplete((r, failure) -> {
                     if (failure == null && r.isSuccess()) {
                         done.complete(null);
@@ -274,6 +261,30 @@ public final class RaftEngine implements Engine {
                                 "no quorum", failure != null ? failure : r.getException()));
                     }
                 });
+    }
+
+    /**
+     * Submits a request to this member's own server (no trip through gRPC); the reply fails once
+     * {@code deadline} ({@link System#nanoTime}) has passed.
+     */
+    static CompletableFuture<RaftClientReply> submitLocally(RaftServer server, ClientId client, RaftPeerId self,
+                                                            long callId, Message message,
+                                                            RaftClientRequest.Type type, long deadline) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(client)
+                .setServerId(self)
+                .setGroupId(GROUP_ID)
+                .setCallId(callId)
+                .setMessage(message)
+                .setType(type)
+                .build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     /** This member's view of the cluster, from memory. */

@@ -5,7 +5,6 @@ import kvstore.core.store.OpResult;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
@@ -105,21 +104,8 @@ final class WriteRouter {
      * was not appended, and it goes to whichever leader is known next.
      */
     private void submitHere(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(directClientId)
-                .setServerId(selfId)
-                .setGroupId(RaftEngine.GROUP_ID)
-                .setCallId(directCallIds.incrementAndGet())
-                .setMessage(message)
-                .setType(RaftClientRequest.writeRequestType())
-                .build();
-        CompletableFuture<RaftClientReply> reply;
-        try {
-            reply = server.submitClientRequestAsync(request);
-        } catch (IOException e) {
-            reply = CompletableFuture.failedFuture(e);
-        }
-        reply.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+        RaftEngine.submitLocally(server, directClientId, selfId, directCallIds.incrementAndGet(), message,
+                RaftClientRequest.writeRequestType(), deadline)
                 .whenComplete((r, failure) -> {
                     if (failure == null && r.isSuccess()) {
                         done.complete(Results.decode(r.getMessage().getContent().asReadOnlyByteBuffer()));
