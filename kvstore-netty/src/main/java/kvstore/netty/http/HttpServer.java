@@ -18,6 +18,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import kvstore.core.Engine;
+import kvstore.core.RateLimitedLog;
 import kvstore.netty.metrics.KvMetrics;
 import kvstore.core.time.NanoClock;
 import org.slf4j.Logger;
@@ -77,7 +78,7 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations),
                             new AdminRequests(db), new RequestMetrics(metrics), settings,
-                            new RateLimitedLog(log, 10, TimeUnit.SECONDS, NanoClock.SYSTEM),
+                            new RateLimitedLog(log, NanoClock.SYSTEM),
                             OutOfMemoryHandler.pair(outOfMemory), connections, cluster));
             Channel channel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
             return new HttpServer(group, channel, epoll ? "epoll" : "nio", connections);
