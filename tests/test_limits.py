@@ -282,6 +282,10 @@ def test_descriptor_flood_during_compactions_stops_nothing_and_loses_nothing(ser
     assert not flood.is_alive()
     assert srv.proc.poll() is None, f"the server exited with {srv.proc.returncode}:\n{srv.stderr()[-3000:]}"
     wait_until(lambda: srv.get("/health", timeout=5).status_code == 200, timeout=20, msg="/health after the flood")
+    err = srv.stderr()
+    assert "reached at the tail of the pipeline" not in err, err[-3000:]
+    refused = [line for line in err.splitlines() if "cannot accept a connection" in line]
+    assert len(refused) <= 2 + FLOOD_SECONDS // 10, "\n".join(refused)  # once per 10 s, with a count
     assert srv.stats()["compactions"] >= compactions_before + 3, \
         f"too few compactions during the flood: {srv.stats()}; acknowledged {len(acked)} writes"
     assert acked, "no write was acknowledged during the flood"

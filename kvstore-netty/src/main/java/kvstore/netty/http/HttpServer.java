@@ -66,6 +66,7 @@ public final class HttpServer implements AutoCloseable {
         ReadRequests reads = new ReadRequests(db, fsyncPolicy, new OperationCount());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        RateLimitedLog warnings = new RateLimitedLog(log, NanoClock.SYSTEM);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
@@ -78,9 +79,10 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations),
                             new AdminRequests(db), new RequestMetrics(metrics), settings,
-                            new RateLimitedLog(log, NanoClock.SYSTEM),
+                            warnings,
                             OutOfMemoryHandler.pair(outOfMemory), connections, cluster));
             Channel channel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
+            channel.pipeline().addLast(new AcceptFailureHandler(warnings));
             return new HttpServer(group, channel, epoll ? "epoll" : "nio", connections);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
