@@ -43,6 +43,21 @@ class Utf8Test {
     }
 
     @Test
+    void shouldFindABadByteAnywhereInALongAsciiRun() {
+        byte[] euro = hex("e282ac");
+        for (int at = 0; at < 40; at++) {
+            byte[] text = "a".repeat(40).getBytes(StandardCharsets.US_ASCII);
+            text[at] = (byte) 0x80;
+            assertFalse(Utf8.isValid(text), "a stray continuation at " + at);
+            assertFalse(Utf8.isValid(text, 0, at + 1), "a stray continuation at the end of the range " + at);
+            if (at + euro.length <= text.length) {
+                System.arraycopy(euro, 0, text, at, euro.length);
+                assertTrue(Utf8.isValid(text), "a well-formed sequence at " + at);
+            }
+        }
+    }
+
+    @Test
     void shouldCheckOnlyTheRangeItIsGiven() {
         byte[] text = hex("c0af6162c0af");
 
