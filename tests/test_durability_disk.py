@@ -6,6 +6,7 @@ Skipped with the reason when a tmpfs cannot be mounted here (needs root / CAP_SY
 """
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -104,6 +105,24 @@ def test_disk_full_refuses_writes_keeps_log_and_recovers(kv_procs, small_fs):
     srv.start()
     _check(srv, acked)
     assert srv.stop() == 0
+
+
+def test_a_full_disk_warns_once_per_interval_not_once_per_refused_write(kv_procs, small_fs):
+    mnt, cleanups = small_fs
+    srv = kv_procs("disk-warn", data_dir=mnt / "data")
+    cleanups.append(srv.kill)
+    srv.start()
+    started = time.monotonic()
+    _fill_until_refused(srv, "w", {})
+    refusals = 300
+    for i in range(refusals):
+        r = srv.put_key(f"refused-{i}", VALUE)
+        assert r.status_code in (507, 503), (r.status_code, r.text[:300])
+    intervals = 1 + int((time.monotonic() - started) // 10)  # one warning per 10 s, and a count of the rest
+    warnings = [line for line in srv.stderr().splitlines() if "cannot write" in line]
+    assert 1 <= len(warnings) <= intervals, \
+        f"{len(warnings)} 'cannot write' lines for {refusals + 1} refused writes:\n" + "\n".join(warnings[:5])
+    assert srv.stop() == 0, srv.stderr()
 
 
 def test_compaction_on_a_full_disk_loses_nothing(kv_procs, small_fs):

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from conftest import MISSING, RawConn, assert_json_error, enc, jloads, uid
+from conftest import MISSING, RawConn, assert_json_error, enc, jloads, request_bytes, uid
 
 
 # ------------------------------------------------------------------ 400 on PUT
@@ -47,6 +47,50 @@ def test_bad_put_body_400_nothing_written(shared_server, name, body):
     assert shared_server.put_key(k, "orig").status_code == 200
     assert_json_error(shared_server.put_key(k, raw=body), 400)
     assert shared_server.value_of(k) == "orig"
+
+
+# Byte sequences a lenient decoder reads as another character (both overlong forms spell "/") or as half a
+# surrogate pair: well-formed UTF-8 refuses all of them.
+NOT_UTF8 = [
+    ("overlong-2-bytes", b"\xc0\xaf"),
+    ("overlong-3-bytes", b"\xe0\x80\xaf"),
+    ("encoded-surrogate", b"\xed\xa0\x80"),
+    ("past-u10ffff", b"\xf4\x90\x80\x80"),
+    ("truncated", b"\xe2\x82"),
+]
+
+
+def send_raw(srv, method, path, body):
+    with srv.raw() as c:
+        c.send(request_bytes(method, path, body, headers={"Content-Type": "application/json"}))
+        return c.read_response()
+
+
+def assert_not_utf8_error(resp):
+    body = assert_json_error(resp, 400)
+    assert "not valid UTF-8" in body["error"], body
+
+
+@pytest.mark.parametrize("name,bad", NOT_UTF8, ids=[b[0] for b in NOT_UTF8])
+def test_value_that_is_not_utf8_400_nothing_written(shared_server, name, bad):
+    k = uid() + "utf8"
+    assert_not_utf8_error(send_raw(shared_server, "PUT", "/kv/" + enc(k), b'{"value":"a' + bad + b'b"}'))
+    assert shared_server.value_of(k) is MISSING
+    assert shared_server.put_key(k, "orig").status_code == 200
+    assert_not_utf8_error(send_raw(shared_server, "PUT", "/kv/" + enc(k), b'{"value":["' + bad + b'"]}'))
+    assert shared_server.value_of(k) == "orig"
+
+
+@pytest.mark.parametrize("name,bad", NOT_UTF8, ids=[b[0] for b in NOT_UTF8])
+def test_batch_value_or_key_that_is_not_utf8_400_nothing_written(shared_server, name, bad):
+    p = uid() + "utf8"
+    good = f'{{"op":"set","key":"{p}good","value":1}}'.encode()
+    bad_value = f'{{"op":"set","key":"{p}v","value":"'.encode() + bad + b'"}'
+    bad_key = f'{{"op":"set","key":"{p}k'.encode() + bad + b'","value":1}'
+    for op in (bad_value, bad_key):
+        resp = send_raw(shared_server, "POST", "/kv/batch", b'{"operations":[' + good + b"," + op + b"]}")
+        assert_not_utf8_error(resp)
+    assert shared_server.list_keys(p) == [], "a batch with bytes that are not UTF-8 wrote something"
 
 
 def test_put_without_content_type_still_json(shared_server):

@@ -2,9 +2,14 @@
 
 Raw sockets throughout: an HTTP library would add a Host header, refuse odd versions or hide a close.
 """
+import collections
 import re
+import resource
 import signal
 import socket
+import sys
+import threading
+import time
 
 import pytest
 import requests
@@ -214,6 +219,83 @@ def test_one_connection_over_the_limit_is_closed_the_others_untouched(server_fac
             c.close()
     # once the connections are gone, new ones are served again
     wait_until(lambda: srv.get("/health").status_code == 200, msg="a new connection served")
+
+
+# ---------------------------------------------------------------- file descriptors
+FD_LIMIT = 256
+FLOOD_CONNECTIONS = 320  # more than the server can hold at once
+# Long enough for the server to run out of descriptors many times (it pauses accepting for a second each
+# time) while compactions, each of which opens its new log and forces the directory, follow one another.
+FLOOD_SECONDS = 15
+
+
+def churn_connections(host, port, n, stop):
+    """Keeps about n connections to host:port opening and closing until stop is set; closes them all at the end."""
+    open_socks = collections.deque()
+    try:
+        while not stop.is_set():
+            while len(open_socks) < n:
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                open_socks.append(s)
+                s.setblocking(False)
+                s.connect_ex((host, port))
+            for _ in range(n // 8):
+                open_socks.popleft().close()
+            stop.wait(0.01)
+    finally:
+        for s in open_socks:
+            s.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prlimit of another process needs Linux")
+def test_descriptor_flood_during_compactions_stops_nothing_and_loses_nothing(server_factory):
+    srv = server_factory(args=["--compact-min-bytes", "64KiB"])
+    try:
+        resource.prlimit(srv.pid, resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))
+    except (PermissionError, OSError) as e:
+        pytest.skip(f"cannot lower the server's descriptor limit with prlimit: {e}")
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < FLOOD_CONNECTIONS + 64:
+        pytest.skip("this test process may not open enough connections for the flood")
+    p = uid()
+    churn = "c" * (256 << 10)  # overwritten again and again: a compaction every few writes
+    acked = {}
+    compactions_before = srv.stats()["compactions"]
+    stop = threading.Event()
+    flood = threading.Thread(target=churn_connections, args=(srv.host, srv.port, FLOOD_CONNECTIONS, stop),
+                             daemon=True)
+    flood.start()
+    try:
+        deadline = time.monotonic() + FLOOD_SECONDS
+        i = 0
+        while time.monotonic() < deadline and srv.proc.poll() is None:
+            key = f"{p}{i}"
+            try:
+                if srv.put_key(key, key).status_code == 200:
+                    acked[key] = key
+                srv.put_key(p + "churn", churn)
+            except requests.RequestException:
+                pass  # an unknown outcome: neither acknowledged nor counted
+            i += 1
+    finally:
+        stop.set()
+        flood.join(timeout=10)
+    assert not flood.is_alive()
+    assert srv.proc.poll() is None, f"the server exited with {srv.proc.returncode}:\n{srv.stderr()[-3000:]}"
+    wait_until(lambda: srv.get("/health", timeout=5).status_code == 200, timeout=20, msg="/health after the flood")
+    err = srv.stderr()
+    assert "reached at the tail of the pipeline" not in err, err[-3000:]
+    refused = [line for line in err.splitlines() if "cannot accept a connection" in line]
+    assert len(refused) <= 2 + FLOOD_SECONDS // 10, "\n".join(refused)  # once per 10 s, with a count
+    assert srv.stats()["compactions"] >= compactions_before + 3, \
+        f"too few compactions during the flood: {srv.stats()}; acknowledged {len(acked)} writes"
+    assert acked, "no write was acknowledged during the flood"
+    srv.restart()
+    keys = list(acked)
+    for at in range(0, len(keys), 500):
+        r = srv.batch([{"op": "get", "key": k} for k in keys[at:at + 500]])
+        assert r.status_code == 200, (r.status_code, r.text[:300])
+        lost = [res["key"] for res in r.json()["results"] if res.get("value") != acked[res["key"]]]
+        assert not lost, f"{len(lost)} acknowledged writes lost, e.g. {lost[:5]}"
 
 
 # ---------------------------------------------------------------- memory bounds

@@ -38,7 +38,8 @@ public final class CompactJson {
      *
      * <p>Fast path: a value whose text is printable ASCII without escapes and without whitespace outside
      * strings is already compact, so its bytes are copied as they are; anything else is re-parsed and
-     * rewritten, which also checks its UTF-8.
+     * rewritten. The parser reads an overlong UTF-8 form as the character it spells, so {@code source} must
+     * already have passed {@link Utf8#isValid}.
      *
      * @throws IOException when the input is not valid JSON
      */

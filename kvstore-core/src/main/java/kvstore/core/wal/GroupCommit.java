@@ -3,6 +3,7 @@ package kvstore.core.wal;
 import kvstore.core.FatalHandler;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.LogObserver;
+import kvstore.core.RateLimitedLog;
 import kvstore.core.WriteFailedException;
 import kvstore.core.WriteFailedException.Reason;
 import kvstore.core.store.Op;
@@ -38,6 +39,8 @@ final class GroupCommit {
     private final FatalHandler fatalHandler;
     private final NanoClock nanoClock;
     private final LogObserver observer;
+    /** A full disk refuses every write, thousands a second: its warning is logged once per interval with a count. */
+    private final RateLimitedLog warnings;
     private final AtomicLong syncs = new AtomicLong();
     private final List<byte[]> lines = new ArrayList<>();
     private volatile LogFile file;
@@ -52,6 +55,7 @@ final class GroupCommit {
         this.fatalHandler = fatalHandler;
         this.nanoClock = nanoClock;
         this.observer = observer;
+        this.warnings = new RateLimitedLog(log, nanoClock);
         this.lastForceNanos = nanoClock.nanos();
     }
 
@@ -156,14 +160,15 @@ final class GroupCommit {
         lastForceNanos = nanoClock.nanos();
         observer.forced(lastForceNanos - start);
         if (lastForceNanos - start > SLOW_FSYNC_NANOS) {
-            log.warn("slow fsync of {}: {} ms", file.path(), TimeUnit.NANOSECONDS.toMillis(lastForceNanos - start));
+            warnings.warn("slow fsync of {}: {} ms", file.path(),
+                    TimeUnit.NANOSECONDS.toMillis(lastForceNanos - start));
         }
         return true;
     }
 
     /** Cuts a partly written group off the file, so the log ends with a whole record again. */
     private void cutBack(long before, IOException cause) {
-        log.warn("cannot write to {}: {}; the write is refused and the log cut back to {} bytes",
+        warnings.warn("cannot write to {}: {}; the write is refused and the log cut back to {} bytes",
                 file.path(), cause.getMessage(), before);
         try {
             file.cutBack(before);

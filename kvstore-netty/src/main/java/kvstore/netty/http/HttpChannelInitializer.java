@@ -7,6 +7,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import kvstore.core.RateLimitedLog;
 import kvstore.core.time.NanoClock;
 import kvstore.raft.RaftEngine;
 

@@ -18,6 +18,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import kvstore.core.Engine;
+import kvstore.core.RateLimitedLog;
 import kvstore.netty.metrics.KvMetrics;
 import kvstore.core.time.NanoClock;
 import org.slf4j.Logger;
@@ -65,6 +66,7 @@ public final class HttpServer implements AutoCloseable {
         ReadRequests reads = new ReadRequests(db, fsyncPolicy, new OperationCount());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        RateLimitedLog warnings = new RateLimitedLog(log, NanoClock.SYSTEM);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
@@ -77,9 +79,10 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations),
                             new AdminRequests(db), new RequestMetrics(metrics), settings,
-                            new RateLimitedLog(log, 10, TimeUnit.SECONDS, NanoClock.SYSTEM),
+                            warnings,
                             OutOfMemoryHandler.pair(outOfMemory), connections, cluster));
             Channel channel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
+            channel.pipeline().addLast(new AcceptFailureHandler(warnings));
             return new HttpServer(group, channel, epoll ? "epoll" : "nio", connections);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);

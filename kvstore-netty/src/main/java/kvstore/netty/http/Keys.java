@@ -1,11 +1,8 @@
 package kvstore.netty.http;
 
 import kvstore.core.json.JsonStrings;
+import kvstore.core.json.Utf8;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** Keys and prefixes as they arrive in URLs and bodies, checked and turned into UTF-8 bytes. */
@@ -21,7 +18,11 @@ final class Keys {
         return check(percentDecode(uri, from, to, false, "key"));
     }
 
-    /** The key of a batch operation, from a JSON string. */
+    /**
+     * The key of a batch operation, from a JSON string of a body already checked as UTF-8 (see
+     * {@link WriteBodies}); only an escaped lone surrogate ({@code "\\ud800"}) can still make it text with no
+     * UTF-8 form.
+     */
     static byte[] fromJson(String key) throws BadRequestException {
         byte[] utf8 = JsonStrings.utf8OrNull(key);
         if (utf8 == null) {
@@ -107,26 +108,9 @@ final class Keys {
             }
         }
         byte[] bytes = n == out.length ? out : Arrays.copyOf(out, n);
-        if (!isUtf8(bytes)) {
+        if (!Utf8.isValid(bytes)) {
             throw new BadRequestException(what + " is not valid UTF-8");
         }
         return bytes;
-    }
-
-    private static boolean isUtf8(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                try {
-                    StandardCharsets.UTF_8.newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(bytes));
-                    return true;
-                } catch (CharacterCodingException e) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import kvstore.core.json.CompactJson;
+import kvstore.core.json.Utf8;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 
@@ -23,6 +24,7 @@ final class WriteBodies {
 
     /** The set that {@code {"value": v, "ttl": t}} asks for, with its deadline counted from {@code now}. */
     static Op.Set put(byte[] key, byte[] body, long now) throws BadRequestException {
+        requireUtf8(body);
         try (JsonParser p = CompactJson.FACTORY.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadRequestException("body must be a JSON object like {\"value\": ...}");
@@ -50,6 +52,7 @@ final class WriteBodies {
 
     /** The operations of {@code {"operations": [...]}}; a bad one is reported with its index. */
     static List<Op> batch(byte[] body, long now) throws BadRequestException {
+        requireUtf8(body);
         try (JsonParser p = CompactJson.FACTORY.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadRequestException("body must be a JSON object like {\"operations\": [...]}");
@@ -165,6 +168,13 @@ final class WriteBodies {
             throw new BadRequestException("ttl is too large");
         }
         return Entry.deadline(now, seconds);
+    }
+
+    /** The parser would read an overlong form as the character it spells, so the bytes are checked first. */
+    private static void requireUtf8(byte[] body) throws BadRequestException {
+        if (!Utf8.isValid(body)) {
+            throw new BadRequestException("request body is not valid UTF-8");
+        }
     }
 
     private static void requireEnd(JsonParser p) throws IOException, BadRequestException {

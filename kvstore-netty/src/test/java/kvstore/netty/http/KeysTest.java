@@ -39,6 +39,9 @@ class KeysTest {
         assertThrows(BadRequestException.class, () -> path("/kv/%4"));
         assertThrows(BadRequestException.class, () -> path("/kv/%FF"));
         assertThrows(BadRequestException.class, () -> path("/kv/%C3"));
+        assertThrows(BadRequestException.class, () -> path("/kv/%C0%AF"), "an overlong /");
+        assertThrows(BadRequestException.class, () -> path("/kv/%E0%80%AF"), "an overlong /");
+        assertThrows(BadRequestException.class, () -> path("/kv/%ED%A0%80"), "an encoded surrogate");
     }
 
     @Test

@@ -5,6 +5,7 @@ import kvstore.core.store.Op;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,6 +53,27 @@ class WriteBodiesTest {
     }
 
     @Test
+    void shouldRejectBodiesThatAreNotUtf8WhereverTheBadBytesSit() {
+        // Overlong "/" (two and three bytes), an encoded surrogate, a stray continuation, a truncated sequence.
+        for (String bad : List.of("c0af", "e080af", "eda080", "80", "e282")) {
+            byte[] bytes = HexFormat.of().parseHex(bad);
+            for (byte[] body : List.of(
+                    json("{\"value\":\"a", bytes, "b\"}"),
+                    json("{\"value\":{\"", bytes, "\":1}}"),
+                    json("{\"other\":\"", bytes, "\",\"value\":1}"))) {
+                BadRequestException e = assertThrows(BadRequestException.class, () -> WriteBodies.put(KEY, body, NOW), bad);
+                assertEquals("request body is not valid UTF-8", e.getMessage());
+            }
+            for (byte[] body : List.of(
+                    json("{\"operations\":[{\"op\":\"set\",\"key\":\"k\",\"value\":\"", bytes, "\"}]}"),
+                    json("{\"operations\":[{\"op\":\"set\",\"key\":\"", bytes, "\",\"value\":1}]}"))) {
+                BadRequestException e = assertThrows(BadRequestException.class, () -> WriteBodies.batch(body, NOW), bad);
+                assertEquals("request body is not valid UTF-8", e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void shouldParseBatchOperationsInOrder() throws Exception {
         List<Op> ops = WriteBodies.batch(("{\"operations\":[{\"op\":\"set\",\"key\":\"a\",\"value\":[1],\"ttl\":2},"
                 + "{\"op\":\"get\",\"key\":\"a\"},{\"op\":\"delete\",\"key\":\"b\"}]}").getBytes(StandardCharsets.UTF_8), NOW);
@@ -91,5 +113,15 @@ class WriteBodiesTest {
                     () -> WriteBodies.batch(body.getBytes(StandardCharsets.UTF_8), NOW), body);
             assertEquals(-1, e.index(), body);
         }
+    }
+
+    private static byte[] json(String before, byte[] middle, String after) {
+        byte[] head = before.getBytes(StandardCharsets.UTF_8);
+        byte[] tail = after.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[head.length + middle.length + tail.length];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(middle, 0, out, head.length, middle.length);
+        System.arraycopy(tail, 0, out, head.length + middle.length, tail.length);
+        return out;
     }
 }

@@ -1,4 +1,4 @@
-package kvstore.netty.http;
+package kvstore.core;
 
 import kvstore.core.time.NanoClock;
 import org.slf4j.Logger;
@@ -8,13 +8,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A warning that can repeat thousands of times a second (a refused connection, a full disk) is logged at most
- * once per interval; the next line it logs says how many were left out. Warnings are told apart by their
- * format string. Thread-safe.
+ * Keeps the log readable under a fault that repeats thousands of times a second (a refused connection, a full
+ * disk): each warning is logged at most once per interval, and the next line it logs says how many were left
+ * out meanwhile. Warnings are told apart by their format string, so the same warning with other arguments
+ * counts as a repeat.
+ *
+ * <p>Thread-safe: any thread may warn; each warning's state is guarded by its own {@code Seen}.
  */
 public final class RateLimitedLog {
+    /** The interval kvstore's own warnings use. */
+    public static final long DEFAULT_INTERVAL_SECONDS = 10;
+
     private static final long NEVER = Long.MIN_VALUE;
 
+    /** One warning's state; guarded by itself. */
     private static final class Seen {
         long lastLogged = NEVER;
         long suppressed;
@@ -24,6 +31,11 @@ public final class RateLimitedLog {
     private final long intervalNanos;
     private final NanoClock clock;
     private final ConcurrentHashMap<String, Seen> seen = new ConcurrentHashMap<>();
+
+    /** Warnings to {@code log}, each at most once every {@link #DEFAULT_INTERVAL_SECONDS} by {@code clock}. */
+    public RateLimitedLog(Logger log, NanoClock clock) {
+        this(log, DEFAULT_INTERVAL_SECONDS, TimeUnit.SECONDS, clock);
+    }
 
     public RateLimitedLog(Logger log, long interval, TimeUnit unit, NanoClock clock) {
         this.log = log;

@@ -1,4 +1,4 @@
-package kvstore.netty.http;
+package kvstore.core;
 
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
