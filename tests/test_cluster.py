@@ -9,11 +9,9 @@ import uuid
 import pytest
 import requests
 
-from cluster_support import CLUSTER_TESTS, OPT_IN, Cluster, batch, delete, get, now, put
+from cluster_support import Cluster, batch, delete, get, now, put
 from kvserver import wait_until
 from linearizability import ABSENT, History, check
-
-pytestmark = pytest.mark.skipif(not CLUSTER_TESTS, reason=OPT_IN)
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +158,33 @@ class Writers:
         """The first acknowledgement of a write sent after t (not of one already in flight)."""
         with self.lock:
             return min((acked for sent, acked in self.acks if sent > t), default=None)
+
+
+def test_a_backup_from_any_member_holds_every_acknowledged_write_and_restores_on_one_server(
+        cluster, server_factory, tmp_path):
+    p = uid("backup")
+    for i in range(30):
+        r = put(cluster.members[i % 3], p + str(i), {"n": i})
+        assert r.status_code == 200, r.text
+    assert delete(cluster.members[1], p + "0").status_code == 200
+    expected = {p + str(i): {"n": i} for i in range(1, 30)}
+    leader = cluster.leader()
+    follower = next(m for m in cluster.running() if m is not leader)
+    compact = follower.req("POST", "/admin/compact")
+    assert compact.status_code == 202, compact.text
+
+    r = follower.req("GET", "/backup")
+    assert r.status_code == 200, r.text
+    lines = [json.loads(line) for line in r.content.splitlines()]
+    assert lines[0] == {"op": "format", "version": 1, "crc": lines[0]["crc"]}
+    assert all(line["op"] == "set" for line in lines[1:])
+    assert {line["key"]: line["value"] for line in lines[1:] if line["key"].startswith(p)} == expected
+
+    data = tmp_path / "restored"
+    data.mkdir()
+    (data / "wal.log").write_bytes(r.content)
+    single = server_factory(name="single", data_dir=data)
+    assert {k: single.value_of(k) for k in single.list_keys() if k.startswith(p)} == expected
 
 
 def test_every_acknowledged_write_survives_kill_9_of_leaders_and_followers(cluster):

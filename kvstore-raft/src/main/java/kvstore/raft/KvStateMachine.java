@@ -51,7 +51,7 @@ public final class KvStateMachine extends BaseStateMachine {
     private final EpochClock clock;
     /** Replaced as a whole when a snapshot is loaded; written by the apply thread only. */
     private volatile Store store = new Store();
-    /** The timestamp of the last write applied (apply thread); -1 before the first. */
+    /** The latest timestamp of the writes applied (apply thread; read by the leader's stamping); -1 before any. */
     private volatile long lastTimestamp = -1;
     private File tmpDir;
 
@@ -97,16 +97,29 @@ public final class KvStateMachine extends BaseStateMachine {
         return storage;
     }
 
-    /** Runs on the leader before the entry is appended: a write that cannot be decoded is never logged. */
+    /**
+     * Runs on the leader before the entry is appended: a write that cannot be decoded is never logged, and every
+     * other is stamped with the leader's clock, so its TTLs count from the leader's time whichever member took
+     * the request. A new leader serves writes only once it has applied everything before its term, so no
+     * stamp goes back behind what was applied before, even when its clock is behind the old leader's.
+     */
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-        TransactionContext trx = super.startTransaction(request);
+        WalCodec.Write write;
         try {
-            trx.setStateMachineContext(WalCodec.decode(request.getMessage().getContent().toByteArray()));
+            write = WalCodec.decode(request.getMessage().getContent().toByteArray());
         } catch (IllegalArgumentException e) {
-            trx.setException(e);
+            TransactionContext refused = super.startTransaction(request);
+            refused.setException(e);
+            return refused;
         }
-        return trx;
+        WalCodec.Write stamped = write.stampedAt(Math.max(clock.millis(), lastTimestamp));
+        return TransactionContext.newBuilder()
+                .setStateMachine(this)
+                .setClientRequest(request)
+                .setLogData(UnsafeByteOperations.unsafeWrap(WalCodec.encode(stamped.ops(), stamped.timestampMillis())))
+                .setStateMachineContext(stamped)
+                .build();
     }
 
     @Override
@@ -123,7 +136,10 @@ public final class KvStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(e);
         }
         List<OpResult> results = store.applyAtomically(write.ops(), write.timestampMillis());
-        lastTimestamp = write.timestampMillis();
+        // Expired entries leave the store at log time, not at this member's time: every member removes the same
+        // ones after the same entry, so the state stays a function of the log alone and memory is reclaimed.
+        store.removeExpired(write.timestampMillis());
+        lastTimestamp = Math.max(lastTimestamp, write.timestampMillis());
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Results.encode(results))));
     }

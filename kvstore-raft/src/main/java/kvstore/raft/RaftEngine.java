@@ -18,6 +18,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,10 +69,11 @@ public final class RaftEngine implements Engine {
      * @param dataDir the Raft log and snapshots go under {@code dataDir/raft}
      * @param writeTimeoutMillis how long a write (or a linearizable read) may wait for a majority
      * @param snapshotEveryEntries take a snapshot (and purge the log behind it) after this many entries
+     * @param leaderLease whether the leader confirms reads from its lease rather than a round to a majority
      */
     public record Config(String nodeId, List<Member> members, Path dataDir, long writeTimeoutMillis,
                          long electionTimeoutMinMillis, long electionTimeoutMaxMillis, long snapshotEveryEntries,
-                         EpochClock clock) {
+                         boolean leaderLease, EpochClock clock) {
         public Config {
             members = List.copyOf(members);
             if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
@@ -78,19 +81,24 @@ public final class RaftEngine implements Engine {
             }
         }
 
-        /** Defaults for a member on a shared machine: 10 s write timeout, elections after 1.5 to 3 s. */
+        /** Defaults for a member on a shared machine: 10 s write timeout, elections after 1.5 to 3 s, no lease. */
         public static Config of(String nodeId, List<Member> members, Path dataDir) {
-            return new Config(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, EpochClock.SYSTEM);
+            return new Config(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, false, EpochClock.SYSTEM);
         }
 
         public Config withWriteTimeoutMillis(long millis) {
             return new Config(nodeId, members, dataDir, millis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-                    snapshotEveryEntries, clock);
+                    snapshotEveryEntries, leaderLease, clock);
         }
 
         public Config withSnapshotEveryEntries(long entries) {
             return new Config(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                    electionTimeoutMaxMillis, entries, clock);
+                    electionTimeoutMaxMillis, entries, leaderLease, clock);
+        }
+
+        public Config withLeaderLease(boolean lease) {
+            return new Config(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                    electionTimeoutMaxMillis, snapshotEveryEntries, lease, clock);
         }
 
         /** This member, as {@code members} lists it. */
@@ -129,6 +137,7 @@ public final class RaftEngine implements Engine {
                 .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build())
                 .toList();
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+        Snapshots.deleteLeftoverBackups(config.dataDir());
         RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
         KvStateMachine stateMachine = new KvStateMachine(config.clock());
         RaftServer server = RaftServer.newBuilder()
@@ -189,24 +198,49 @@ public final class RaftEngine implements Engine {
         return Page.of(stateMachine.store().keysAfter(prefix, after, Page.fetchSize(limit), now()), limit);
     }
 
-    /** Members snapshot on their own (every {@code --snapshot-entries} writes); on demand is not wired yet. */
+    /** Takes a snapshot now, after which Ratis purges the log behind it; completes with true once it is written. */
     @Override
     public CompletionStage<Boolean> compactNow() {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException(
-                "compaction on demand is not available in cluster mode yet"));
+        return snapshotNow().thenApply(index -> true);
     }
 
-    /** A backup must be one instant of the replicated log; not wired yet. */
+    /**
+     * A snapshot taken now is the state at one applied index, in the backup format already: it is linked (or
+     * copied) under the data directory, so pruning old snapshots cannot take it away while it is read. A read
+     * barrier first, so that the backup holds every write acknowledged before it was asked for, on any member.
+     */
     @Override
     public CompletionStage<Backup> backup() {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException(
-                "GET /backup is not available in cluster mode yet"));
+        return readBarrier().thenCompose(applied -> snapshotNow()).thenApplyAsync(index -> {
+            try {
+                return Snapshots.backupOfLatest(stateMachine, config.dataDir());
+            } catch (IOException e) {
+                throw new CompletionException(new WriteFailedException(WriteFailedException.Reason.LOG_FAILED,
+                        "cannot copy the snapshot for the backup: " + e.getMessage(), e));
+            }
+        }, timer);
+    }
+
+    /** Asks this member's server for a snapshot of everything it has applied; completes with its index. */
+    private CompletableFuture<Long> snapshotNow() {
+        if (closed) {
+            return CompletableFuture.failedFuture(shuttingDown());
+        }
+        SnapshotManagementRequest request = SnapshotManagementRequest.newCreate(readClientId, selfId, GROUP_ID,
+                readCallIds.incrementAndGet(), config.writeTimeoutMillis(), 1);
+        return server.snapshotManagementAsync(request).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                throw new CompletionException(new WriteFailedException(WriteFailedException.Reason.LOG_FAILED,
+                        "snapshot failed: " + reply.getException().getMessage(), reply.getException()));
+            }
+            return reply.getLogIndex();
+        });
     }
 
     /** Live keys and bytes; {@code logBytes} is the size of the Raft log this member keeps (its segments). */
     @Override
     public Stats stats() {
-        Store.Totals totals = stateMachine.store().totals();
+        Store.Totals totals = stateMachine.store().totals(now());
         return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), Long.MAX_VALUE, raftLogBytes(), 0,
                 0);
     }

@@ -27,6 +27,7 @@ final class RaftSettings {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.electionTimeoutMinMillis()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.electionTimeoutMaxMillis()));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, config.leaderLease());
         RaftServerConfigKeys.Read.setTimeout(p, millis(config.writeTimeoutMillis()));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEveryEntries());

@@ -1,5 +1,6 @@
 package kvstore.raft;
 
+import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.Store;
 import kvstore.core.wal.WalEncoder;
@@ -19,19 +20,38 @@ import java.util.List;
  *
  * <p>An entry is a small binary header, then the log lines of the write's sets and deletes:
  * <pre>
- * timestamp (8 bytes, epoch ms)   the submitting member's clock: every member applies at this instant
+ * timestamp (8 bytes, epoch ms)   the leader's clock: every member applies at this instant
  * gets      (4 bytes)             how many reads the batch holds (the log lines carry writes only)
  * per get:  position (4), key length (4), key bytes
  * wal.log lines                   as WalEncoder writes them (a begin/commit frame around several writes)
  * </pre>
- * A snapshot is a file of {@code set} lines, one per live key, each with its absolute deadline, so it can
- * be read by {@link WalReplay} like any log.
+ * A snapshot is the version mark and then one {@code set} line per live key, each with its absolute deadline,
+ * so it can be read by {@link WalReplay} like any log, and served as a backup as it is.
  *
  * <p>Thread-safe: it holds no state; each call makes its own encoder.
  */
 final class WalCodec {
     /** A write read back from an entry: its operations in order, and the instant they are applied at. */
     record Write(List<Op> ops, long timestampMillis) {
+        /** The same write applied at {@code millis}: each deadline moves with it, so every TTL counts from there. */
+        Write stampedAt(long millis) {
+            long shift = millis - timestampMillis;
+            if (shift == 0) {
+                return this;
+            }
+            List<Op> moved = new ArrayList<>(ops.size());
+            for (Op op : ops) {
+                if (op instanceof Op.Set set && set.entry().deadlineMillis() != Entry.NEVER) {
+                    long deadline = set.entry().deadlineMillis();
+                    // A far deadline stays short of NEVER rather than wrap around.
+                    long at = shift > 0 && deadline > Entry.NEVER - 1 - shift ? Entry.NEVER - 1 : deadline + shift;
+                    moved.add(new Op.Set(set.key(), set.entry().value(), at));
+                } else {
+                    moved.add(op);
+                }
+            }
+            return new Write(moved, millis);
+        }
     }
 
     private WalCodec() {
@@ -93,9 +113,13 @@ final class WalCodec {
         }
     }
 
-    /** Writes one set line per entry of {@code store} live at {@code nowMillis}, with its absolute deadline. */
+    /**
+     * Writes the version mark, then one set line per entry of {@code store} live at {@code nowMillis}, with its
+     * absolute deadline: the same bytes as a single server's backup, so a snapshot is a backup.
+     */
     static void writeSnapshot(Store store, long nowMillis, OutputStream out) throws IOException {
         WalEncoder encoder = new WalEncoder();
+        out.write(encoder.encodeVersionMark());
         IOException[] failure = {null};
         store.forEachLive(nowMillis, (key, entry) -> {
             if (failure[0] == null) {

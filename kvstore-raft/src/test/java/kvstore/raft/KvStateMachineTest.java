@@ -3,9 +3,13 @@ package kvstore.raft;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
+import kvstore.core.time.EpochClock;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -104,6 +108,35 @@ class KvStateMachineTest {
     }
 
     @Test
+    void shouldStampAWriteWithTheLeadersClockAndCountItsTtlFromThere() throws Exception {
+        KvStateMachine leader = open(dir.resolve("a"), () -> T0 + 5_000);
+        // The member that took the request stamped it T0, with a deadline 1.5 s later.
+        WalCodec.Write stamped = stampedByLeader(leader, List.of(set("k", "1", T0 + 1_500), set("p", "2", Entry.NEVER)), T0);
+        assertEquals(T0 + 5_000, stamped.timestampMillis());
+        assertEquals(T0 + 6_500, ((Op.Set) stamped.ops().get(0)).entry().deadlineMillis());
+        assertEquals(Entry.NEVER, ((Op.Set) stamped.ops().get(1)).entry().deadlineMillis());
+    }
+
+    @Test
+    void shouldNeverStampAWriteBeforeWhatWasAlreadyApplied() throws Exception {
+        // A new leader whose clock is behind the old one's: its stamps start where the log's time stands.
+        KvStateMachine leader = open(dir.resolve("a"), () -> T0);
+        apply(leader, List.of(set("k", "1", Entry.NEVER)), T0 + 60_000);
+        assertEquals(T0 + 60_000, stampedByLeader(leader, List.of(set("j", "1", Entry.NEVER)), T0).timestampMillis());
+    }
+
+    @Test
+    void shouldRemoveExpiredEntriesAtTheLogsTimeOnEveryMember() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        apply(sm, List.of(set("short", "1", T0 + 10), set("long", "1", T0 + 60_000)), T0);
+        assertEquals(2, sm.store().totals().keys());
+        apply(sm, List.of(set("other", "1", Entry.NEVER)), T0 + 20);
+        // Three written, the short one gone from memory (not only hidden from reads), whatever the local clock says.
+        assertEquals(2, sm.store().totals().keys());
+        assertNull(sm.store().get(bytes("short"), T0));
+    }
+
+    @Test
     void shouldRefuseAnEntryThatIsNotAWriteWithoutStopping() throws Exception {
         KvStateMachine sm = open(dir.resolve("a"));
         TransactionContext trx = transaction(sm, "not a write".getBytes(StandardCharsets.UTF_8));
@@ -127,7 +160,7 @@ class KvStateMachineTest {
             assertEquals(List.of("snapshot.1_" + index, "snapshot.1_" + index + ".md5"), names);
         }
         String text = Files.readString(a.resolve("sm").resolve("snapshot.1_" + index));
-        assertEquals(2, text.lines().count(), text);
+        assertEquals(3, text.lines().count(), text); // the version mark, then one line per live key
 
         KvStateMachine reloaded = reopen(a);
         assertEquals(index, reloaded.getLastAppliedTermIndex().getIndex());
@@ -179,7 +212,27 @@ class KvStateMachineTest {
         return open(storageDir);
     }
 
+    /** What {@code leader} appends for a write its member stamped {@code timestamp}. */
+    private static WalCodec.Write stampedByLeader(KvStateMachine leader, List<Op> ops, long timestamp)
+            throws IOException {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setServerId(RaftPeerId.valueOf("test"))
+                .setGroupId(RaftEngine.GROUP_ID)
+                .setCallId(1)
+                .setMessage(Message.valueOf(ByteString.copyFrom(WalCodec.encode(ops, timestamp))))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        TransactionContext trx = leader.startTransaction(request);
+        assertNull(trx.getException());
+        return WalCodec.decode(trx.getStateMachineLogEntry().getLogData().toByteArray());
+    }
+
     private KvStateMachine open(Path storageDir) throws IOException {
+        return open(storageDir, () -> T0);
+    }
+
+    private KvStateMachine open(Path storageDir, EpochClock clock) throws IOException {
         RaftStorage storage = RaftStorage.newBuilder().setDirectory(storageDir.toFile())
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .setStorageFreeSpaceMin(SizeInBytes.ONE_MB)
@@ -187,7 +240,7 @@ class KvStateMachineTest {
                 .build();
         storage.initialize();
         storages.add(storage);
-        KvStateMachine sm = new KvStateMachine(() -> T0);
+        KvStateMachine sm = new KvStateMachine(clock);
         sm.initialize(serverNamed("test"), RaftEngine.GROUP_ID, storage);
         return sm;
     }

@@ -32,6 +32,12 @@ final class ClusterOptions {
                     + "(env KVSTORE_SNAPSHOT_ENTRIES, default 100000).")
     long snapshotEntries;
 
+    @Option(names = "--leader-lease", defaultValue = "${env:KVSTORE_LEADER_LEASE:-false}",
+            description = "Cluster mode: the leader confirms linearizable reads from its lease instead of asking a "
+                    + "majority each time; safe only while members' clocks run at the same rate "
+                    + "(env KVSTORE_LEADER_LEASE, default off).")
+    boolean leaderLease;
+
     /** Whether cluster mode was asked for. */
     boolean enabled() {
         return peers != null || nodeId != null;
@@ -68,7 +74,8 @@ final class ClusterOptions {
         }
         return RaftEngine.Config.of(nodeId, members, dataDir)
                 .withWriteTimeoutMillis(Math.round(writeTimeoutSeconds * 1000))
-                .withSnapshotEveryEntries(snapshotEntries);
+                .withSnapshotEveryEntries(snapshotEntries)
+                .withLeaderLease(leaderLease);
     }
 
     private static CommandLine.ParameterException bad(CommandLine commandLine, String option, String why) {
