@@ -23,7 +23,6 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
 
 import java.io.IOException;
@@ -45,10 +44,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * The {@link Engine} of a cluster member: writes go through Raft ({@link WriteRouter}: on the leader
- * straight into its server; on a follower through an in-process Ratis client that carries the write to the
- * leader and retries it under the same call id, so Ratis's retry cache never applies it twice); reads come
- * from the member's own applied store, after {@link #readBarrier} for linearizable ones.
+ * The {@link Engine} of a cluster member. Writes go through Raft, several to an entry when they come together
+ * ({@link WriteCoalescer}); the {@link WriteRouter} hands an entry on the leader straight to its server, and on a
+ * follower to an in-process Ratis client that carries it to the leader and retries it under the same call id,
+ * so Ratis's retry cache never applies it twice. Reads come from the member's own applied store, after
+ * {@link #readBarrier} for linearizable ones.
  *
  * <p>A write waits at most {@link Config#writeTimeoutMillis} and then fails: {@code NO_QUORUM} when no
  * leader was known in all that time, so it was never sent, {@code OUTCOME_UNKNOWN} when it was sent and
@@ -114,7 +114,8 @@ public final class RaftEngine implements Engine {
     /** One client per other member, each sending to that member first (see {@link WriteRouter}). */
     private final Map<RaftPeerId, RaftClient> clients;
     private final ScheduledExecutorService timer;
-    private final WriteRouter writes;
+    /** Packs concurrent writes into shared entries and hands them to the {@link WriteRouter}. */
+    private final WriteCoalescer writes;
     /** The identity of this member's read barriers, which go straight to its own server. */
     private final ClientId readClientId = ClientId.randomId();
     private final AtomicLong readCallIds = new AtomicLong();
@@ -128,7 +129,9 @@ public final class RaftEngine implements Engine {
         this.server = server;
         this.clients = clients;
         this.timer = timer;
-        this.writes = new WriteRouter(server, selfId, clients, timer, config.writeTimeoutMillis(), () -> closed);
+        WriteRouter router = new WriteRouter(server, selfId, clients, timer, config.writeTimeoutMillis(), () -> closed);
+        this.writes = new WriteCoalescer(router::submit, config.writeTimeoutMillis(), config.clock()::millis,
+                System::nanoTime);
     }
 
     /** Starts this member's Raft server (recovering its snapshot and log) and its client. */
@@ -261,7 +264,7 @@ public final class RaftEngine implements Engine {
             done.completeExceptionally(shuttingDown());
             return done;
         }
-        writes.submit(Message.valueOf(UnsafeByteOperations.unsafeWrap(WalCodec.encode(ops, timestampMillis))), done);
+        writes.submit(WalCodec.encode(ops, timestampMillis), done);
         return done;
     }
 

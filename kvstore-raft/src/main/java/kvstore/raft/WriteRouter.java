@@ -1,7 +1,6 @@
 package kvstore.raft;
 
 import kvstore.core.WriteFailedException;
-import kvstore.core.store.OpResult;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -12,7 +11,7 @@ import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
 
 import java.io.IOException;
-import java.util.List;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -81,14 +80,17 @@ final class WriteRouter {
     }
 
     /**
-     * Sends {@code message} to the leader this member knows, waiting for one to be known, and completes
-     * {@code done} with the write's results or its failure, within the write timeout.
+     * Sends the entry {@code message} to the leader this member knows, waiting for one to be known, and
+     * completes with the leader's reply (see {@link Results}) or the failure, by {@code deadline}
+     * ({@link System#nanoTime}).
      */
-    void submit(Message message, CompletableFuture<List<OpResult>> done) {
-        submitToLeader(message, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis), done);
+    CompletableFuture<ByteBuffer> submit(Message message, long deadline) {
+        CompletableFuture<ByteBuffer> done = new CompletableFuture<>();
+        submitToLeader(message, deadline, done);
+        return done;
     }
 
-    private void submitToLeader(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+    private void submitToLeader(Message message, long deadline, CompletableFuture<ByteBuffer> done) {
         whenLeaderKnown(deadline, done, leader -> {
             if (leader.equals(selfId)) {
                 submitHere(message, deadline, done);
@@ -103,12 +105,12 @@ final class WriteRouter {
      * retry cache is needed: a refusal because this member no longer leads (or does not yet) means the write
      * was not appended, and it goes to whichever leader is known next.
      */
-    private void submitHere(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+    private void submitHere(Message message, long deadline, CompletableFuture<ByteBuffer> done) {
         RaftEngine.submitLocally(server, directClientId, selfId, directCallIds.incrementAndGet(), message,
                 RaftClientRequest.writeRequestType(), deadline)
                 .whenComplete((r, failure) -> {
                     if (failure == null && r.isSuccess()) {
-                        done.complete(Results.decode(r.getMessage().getContent().asReadOnlyByteBuffer()));
+                        done.complete(r.getMessage().getContent().asReadOnlyByteBuffer());
                     } else if (failure == null && (r.getNotLeaderException() != null
                             || r.getException() instanceof LeaderNotReadyException)) {
                         timer.schedule(() -> submitToLeader(message, deadline, done), LEADER_POLL_MILLIS,
@@ -119,13 +121,13 @@ final class WriteRouter {
                 });
     }
 
-    private void send(RaftClient client, Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+    private void send(RaftClient client, Message message, long deadline, CompletableFuture<ByteBuffer> done) {
         long remaining = Math.max(1, deadline - System.nanoTime());
         client.async().send(message)
                 .orTimeout(remaining, TimeUnit.NANOSECONDS)
                 .whenComplete((reply, failure) -> {
                     if (failure == null && reply.isSuccess()) {
-                        done.complete(Results.decode(reply.getMessage().getContent().asReadOnlyByteBuffer()));
+                        done.complete(reply.getMessage().getContent().asReadOnlyByteBuffer());
                     } else {
                         done.completeExceptionally(failed(failure != null ? failure : reply.getException()));
                     }

@@ -94,7 +94,7 @@ class KvStateMachineTest {
         KvStateMachine first = open(dir.resolve("a"));
         KvStateMachine second = open(dir.resolve("b"));
         List<Op> write = List.of(set("k", "1", T0 + 1_500));
-        byte[] entry = WalCodec.encode(write, T0);
+        byte[] entry = entryOf(write, T0);
         nextIndex = 1;
         applyEntry(first, entry);
         nextIndex = 1;
@@ -105,6 +105,22 @@ class KvStateMachineTest {
         // An overwrite stamped after the deadline finds nothing live, on every member.
         List<OpResult> later = apply(first, List.of(set("k", "2", Entry.NEVER)), T0 + 2_000);
         assertFalse(later.get(0).existed());
+    }
+
+    @Test
+    void shouldApplyEachWriteOfAnEntryOnItsOwnWithItsOwnResults() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        byte[] entry = WalCodec.encodeEntry(T0, List.of(
+                WalCodec.encode(List.of(set("a", "1", Entry.NEVER)), T0),
+                WalCodec.encode(List.of(set("a", "2", Entry.NEVER), new Op.Get(bytes("a"))), T0),
+                WalCodec.encode(List.of(new Op.Delete(bytes("b"))), T0)));
+        List<List<OpResult>> results = applyEntryOfMany(sm, entry);
+        assertEquals(3, results.size());
+        assertFalse(results.get(0).get(0).existed());
+        assertTrue(results.get(1).get(0).existed());
+        assertEquals("2", new String(results.get(1).get(1).value(), StandardCharsets.UTF_8));
+        assertFalse(results.get(2).get(0).existed());
+        assertEquals(1, sm.getLastAppliedTermIndex().getIndex());
     }
 
     @Test
@@ -188,13 +204,31 @@ class KvStateMachineTest {
         assertEquals(T0, write.timestampMillis());
         assertEquals(describe(ops), describe(write.ops()));
         assertThrows(IllegalArgumentException.class, () -> WalCodec.decode(new byte[] {1, 2, 3}));
+
+        byte[] entry = WalCodec.encodeEntry(T0, List.of(WalCodec.encode(ops, T0), WalCodec.encode(ops, T0 + 1)));
+        WalCodec.EntryWrites stamped = WalCodec.decodeEntry(WalCodec.restamp(entry, T0 + 7));
+        assertEquals(T0 + 7, stamped.stampMillis());
+        assertEquals(T0 + 1, stamped.writes().get(1).timestampMillis());
+        assertEquals(describe(ops), describe(stamped.writes().get(0).ops()));
+        assertThrows(IllegalArgumentException.class, () -> WalCodec.decodeEntry(new byte[] {1, 2, 3}));
     }
 
     private List<OpResult> apply(KvStateMachine sm, List<Op> ops, long timestamp) throws Exception {
-        return applyEntry(sm, WalCodec.encode(ops, timestamp));
+        return applyEntry(sm, entryOf(ops, timestamp));
+    }
+
+    /** An entry of one write, as the leader stamped it. */
+    private static byte[] entryOf(List<Op> ops, long timestamp) {
+        return WalCodec.encodeEntry(timestamp, List.of(WalCodec.encode(ops, timestamp)));
     }
 
     private List<OpResult> applyEntry(KvStateMachine sm, byte[] entry) throws Exception {
+        List<List<OpResult>> results = applyEntryOfMany(sm, entry);
+        assertEquals(1, results.size());
+        return results.get(0);
+    }
+
+    private List<List<OpResult>> applyEntryOfMany(KvStateMachine sm, byte[] entry) throws Exception {
         return Results.decode(sm.applyTransaction(transaction(sm, entry)).get().getContent().asReadOnlyByteBuffer());
     }
 
@@ -220,12 +254,13 @@ class KvStateMachineTest {
                 .setServerId(RaftPeerId.valueOf("test"))
                 .setGroupId(RaftEngine.GROUP_ID)
                 .setCallId(1)
-                .setMessage(Message.valueOf(ByteString.copyFrom(WalCodec.encode(ops, timestamp))))
+                .setMessage(Message.valueOf(ByteString.copyFrom(entryOf(ops, timestamp))))
                 .setType(RaftClientRequest.writeRequestType())
                 .build();
         TransactionContext trx = leader.startTransaction(request);
         assertNull(trx.getException());
-        return WalCodec.decode(trx.getStateMachineLogEntry().getLogData().toByteArray());
+        WalCodec.EntryWrites entry = WalCodec.decodeEntry(trx.getStateMachineLogEntry().getLogData().toByteArray());
+        return entry.writes().get(0).stampedAt(entry.stampMillis());
     }
 
     private KvStateMachine open(Path storageDir) throws IOException {
