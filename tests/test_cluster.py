@@ -345,3 +345,30 @@ def test_without_a_majority_nothing_is_acknowledged_and_the_answer_says_why(tmp_
         assert alone.cluster()["leader"] is None
     finally:
         c.close()
+
+
+def test_a_write_past_the_memory_ceiling_is_refused_on_every_member_and_deletes_go_on(tmp_path):
+    c = Cluster(tmp_path, args=["--max-memory", "16KiB"])
+    try:
+        c.start()
+        leader = c.leader()
+        follower = next(m for m in c.members if m is not leader)
+        value = "v" * 1000
+        written = []
+        for i in range(40):
+            r = put(c.members[i % 3], f"m{i}", value)
+            if r.status_code == 507:
+                assert r.json() == {"error": "memory limit reached"}
+                break
+            assert r.status_code == 200, r.text
+            written.append(f"m{i}")
+        else:
+            raise AssertionError("40 KB of values went under a 16 KiB ceiling")
+        assert get(leader, f"m{len(written)}").status_code == 404  # the refused write left nothing
+        r = put(follower, "another", value)
+        assert r.status_code == 507 and r.json() == {"error": "memory limit reached"}, r.text
+        assert delete(follower, written[0]).status_code == 200  # a delete frees memory, so it goes on
+        stats = follower.req("GET", "/stats").json()
+        assert stats["max_memory_bytes"] == 16 * 1024 and stats["memory_bytes"] <= 16 * 1024, stats
+    finally:
+        c.close()

@@ -3,6 +3,7 @@ package kvstore.raft;
 import kvstore.core.Page;
 import kvstore.core.Backup;
 import kvstore.core.Engine;
+import kvstore.core.LocalEngine;
 import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
@@ -70,10 +71,11 @@ public final class RaftEngine implements Engine {
      * @param writeTimeoutMillis how long a write (or a linearizable read) may wait for a majority
      * @param snapshotEveryEntries take a snapshot (and purge the log behind it) after this many entries
      * @param leaderLease whether the leader confirms reads from its lease rather than a round to a majority
+     * @param maxMemoryBytes the ceiling of the data set's estimated memory: a write that would pass it is refused
      */
     public record Config(String nodeId, List<Member> members, Path dataDir, long writeTimeoutMillis,
                          long electionTimeoutMinMillis, long electionTimeoutMaxMillis, long snapshotEveryEntries,
-                         boolean leaderLease, EpochClock clock) {
+                         boolean leaderLease, long maxMemoryBytes, EpochClock clock) {
         public Config {
             members = List.copyOf(members);
             if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
@@ -81,24 +83,33 @@ public final class RaftEngine implements Engine {
             }
         }
 
-        /** Defaults for a member on a shared machine: 10 s write timeout, elections after 1.5 to 3 s, no lease. */
+        /**
+         * Defaults for a member on a shared machine: 10 s write timeout, elections after 1.5 to 3 s, no lease, the
+         * single server's default memory ceiling.
+         */
         public static Config of(String nodeId, List<Member> members, Path dataDir) {
-            return new Config(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, false, EpochClock.SYSTEM);
+            return new Config(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, false,
+                    LocalEngine.Config.defaultMaxMemory(), EpochClock.SYSTEM);
         }
 
         public Config withWriteTimeoutMillis(long millis) {
             return new Config(nodeId, members, dataDir, millis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-                    snapshotEveryEntries, leaderLease, clock);
+                    snapshotEveryEntries, leaderLease, maxMemoryBytes, clock);
         }
 
         public Config withSnapshotEveryEntries(long entries) {
             return new Config(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                    electionTimeoutMaxMillis, entries, leaderLease, clock);
+                    electionTimeoutMaxMillis, entries, leaderLease, maxMemoryBytes, clock);
+        }
+
+        public Config withMaxMemory(long bytes) {
+            return new Config(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                    electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, bytes, clock);
         }
 
         public Config withLeaderLease(boolean lease) {
             return new Config(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                    electionTimeoutMaxMillis, snapshotEveryEntries, lease, clock);
+                    electionTimeoutMaxMillis, snapshotEveryEntries, lease, maxMemoryBytes, clock);
         }
 
         /** This member, as {@code members} lists it. */
@@ -244,8 +255,8 @@ public final class RaftEngine implements Engine {
     @Override
     public Stats stats() {
         Store.Totals totals = stateMachine.store().totals(now());
-        return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), Long.MAX_VALUE, raftLogBytes(), 0,
-                0);
+        return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), config.maxMemoryBytes(),
+                raftLogBytes(), 0, 0);
     }
 
     private long raftLogBytes() {
@@ -262,6 +273,12 @@ public final class RaftEngine implements Engine {
         CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
         if (closed) {
             done.completeExceptionally(shuttingDown());
+            return done;
+        }
+        // Checked on the member that took the write, against what it has applied: an estimate, like the ceiling.
+        if (stateMachine.store().wouldGrowPast(ops, config.maxMemoryBytes(), now())) {
+            done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.MEMORY_LIMIT,
+                    "memory limit reached", null));
             return done;
         }
         writes.submit(WalCodec.encode(ops, timestampMillis), done);

@@ -149,6 +149,9 @@ public final class Main implements Callable<Integer> {
         if (cluster.enabled()) {
             RaftEngine.Config member = cluster.config(spec.commandLine(), dataDir, port,
                     spec.commandLine().getParseResult().hasMatchedOption("--port"));
+            if (maxMemory != null) {
+                member = member.withMaxMemory(maxMemory);
+            }
             return ClusterServer.run(member, new HttpSettings(host, member.self().httpPort(), (int) maxBody,
                     idleTimeout, requestTimeout, maxConnections, access, tls), stop);
         }
