@@ -8,9 +8,7 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
-import org.apache.ratis.server.RaftServer;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,8 +30,7 @@ import java.util.function.Consumer;
 final class WriteRouter {
     private static final long LEADER_POLL_MILLIS = 50;
 
-    private final RaftServer server;
-    private final RaftPeerId selfId;
+    private final OwnServer server;
     /**
      * One client per other member, each sending to that member first: a write goes through the client of the
      * leader this member knows, so it never waits on a leader that the rest of the cluster has already replaced.
@@ -46,30 +43,20 @@ final class WriteRouter {
     private final ClientId directClientId = ClientId.randomId();
     private final AtomicLong directCallIds = new AtomicLong();
 
-    WriteRouter(RaftServer server, RaftPeerId selfId, Map<RaftPeerId, RaftClient> clients,
-                ScheduledExecutorService timer, long writeTimeoutMillis, BooleanSupplier closed) {
+    WriteRouter(OwnServer server, Map<RaftPeerId, RaftClient> clients, ScheduledExecutorService timer,
+                long writeTimeoutMillis, BooleanSupplier closed) {
         this.server = server;
-        this.selfId = selfId;
         this.clients = clients;
         this.timer = timer;
         this.writeTimeoutMillis = writeTimeoutMillis;
         this.closed = closed;
     }
 
-    /** The leader this member knows, or null. */
-    private RaftPeerId knownLeader() {
-        try {
-            return server.getDivision(RaftEngine.GROUP_ID).getInfo().getLeaderId();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     private void whenLeaderKnown(long deadline, CompletableFuture<?> done, Consumer<RaftPeerId> action) {
-        RaftPeerId leader = knownLeader();
+        RaftPeerId leader = server.knownLeader();
         if (closed.getAsBoolean()) {
             done.completeExceptionally(RaftEngine.shuttingDown());
-        } else if (leader != null && (leader.equals(selfId) || clients.containsKey(leader))) {
+        } else if (leader != null && (leader.equals(server.id()) || clients.containsKey(leader))) {
             action.accept(leader);
         } else if (System.nanoTime() - deadline >= 0) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
@@ -92,7 +79,7 @@ final class WriteRouter {
 
     private void submitToLeader(Message message, long deadline, CompletableFuture<ByteBuffer> done) {
         whenLeaderKnown(deadline, done, leader -> {
-            if (leader.equals(selfId)) {
+            if (leader.equals(server.id())) {
                 submitHere(message, deadline, done);
             } else {
                 send(clients.get(leader), message, deadline, done);
@@ -106,8 +93,8 @@ final class WriteRouter {
      * was not appended, and it goes to whichever leader is known next.
      */
     private void submitHere(Message message, long deadline, CompletableFuture<ByteBuffer> done) {
-        RaftEngine.submitLocally(server, directClientId, selfId, directCallIds.incrementAndGet(), message,
-                RaftClientRequest.writeRequestType(), deadline)
+        server.submit(directClientId, directCallIds.incrementAndGet(), message, RaftClientRequest.writeRequestType(),
+                deadline)
                 .whenComplete((r, failure) -> {
                     if (failure == null && r.isSuccess()) {
                         done.complete(r.getMessage().getContent().asReadOnlyByteBuffer());

@@ -1,7 +1,7 @@
 package kvstore.netty.cli;
 
 import kvstore.raft.Member;
-import kvstore.raft.RaftEngine;
+import kvstore.raft.MemberConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -49,7 +49,7 @@ final class ClusterOptions {
      * @param portGiven whether {@code --port} was given: it must then agree with this member's HTTP port
      * @throws CommandLine.ParameterException naming the option at fault
      */
-    RaftEngine.Config config(CommandLine commandLine, Path dataDir, int port, boolean portGiven) {
+    MemberConfig config(CommandLine commandLine, Path dataDir, int port, boolean portGiven) {
         if (peers == null || nodeId == null) {
             throw bad(commandLine, peers == null ? "--peers" : "--node-id",
                     "cluster mode needs both --node-id and --peers");
@@ -72,7 +72,7 @@ final class ClusterOptions {
         if (snapshotEntries < 1) {
             throw bad(commandLine, "--snapshot-entries", snapshotEntries + " is not a positive number");
         }
-        return RaftEngine.Config.of(nodeId, members, dataDir)
+        return MemberConfig.of(nodeId, members, dataDir)
                 .withWriteTimeoutMillis(Math.round(writeTimeoutSeconds * 1000))
                 .withSnapshotEveryEntries(snapshotEntries)
                 .withLeaderLease(leaderLease);
