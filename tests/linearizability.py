@@ -53,22 +53,26 @@ def _prune(ops):
 
     Such an operation can always be linearised after everything else, which is the same as never, so
     dropping it changes no verdict; it can multiply the search many times over.  A write of unknown outcome
-    matters only if a read returned its value; a delete of unknown outcome only if something saw the key
-    absent (a read of nothing, a write that created the key, a delete that found nothing).
+    matters if a read returned its value or if something saw the key present (a write that found it, a
+    delete that removed it); a delete of unknown outcome only if something saw the key absent (a read of
+    nothing, a write that created the key, a delete that found nothing).
     """
     done = [op for op in ops if op.ret != math.inf]
     # When each value was last read, and when absence was last observed: a pending operation called later
     # cannot explain what those saw.
     last_read = {}
     last_absence = -math.inf
+    last_presence = -math.inf
     for op in done:
         if op.kind == "read":
             last_read[_canon(op.result)] = max(last_read.get(_canon(op.result), -math.inf), op.ret)
         if (op.kind == "read" and op.result is ABSENT) or (op.kind == "write" and op.result is True) \
                 or (op.kind == "delete" and op.result is False):
             last_absence = max(last_absence, op.ret)
+        if (op.kind == "write" and op.result is False) or (op.kind == "delete" and op.result is True):
+            last_presence = max(last_presence, op.ret)
     return done + [op for op in ops if op.ret == math.inf and (
-        (op.kind == "write" and op.call < last_read.get(_canon(op.value), -math.inf))
+        (op.kind == "write" and op.call < max(last_presence, last_read.get(_canon(op.value), -math.inf)))
         or (op.kind == "delete" and op.call < last_absence))]
 
 

@@ -9,11 +9,9 @@ import uuid
 import pytest
 import requests
 
-from cluster_support import CLUSTER_TESTS, OPT_IN, Cluster, batch, delete, get, now, put
+from cluster_support import Cluster, batch, delete, get, now, put
 from kvserver import wait_until
 from linearizability import ABSENT, History, check
-
-pytestmark = pytest.mark.skipif(not CLUSTER_TESTS, reason=OPT_IN)
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +158,33 @@ class Writers:
         """The first acknowledgement of a write sent after t (not of one already in flight)."""
         with self.lock:
             return min((acked for sent, acked in self.acks if sent > t), default=None)
+
+
+def test_a_backup_from_any_member_holds_every_acknowledged_write_and_restores_on_one_server(
+        cluster, server_factory, tmp_path):
+    p = uid("backup")
+    for i in range(30):
+        r = put(cluster.members[i % 3], p + str(i), {"n": i})
+        assert r.status_code == 200, r.text
+    assert delete(cluster.members[1], p + "0").status_code == 200
+    expected = {p + str(i): {"n": i} for i in range(1, 30)}
+    leader = cluster.leader()
+    follower = next(m for m in cluster.running() if m is not leader)
+    compact = follower.req("POST", "/admin/compact")
+    assert compact.status_code == 202, compact.text
+
+    r = follower.req("GET", "/backup")
+    assert r.status_code == 200, r.text
+    lines = [json.loads(line) for line in r.content.splitlines()]
+    assert lines[0] == {"op": "format", "version": 1, "crc": lines[0]["crc"]}
+    assert all(line["op"] == "set" for line in lines[1:])
+    assert {line["key"]: line["value"] for line in lines[1:] if line["key"].startswith(p)} == expected
+
+    data = tmp_path / "restored"
+    data.mkdir()
+    (data / "wal.log").write_bytes(r.content)
+    single = server_factory(name="single", data_dir=data)
+    assert {k: single.value_of(k) for k in single.list_keys() if k.startswith(p)} == expected
 
 
 def test_every_acknowledged_write_survives_kill_9_of_leaders_and_followers(cluster):
@@ -318,5 +343,32 @@ def test_without_a_majority_nothing_is_acknowledged_and_the_answer_says_why(tmp_
         assert r.status_code == 503 and r.json() == {"error": "no quorum"}, r.text
         assert get(alone, "k", consistency="local").status_code == 404
         assert alone.cluster()["leader"] is None
+    finally:
+        c.close()
+
+
+def test_a_write_past_the_memory_ceiling_is_refused_on_every_member_and_deletes_go_on(tmp_path):
+    c = Cluster(tmp_path, args=["--max-memory", "16KiB"])
+    try:
+        c.start()
+        leader = c.leader()
+        follower = next(m for m in c.members if m is not leader)
+        value = "v" * 1000
+        written = []
+        for i in range(40):
+            r = put(c.members[i % 3], f"m{i}", value)
+            if r.status_code == 507:
+                assert r.json() == {"error": "memory limit reached"}
+                break
+            assert r.status_code == 200, r.text
+            written.append(f"m{i}")
+        else:
+            raise AssertionError("40 KB of values went under a 16 KiB ceiling")
+        assert get(leader, f"m{len(written)}").status_code == 404  # the refused write left nothing
+        r = put(follower, "another", value)
+        assert r.status_code == 507 and r.json() == {"error": "memory limit reached"}, r.text
+        assert delete(follower, written[0]).status_code == 200  # a delete frees memory, so it goes on
+        stats = follower.req("GET", "/stats").json()
+        assert stats["max_memory_bytes"] == 16 * 1024 and stats["memory_bytes"] <= 16 * 1024, stats
     finally:
         c.close()

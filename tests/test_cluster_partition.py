@@ -5,13 +5,12 @@ import uuid
 
 import pytest
 
-from cluster_support import CLUSTER_TESTS, OPT_IN, delete, get, put
+from cluster_support import delete, get, put
 from kvserver import wait_until
 import netns_cluster
 
 WHY_NOT = netns_cluster.available()
-pytestmark = [pytest.mark.skipif(not CLUSTER_TESTS, reason=OPT_IN),
-              pytest.mark.skipif(WHY_NOT is not None, reason=WHY_NOT or "")]
+pytestmark = pytest.mark.skipif(WHY_NOT is not None, reason=WHY_NOT or "")
 
 
 @pytest.fixture

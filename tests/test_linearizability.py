@@ -88,6 +88,14 @@ def test_accepts_long_concurrent_histories_of_a_real_register_quickly():
     assert not check_register(ops)
 
 
+def test_a_write_of_unknown_outcome_explains_a_later_write_or_delete_that_found_the_key():
+    # Nobody read 1, but the delete found the key and the second write did not create it: only the unanswered
+    # write can have put it there, so it must not be left out of the search.
+    assert check_register([w(1, 0, math.inf), d(2, 3, existed=True), r(ABSENT, 4, 5)])
+    assert check_register([w(1, 0, math.inf), w(2, 2, 3, created=False), r(2, 4, 5)])
+    assert not check_register([w(1, 4, math.inf), d(2, 3, existed=True)])  # sent only after the delete returned
+
+
 def test_many_writes_of_unknown_outcome_that_nobody_saw_do_not_slow_the_check():
     ops = [w(0, 0, 1, created=True)]
     ops += [w(100 + n, 2 + n, math.inf) for n in range(60)]  # sent while the leader was away, never answered

@@ -187,33 +187,14 @@ public final class LocalEngine implements Engine {
     @Override
     public CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
         CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
-        if (overMemoryLimit(ops)) {
+        // Checked before the write is logged, on the submitting thread.
+        if (store.wouldGrowPast(ops, maxMemoryBytes, clock.millis())) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.MEMORY_LIMIT,
                     "memory limit reached", null));
             return done;
         }
         log.submit(ops, encoders.get().encode(ops, timestampMillis), done);
         return done;
-    }
-
-    /**
-     * Whether {@code ops} would take the data set over the memory ceiling. Writes that shrink it always go on,
-     * as under Redis's {@code noeviction}. Checked before the write is logged, on the submitting thread; writes
-     * checked at the same moment may overshoot the ceiling by what they add together.
-     */
-    private boolean overMemoryLimit(List<Op> ops) {
-        long used = store.totals().memoryBytes();
-        long mostAdded = 0;
-        for (Op op : ops) {
-            if (op instanceof Op.Set set) {
-                mostAdded += set.key().length + set.entry().value().length + Store.Totals.ENTRY_OVERHEAD_BYTES;
-            }
-        }
-        if (used + mostAdded <= maxMemoryBytes) {
-            return false;
-        }
-        long growth = store.growthOf(ops, clock.millis());
-        return growth > 0 && used + growth > maxMemoryBytes;
     }
 
     @Override

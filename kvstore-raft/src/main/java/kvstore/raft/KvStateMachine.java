@@ -32,13 +32,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The store as a Raft state machine: each committed entry is one kvstore write (a single put or delete,
- * or a whole batch), applied in log order at the timestamp the entry carries, so every member computes the
- * same results and deadlines. Snapshots hold the live keys in the {@code wal.log} line format.
+ * The store as a Raft state machine: each committed entry carries one or more kvstore writes (a single put or
+ * delete, or a whole batch, each from one request), applied in log order at the stamp the entry carries, so every
+ * member computes the same results and deadlines. Snapshots hold the live keys in the {@code wal.log} line format.
  *
  * <p>Threads: Ratis's apply thread calls {@link #applyTransaction}, {@link #takeSnapshot} and
  * {@link #reinitialize}; any thread reads {@link #store()}.
@@ -51,7 +52,7 @@ public final class KvStateMachine extends BaseStateMachine {
     private final EpochClock clock;
     /** Replaced as a whole when a snapshot is loaded; written by the apply thread only. */
     private volatile Store store = new Store();
-    /** The timestamp of the last write applied (apply thread); -1 before the first. */
+    /** The latest timestamp of the writes applied (apply thread; read by the leader's stamping); -1 before any. */
     private volatile long lastTimestamp = -1;
     private File tmpDir;
 
@@ -97,33 +98,58 @@ public final class KvStateMachine extends BaseStateMachine {
         return storage;
     }
 
-    /** Runs on the leader before the entry is appended: a write that cannot be decoded is never logged. */
+    /**
+     * Runs on the leader before the entry is appended: an entry that cannot be decoded is never logged, and every
+     * other is stamped with the leader's clock, so its TTLs count from the leader's time whichever member took
+     * the requests. A new leader serves writes only once it has applied everything before its term, so no
+     * stamp goes back behind what was applied before, even when its clock is behind the old leader's.
+     */
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-        TransactionContext trx = super.startTransaction(request);
+        byte[] entry = request.getMessage().getContent().toByteArray();
+        WalCodec.EntryWrites writes;
         try {
-            trx.setStateMachineContext(WalCodec.decode(request.getMessage().getContent().toByteArray()));
+            writes = WalCodec.decodeEntry(entry);
         } catch (IllegalArgumentException e) {
-            trx.setException(e);
+            TransactionContext refused = super.startTransaction(request);
+            refused.setException(e);
+            return refused;
         }
-        return trx;
+        long stamp = Math.max(clock.millis(), lastTimestamp);
+        return TransactionContext.newBuilder()
+                .setStateMachine(this)
+                .setClientRequest(request)
+                .setLogData(UnsafeByteOperations.unsafeWrap(WalCodec.restamp(entry, stamp)))
+                .setStateMachineContext(new WalCodec.EntryWrites(stamp, writes.writes()))
+                .build();
     }
 
+    /**
+     * Applies each write of the entry on its own (a batch whole), all at the entry's stamp, then drops the keys
+     * expired by then.
+     */
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        WalCodec.Write write;
+        WalCodec.EntryWrites writes;
         try {
-            write = trx.getStateMachineContext() instanceof WalCodec.Write decoded ? decoded
-                    : WalCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            writes = trx.getStateMachineContext() instanceof WalCodec.EntryWrites decoded ? decoded
+                    : WalCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
         } catch (IllegalArgumentException e) {
             // startTransaction keeps such entries out of the log; skip rather than stop the member.
-            log.error("entry {} is not a kvstore write, skipped: {}", entry.getIndex(), e.getMessage());
+            log.error("entry {} is not a kvstore entry, skipped: {}", entry.getIndex(), e.getMessage());
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
             return CompletableFuture.failedFuture(e);
         }
-        List<OpResult> results = store.applyAtomically(write.ops(), write.timestampMillis());
-        lastTimestamp = write.timestampMillis();
+        long at = writes.stampMillis();
+        List<List<OpResult>> results = new ArrayList<>(writes.writes().size());
+        for (WalCodec.Write write : writes.writes()) {
+            results.add(store.applyAtomically(write.stampedAt(at).ops(), at));
+        }
+        // Expired entries leave the store at log time, not at this member's time: every member removes the same
+        // ones after the same entry, so the state stays a function of the log alone and memory is reclaimed.
+        store.removeExpired(at);
+        lastTimestamp = Math.max(lastTimestamp, at);
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Results.encode(results))));
     }

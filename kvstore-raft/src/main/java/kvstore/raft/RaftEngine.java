@@ -1,18 +1,16 @@
 package kvstore.raft;
 
-import kvstore.core.Page;
 import kvstore.core.Backup;
 import kvstore.core.Engine;
+import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
 import kvstore.core.store.Store;
-import kvstore.core.time.EpochClock;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -22,7 +20,6 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
 
 import java.io.IOException;
@@ -35,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,17 +41,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * The {@link Engine} of a cluster member: writes go through Raft ({@link WriteRouter}: on the leader
- * straight into its server; on a follower through an in-process Ratis client that carries the write to the
- * leader and retries it under the same call id, so Ratis's retry cache never applies it twice); reads come
- * from the member's own applied store, after {@link #readBarrier} for linearizable ones.
+ * The {@link Engine} of a cluster member. Writes go through Raft, several to an entry when they come together
+ * ({@link WriteCoalescer}); the {@link WriteRouter} hands an entry on the leader straight to its server, and on a
+ * follower to an in-process Ratis client that carries it to the leader and retries it under the same call id,
+ * so Ratis's retry cache never applies it twice. Reads come from the member's own applied store, after a shared
+ * ReadIndex barrier ({@link ReadBarriers}) for linearizable ones.
  *
- * <p>A write waits at most {@link Config#writeTimeoutMillis} and then fails: {@code NO_QUORUM} when no
+ * <p>A write waits at most {@link MemberConfig#writeTimeoutMillis} and then fails: {@code NO_QUORUM} when no
  * leader was known in all that time, so it was never sent, {@code OUTCOME_UNKNOWN} when it was sent and
  * not confirmed (it may still be committed, identically on every member).
  *
- * <p>Threads: any thread may call any method; stages complete on Ratis's client threads or on the
- * engine's one timer thread.
+ * <p>Threads: any thread may call any method; stages complete on Ratis's threads or on the engine's one
+ * timer thread; calls into the member's own server go through {@link OwnServer}'s thread.
  */
 public final class RaftEngine implements Engine {
     /** The one Raft group a kvstore cluster is; every member derives the same id. */
@@ -61,74 +60,40 @@ public final class RaftEngine implements Engine {
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("kvstore".getBytes(StandardCharsets.US_ASCII)));
     private static final long READ_RETRY_MILLIS = 50;
 
-    /**
-     * How to run a member.
-     *
-     * @param dataDir the Raft log and snapshots go under {@code dataDir/raft}
-     * @param writeTimeoutMillis how long a write (or a linearizable read) may wait for a majority
-     * @param snapshotEveryEntries take a snapshot (and purge the log behind it) after this many entries
-     */
-    public record Config(String nodeId, List<Member> members, Path dataDir, long writeTimeoutMillis,
-                         long electionTimeoutMinMillis, long electionTimeoutMaxMillis, long snapshotEveryEntries,
-                         EpochClock clock) {
-        public Config {
-            members = List.copyOf(members);
-            if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
-                throw new IllegalArgumentException("node id '" + nodeId + "' is not one of the peers");
-            }
-        }
-
-        /** Defaults for a member on a shared machine: 10 s write timeout, elections after 1.5 to 3 s. */
-        public static Config of(String nodeId, List<Member> members, Path dataDir) {
-            return new Config(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, EpochClock.SYSTEM);
-        }
-
-        public Config withWriteTimeoutMillis(long millis) {
-            return new Config(nodeId, members, dataDir, millis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-                    snapshotEveryEntries, clock);
-        }
-
-        public Config withSnapshotEveryEntries(long entries) {
-            return new Config(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                    electionTimeoutMaxMillis, entries, clock);
-        }
-
-        /** This member, as {@code members} lists it. */
-        public Member self() {
-            return members.stream().filter(m -> m.id().equals(nodeId)).findFirst().orElseThrow();
-        }
-    }
-
-    private final Config config;
-    private final RaftPeerId selfId;
+    private final MemberConfig config;
     private final KvStateMachine stateMachine;
-    private final RaftServer server;
+    private final OwnServer server;
     /** One client per other member, each sending to that member first (see {@link WriteRouter}). */
     private final Map<RaftPeerId, RaftClient> clients;
     private final ScheduledExecutorService timer;
-    private final WriteRouter writes;
-    /** The identity of this member's read barriers, which go straight to its own server. */
-    private final ClientId readClientId = ClientId.randomId();
-    private final AtomicLong readCallIds = new AtomicLong();
+    /** Packs concurrent writes into shared entries and hands them to the {@link WriteRouter}. */
+    private final WriteCoalescer writes;
+    private final ReadBarriers reads;
+    /** The identity of this member's read barriers and snapshot requests to its own server. */
+    private final ClientId ownClientId = ClientId.randomId();
+    private final AtomicLong ownCallIds = new AtomicLong();
     private volatile boolean closed;
 
-    private RaftEngine(Config config, RaftPeerId selfId, KvStateMachine stateMachine, RaftServer server,
+    private RaftEngine(MemberConfig config, KvStateMachine stateMachine, OwnServer server,
                        Map<RaftPeerId, RaftClient> clients, ScheduledExecutorService timer) {
         this.config = config;
-        this.selfId = selfId;
         this.stateMachine = stateMachine;
         this.server = server;
         this.clients = clients;
         this.timer = timer;
-        this.writes = new WriteRouter(server, selfId, clients, timer, config.writeTimeoutMillis(), () -> closed);
+        WriteRouter router = new WriteRouter(server, clients, timer, config.writeTimeoutMillis(), () -> closed);
+        this.writes = new WriteCoalescer(router::submit, config.writeTimeoutMillis(), config.clock()::millis,
+                System::nanoTime);
+        this.reads = new ReadBarriers(this::readIndex, config.writeTimeoutMillis(), System::nanoTime);
     }
 
-    /** Starts this member's Raft server (recovering its snapshot and log) and its client. */
-    public static RaftEngine start(Config config) throws IOException {
+    /** Starts this member's Raft server (recovering its snapshot and log) and its clients. */
+    public static RaftEngine start(MemberConfig config) throws IOException {
         List<RaftPeer> peers = config.members().stream()
                 .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build())
                 .toList();
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+        Snapshots.deleteLeftoverBackups(config.dataDir());
         RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
         KvStateMachine stateMachine = new KvStateMachine(config.clock());
         RaftServer server = RaftServer.newBuilder()
@@ -150,14 +115,14 @@ public final class RaftEngine implements Engine {
             t.setDaemon(true);
             return t;
         });
-        return new RaftEngine(config, selfId, stateMachine, server, Map.copyOf(clients), timer);
+        return new RaftEngine(config, stateMachine, new OwnServer(server, selfId), Map.copyOf(clients), timer);
     }
 
     /**
      * A client that sends to {@code leader} first. A fresh client id per process: call ids restart at 0, and
      * the retry cache must not take a new write for a retry of one sent before a restart.
      */
-    private static RaftClient newClient(Config config, RaftGroup group, RaftPeerId leader) {
+    private static RaftClient newClient(MemberConfig config, RaftGroup group, RaftPeerId leader) {
         return RaftClient.newBuilder()
                 .setClientId(ClientId.randomId())
                 .setRaftGroup(group)
@@ -189,30 +154,16 @@ public final class RaftEngine implements Engine {
         return Page.of(stateMachine.store().keysAfter(prefix, after, Page.fetchSize(limit), now()), limit);
     }
 
-    /** Members snapshot on their own (every {@code --snapshot-entries} writes); on demand is not wired yet. */
-    @Override
-    public CompletionStage<Boolean> compactNow() {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException(
-                "compaction on demand is not available in cluster mode yet"));
-    }
-
-    /** A backup must be one instant of the replicated log; not wired yet. */
-    @Override
-    public CompletionStage<Backup> backup() {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException(
-                "GET /backup is not available in cluster mode yet"));
-    }
-
     /** Live keys and bytes; {@code logBytes} is the size of the Raft log this member keeps (its segments). */
     @Override
     public Stats stats() {
-        Store.Totals totals = stateMachine.store().totals();
-        return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), Long.MAX_VALUE, raftLogBytes(), 0,
-                0);
+        Store.Totals totals = stateMachine.store().totals(now());
+        return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), config.maxMemoryBytes(),
+                raftLogBytes(), 0, 0);
     }
 
     private long raftLogBytes() {
-        Path current = division().getRaftStorage().getStorageDir().getCurrentDir().toPath();
+        Path current = server.division().getRaftStorage().getStorageDir().getCurrentDir().toPath();
         try (Stream<Path> files = Files.list(current)) {
             return files.filter(f -> f.getFileName().toString().startsWith("log_")).mapToLong(f -> f.toFile().length()).sum();
         } catch (IOException | UncheckedIOException e) {
@@ -227,35 +178,46 @@ public final class RaftEngine implements Engine {
             done.completeExceptionally(shuttingDown());
             return done;
         }
-        writes.submit(Message.valueOf(UnsafeByteOperations.unsafeWrap(WalCodec.encode(ops, timestampMillis))), done);
+        // Checked on the member that took the write, against what it has applied: an estimate, like the ceiling.
+        if (stateMachine.store().wouldGrowPast(ops, config.maxMemoryBytes(), now())) {
+            done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.MEMORY_LIMIT,
+                    "memory limit reached", null));
+            return done;
+        }
+        writes.submit(WalCodec.encode(ops, timestampMillis), done);
         return done;
     }
 
     /**
-     * Completes once this member has applied every write acknowledged before the call (ReadIndex: the leader
-     * confirms it still leads and names its commit index); a read of the local store after that is
-     * linearizable. Fails with {@code NO_QUORUM} when that cannot be confirmed in time.
+     * Completes once this member has applied every write acknowledged before the call; a read of the local store
+     * after that is linearizable. Fails with {@code NO_QUORUM} when that cannot be confirmed in time.
      */
     public CompletionStage<Void> readBarrier() {
+        return closed ? CompletableFuture.failedFuture(shuttingDown()) : reads.await();
+    }
+
+    /**
+     * One ReadIndex round through this member's own server (the leader confirms it still leads and names its
+     * commit index; this member waits until it has applied that far), asked again while no leader can answer.
+     */
+    private CompletableFuture<Void> readIndex(long deadline) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        readBarrier(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.writeTimeoutMillis()), done);
+        readIndex(deadline, done);
         return done;
     }
 
-    /** Asks this member's own server for a ReadIndex read, again until the deadline while it cannot answer. */
-    private void readBarrier(long deadline, CompletableFuture<Void> done) {
+    private void readIndex(long deadline, CompletableFuture<Void> done) {
         if (closed) {
             done.completeExceptionally(shuttingDown());
             return;
         }
-        submitLocally(server, readClientId, selfId, readCallIds.incrementAndGet(), Message.EMPTY,
-                RaftClientRequest.readRequestType(), deadline)
-                .whenComplete((r, failure) -> {
+        server.submit(ownClientId, ownCallIds.incrementAndGet(), Message.EMPTY, RaftClientRequest.readRequestType(),
+                deadline).whenComplete((r, failure) -> {
                     if (failure == null && r.isSuccess()) {
                         done.complete(null);
                     } else if (failure == null && System.nanoTime() - deadline < 0) {
                         // No leader yet, or it changed: a read has no effect, so asking again is always safe.
-                        timer.schedule(() -> readBarrier(deadline, done), READ_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                        timer.schedule(() -> readIndex(deadline, done), READ_RETRY_MILLIS, TimeUnit.MILLISECONDS);
                     } else {
                         done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
                                 "no quorum", failure != null ? failure : r.getException()));
@@ -263,53 +225,60 @@ public final class RaftEngine implements Engine {
                 });
     }
 
+    /** Takes a snapshot now, after which Ratis purges the log behind it; completes with true once it is written. */
+    @Override
+    public CompletionStage<Boolean> compactNow() {
+        return snapshotNow().thenApply(index -> true);
+    }
+
     /**
-     * Submits a request to this member's own server (no trip through gRPC); the reply fails once
-     * {@code deadline} ({@link System#nanoTime}) has passed.
+     * A snapshot taken now is the state at one applied index, in the backup format already: it is linked (or
+     * copied) under the data directory, so pruning old snapshots cannot take it away while it is read. A read
+     * barrier first, so that the backup holds every write acknowledged before it was asked for, on any member.
      */
-    static CompletableFuture<RaftClientReply> submitLocally(RaftServer server, ClientId client, RaftPeerId self,
-                                                            long callId, Message message,
-                                                            RaftClientRequest.Type type, long deadline) {
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(client)
-                .setServerId(self)
-                .setGroupId(GROUP_ID)
-                .setCallId(callId)
-                .setMessage(message)
-                .setType(type)
-                .build();
-        CompletableFuture<RaftClientReply> reply;
-        try {
-            reply = server.submitClientRequestAsync(request);
-        } catch (IOException e) {
-            reply = CompletableFuture.failedFuture(e);
+    @Override
+    public CompletionStage<Backup> backup() {
+        return readBarrier().thenCompose(applied -> snapshotNow()).thenApplyAsync(index -> {
+            try {
+                return Snapshots.backupOfLatest(stateMachine, config.dataDir());
+            } catch (IOException e) {
+                throw new CompletionException(new WriteFailedException(WriteFailedException.Reason.LOG_FAILED,
+                        "cannot copy the snapshot for the backup: " + e.getMessage(), e));
+            }
+        }, timer);
+    }
+
+    /** Asks this member's server for a snapshot of everything it has applied; completes with its index. */
+    private CompletableFuture<Long> snapshotNow() {
+        if (closed) {
+            return CompletableFuture.failedFuture(shuttingDown());
         }
-        return reply.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        return server.snapshot(ownClientId, ownCallIds.incrementAndGet(), config.writeTimeoutMillis())
+                .thenApply(reply -> {
+                    if (!reply.isSuccess()) {
+                        throw new CompletionException(new WriteFailedException(WriteFailedException.Reason.LOG_FAILED,
+                                "snapshot failed: " + reply.getException().getMessage(), reply.getException()));
+                    }
+                    return reply.getLogIndex();
+                });
     }
 
     /** This member's view of the cluster, from memory. */
     public ClusterStatus status() {
-        DivisionInfo info = division().getInfo();
+        RaftServer.Division division = server.division();
+        DivisionInfo info = division.getInfo();
         RaftPeerId leader = info.getLeaderId();
         String role = info.isLeader() ? "leader" : info.isCandidate() ? "candidate" : "follower";
-        long commit = division().getRaftLog().getLastCommittedIndex();
+        long commit = division.getRaftLog().getLastCommittedIndex();
         return new ClusterStatus(config.nodeId(), role, leader == null ? null : leader.toString(),
                 info.getCurrentTerm(), commit, info.getLastAppliedIndex(), config.members());
-    }
-
-    private RaftServer.Division division() {
-        try {
-            return server.getDivision(GROUP_ID);
-        } catch (IOException e) {
-            throw new IllegalStateException("the kvstore Raft group is not running on this member", e);
-        }
     }
 
     static WriteFailedException shuttingDown() {
         return new WriteFailedException(WriteFailedException.Reason.SHUTTING_DOWN, "server is shutting down", null);
     }
 
-    /** Stops the client and the server; writes not yet answered fail as shutting down. */
+    /** Stops the clients and the server; writes not yet answered fail as shutting down. */
     @Override
     public void close() throws IOException {
         if (closed) {

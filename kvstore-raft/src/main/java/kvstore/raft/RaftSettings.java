@@ -10,7 +10,7 @@ import org.apache.ratis.util.TimeDuration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The Ratis properties of a member's server and of its in-process client, from a {@link RaftEngine.Config}. */
+/** The Ratis properties of a member's server and of its in-process client, from a {@link MemberConfig}. */
 final class RaftSettings {
     /** Requests one member's client may have in flight; past it Ratis would block the submitting thread. */
     private static final int OUTSTANDING_REQUESTS = 16_384;
@@ -18,7 +18,7 @@ final class RaftSettings {
     private RaftSettings() {
     }
 
-    static RaftProperties server(RaftEngine.Config config, Member self) {
+    static RaftProperties server(MemberConfig config, Member self) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile()));
         GrpcConfigKeys.Server.setHost(p, self.host());
@@ -27,6 +27,7 @@ final class RaftSettings {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.electionTimeoutMinMillis()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.electionTimeoutMaxMillis()));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, config.leaderLease());
         RaftServerConfigKeys.Read.setTimeout(p, millis(config.writeTimeoutMillis()));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEveryEntries());
@@ -38,7 +39,7 @@ final class RaftSettings {
         return p;
     }
 
-    static RaftProperties client(RaftEngine.Config config) {
+    static RaftProperties client(MemberConfig config) {
         RaftProperties p = new RaftProperties();
         RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, OUTSTANDING_REQUESTS);
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, millis(Math.min(3000, config.writeTimeoutMillis())));

@@ -1,5 +1,6 @@
 package kvstore.raft;
 
+import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.Store;
 import kvstore.core.wal.WalEncoder;
@@ -17,24 +18,98 @@ import java.util.List;
  * Every use of the {@code wal.log} line format in replication, in one place: the payload of a Raft log
  * entry, and the snapshot files.
  *
- * <p>An entry is a small binary header, then the log lines of the write's sets and deletes:
+ * <p>An entry carries one or more writes, each taken by a member from one HTTP request:
  * <pre>
- * timestamp (8 bytes, epoch ms)   the submitting member's clock: every member applies at this instant
- * gets      (4 bytes)             how many reads the batch holds (the log lines carry writes only)
- * per get:  position (4), key length (4), key bytes
- * wal.log lines                   as WalEncoder writes them (a begin/commit frame around several writes)
+ * stamp     (8 bytes, epoch ms)   the leader's clock when it appended the entry: every member applies each of
+ *                                 its writes at this instant, their deadlines moved by as much
+ * writes    (4 bytes)             how many writes follow
+ * per write: length (4), then
+ *   timestamp (8 bytes, epoch ms) the clock of the member that took the request (its TTLs count from here)
+ *   gets      (4 bytes)           how many reads the batch holds (the log lines carry writes only)
+ *   per get:  position (4), key length (4), key bytes
+ *   wal.log lines                 as WalEncoder writes them (a begin/commit frame around several writes)
  * </pre>
- * A snapshot is a file of {@code set} lines, one per live key, each with its absolute deadline, so it can
- * be read by {@link WalReplay} like any log.
+ * A snapshot is the version mark and then one {@code set} line per live key, each with its absolute deadline,
+ * so it can be read by {@link WalReplay} like any log, and served as a backup as it is.
  *
  * <p>Thread-safe: it holds no state; each call makes its own encoder.
  */
 final class WalCodec {
     /** A write read back from an entry: its operations in order, and the instant they are applied at. */
     record Write(List<Op> ops, long timestampMillis) {
+        /** The same write applied at {@code millis}: each deadline moves with it, so every TTL counts from there. */
+        Write stampedAt(long millis) {
+            long shift = millis - timestampMillis;
+            if (shift == 0) {
+                return this;
+            }
+            List<Op> moved = new ArrayList<>(ops.size());
+            for (Op op : ops) {
+                if (op instanceof Op.Set set && set.entry().deadlineMillis() != Entry.NEVER) {
+                    long deadline = set.entry().deadlineMillis();
+                    // A far deadline stays short of NEVER rather than wrap around.
+                    long at = shift > 0 && deadline > Entry.NEVER - 1 - shift ? Entry.NEVER - 1 : deadline + shift;
+                    moved.add(new Op.Set(set.key(), set.entry().value(), at));
+                } else {
+                    moved.add(op);
+                }
+            }
+            return new Write(moved, millis);
+        }
     }
 
+    /** An entry read back: the instant its writes are applied at, and the writes as their members took them. */
+    record EntryWrites(long stampMillis, List<Write> writes) {
+    }
+
+    private static final int STAMP_BYTES = 8;
+
     private WalCodec() {
+    }
+
+    /** An entry of {@code writes} (each from {@link #encode}), stamped {@code stampMillis} until the leader restamps it. */
+    static byte[] encodeEntry(long stampMillis, List<byte[]> writes) {
+        int size = STAMP_BYTES + 4;
+        for (byte[] write : writes) {
+            size += 4 + write.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).putLong(stampMillis).putInt(writes.size());
+        for (byte[] write : writes) {
+            out.putInt(write.length).put(write);
+        }
+        return out.array();
+    }
+
+    /** A copy of {@code entry} stamped {@code stampMillis}: the only change the leader makes to an entry. */
+    static byte[] restamp(byte[] entry, long stampMillis) {
+        byte[] stamped = entry.clone();
+        ByteBuffer.wrap(stamped).putLong(0, stampMillis);
+        return stamped;
+    }
+
+    /** @throws IllegalArgumentException when the entry is not one this codec made */
+    static EntryWrites decodeEntry(byte[] entry) {
+        try {
+            ByteBuffer in = ByteBuffer.wrap(entry);
+            long stamp = in.getLong();
+            int count = in.getInt();
+            if (count < 0 || count > entry.length) {
+                throw new IllegalArgumentException("bad write count " + count);
+            }
+            List<Write> writes = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                byte[] write = new byte[in.getInt()];
+                in.get(write);
+                writes.add(decode(write));
+            }
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException(in.remaining() + " bytes after the last write");
+            }
+            return new EntryWrites(stamp, writes);
+        } catch (RuntimeException e) {
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new IllegalArgumentException("not a kvstore entry: " + why, e);
+        }
     }
 
     static byte[] encode(List<Op> ops, long timestampMillis) {
@@ -58,7 +133,7 @@ final class WalCodec {
         return out.put(lines).array();
     }
 
-    /** @throws IllegalArgumentException when the entry is not a write this codec made */
+    /** One write of an entry. @throws IllegalArgumentException when it is not a write this codec made */
     static Write decode(byte[] entry) {
         try {
             ByteBuffer in = ByteBuffer.wrap(entry);
@@ -89,13 +164,17 @@ final class WalCodec {
             return new Write(ops, timestamp);
         } catch (RuntimeException e) {
             String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            throw new IllegalArgumentException("not a kvstore write entry: " + why, e);
+            throw new IllegalArgumentException("not a kvstore write: " + why, e);
         }
     }
 
-    /** Writes one set line per entry of {@code store} live at {@code nowMillis}, with its absolute deadline. */
+    /**
+     * Writes the version mark, then one set line per entry of {@code store} live at {@code nowMillis}, with its
+     * absolute deadline: the same bytes as a single server's backup, so a snapshot is a backup.
+     */
     static void writeSnapshot(Store store, long nowMillis, OutputStream out) throws IOException {
         WalEncoder encoder = new WalEncoder();
+        out.write(encoder.encodeVersionMark());
         IOException[] failure = {null};
         store.forEachLive(nowMillis, (key, entry) -> {
             if (failure[0] == null) {

@@ -1,7 +1,6 @@
 package kvstore.raft;
 
 import kvstore.core.WriteFailedException;
-import kvstore.core.store.OpResult;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -9,10 +8,8 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
-import org.apache.ratis.server.RaftServer;
 
-import java.io.IOException;
-import java.util.List;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,8 +30,7 @@ import java.util.function.Consumer;
 final class WriteRouter {
     private static final long LEADER_POLL_MILLIS = 50;
 
-    private final RaftServer server;
-    private final RaftPeerId selfId;
+    private final OwnServer server;
     /**
      * One client per other member, each sending to that member first: a write goes through the client of the
      * leader this member knows, so it never waits on a leader that the rest of the cluster has already replaced.
@@ -47,30 +43,20 @@ final class WriteRouter {
     private final ClientId directClientId = ClientId.randomId();
     private final AtomicLong directCallIds = new AtomicLong();
 
-    WriteRouter(RaftServer server, RaftPeerId selfId, Map<RaftPeerId, RaftClient> clients,
-                ScheduledExecutorService timer, long writeTimeoutMillis, BooleanSupplier closed) {
+    WriteRouter(OwnServer server, Map<RaftPeerId, RaftClient> clients, ScheduledExecutorService timer,
+                long writeTimeoutMillis, BooleanSupplier closed) {
         this.server = server;
-        this.selfId = selfId;
         this.clients = clients;
         this.timer = timer;
         this.writeTimeoutMillis = writeTimeoutMillis;
         this.closed = closed;
     }
 
-    /** The leader this member knows, or null. */
-    private RaftPeerId knownLeader() {
-        try {
-            return server.getDivision(RaftEngine.GROUP_ID).getInfo().getLeaderId();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     private void whenLeaderKnown(long deadline, CompletableFuture<?> done, Consumer<RaftPeerId> action) {
-        RaftPeerId leader = knownLeader();
+        RaftPeerId leader = server.knownLeader();
         if (closed.getAsBoolean()) {
             done.completeExceptionally(RaftEngine.shuttingDown());
-        } else if (leader != null && (leader.equals(selfId) || clients.containsKey(leader))) {
+        } else if (leader != null && (leader.equals(server.id()) || clients.containsKey(leader))) {
             action.accept(leader);
         } else if (System.nanoTime() - deadline >= 0) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
@@ -81,16 +67,19 @@ final class WriteRouter {
     }
 
     /**
-     * Sends {@code message} to the leader this member knows, waiting for one to be known, and completes
-     * {@code done} with the write's results or its failure, within the write timeout.
+     * Sends the entry {@code message} to the leader this member knows, waiting for one to be known, and
+     * completes with the leader's reply (see {@link Results}) or the failure, by {@code deadline}
+     * ({@link System#nanoTime}).
      */
-    void submit(Message message, CompletableFuture<List<OpResult>> done) {
-        submitToLeader(message, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis), done);
+    CompletableFuture<ByteBuffer> submit(Message message, long deadline) {
+        CompletableFuture<ByteBuffer> done = new CompletableFuture<>();
+        submitToLeader(message, deadline, done);
+        return done;
     }
 
-    private void submitToLeader(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+    private void submitToLeader(Message message, long deadline, CompletableFuture<ByteBuffer> done) {
         whenLeaderKnown(deadline, done, leader -> {
-            if (leader.equals(selfId)) {
+            if (leader.equals(server.id())) {
                 submitHere(message, deadline, done);
             } else {
                 send(clients.get(leader), message, deadline, done);
@@ -103,12 +92,12 @@ final class WriteRouter {
      * retry cache is needed: a refusal because this member no longer leads (or does not yet) means the write
      * was not appended, and it goes to whichever leader is known next.
      */
-    private void submitHere(Message message, long deadline, CompletableFuture<List<OpResult>> done) {
-        RaftEngine.submitLocally(server, directClientId, selfId, directCallIds.incrementAndGet(), message,
-                RaftClientRequest.writeRequestType(), deadline)
+    private void submitHere(Message message, long deadline, CompletableFuture<ByteBuffer> done) {
+        server.submit(directClientId, directCallIds.incrementAndGet(), message, RaftClientRequest.writeRequestType(),
+                deadline)
                 .whenComplete((r, failure) -> {
                     if (failure == null && r.isSuccess()) {
-                        done.complete(Results.decode(r.getMessage().getContent().asReadOnlyByteBuffer()));
+                        done.complete(r.getMessage().getContent().asReadOnlyByteBuffer());
                     } else if (failure == null && (r.getNotLeaderException() != null
                             || r.getException() instanceof LeaderNotReadyException)) {
                         timer.schedule(() -> submitToLeader(message, deadline, done), LEADER_POLL_MILLIS,
@@ -119,13 +108,13 @@ final class WriteRouter {
                 });
     }
 
-    private void send(RaftClient client, Message message, long deadline, CompletableFuture<List<OpResult>> done) {
+    private void send(RaftClient client, Message message, long deadline, CompletableFuture<ByteBuffer> done) {
         long remaining = Math.max(1, deadline - System.nanoTime());
         client.async().send(message)
                 .orTimeout(remaining, TimeUnit.NANOSECONDS)
                 .whenComplete((reply, failure) -> {
                     if (failure == null && reply.isSuccess()) {
-                        done.complete(Results.decode(reply.getMessage().getContent().asReadOnlyByteBuffer()));
+                        done.complete(reply.getMessage().getContent().asReadOnlyByteBuffer());
                     } else {
                         done.completeExceptionally(failed(failure != null ? failure : reply.getException()));
                     }

@@ -3,8 +3,11 @@
  * group, and {@link kvstore.raft.RaftEngine}, the {@link kvstore.core.Engine} of a cluster member.
  *
  * <p>Threads: Ratis's apply thread is the only writer of the store (log order, one entry at a time) and
- * also takes snapshots; HTTP event loops read the store directly, and submit writes and read barriers
- * either straight to the member's own server or, for a write while another member leads, through an
- * in-process Ratis client; their futures complete on Ratis's threads or on the engine's timer thread.
+ * also takes snapshots. HTTP event loops read the store directly and hand writes to the
+ * {@link kvstore.raft.WriteCoalescer} and reads to the {@link kvstore.raft.ReadBarriers}, which never block them:
+ * calls into the member's own server run on {@link kvstore.raft.OwnServer}'s thread ({@code raft-engine-submit}),
+ * and a write while another member leads goes through an in-process Ratis client. Futures complete on Ratis's
+ * threads or on the engine's timer thread ({@code raft-engine-timer}), which also retries while no leader is
+ * known and links backups.
  */
 package kvstore.raft;

@@ -3,9 +3,13 @@ package kvstore.raft;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
+import kvstore.core.time.EpochClock;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -90,7 +94,7 @@ class KvStateMachineTest {
         KvStateMachine first = open(dir.resolve("a"));
         KvStateMachine second = open(dir.resolve("b"));
         List<Op> write = List.of(set("k", "1", T0 + 1_500));
-        byte[] entry = WalCodec.encode(write, T0);
+        byte[] entry = entryOf(write, T0);
         nextIndex = 1;
         applyEntry(first, entry);
         nextIndex = 1;
@@ -101,6 +105,51 @@ class KvStateMachineTest {
         // An overwrite stamped after the deadline finds nothing live, on every member.
         List<OpResult> later = apply(first, List.of(set("k", "2", Entry.NEVER)), T0 + 2_000);
         assertFalse(later.get(0).existed());
+    }
+
+    @Test
+    void shouldApplyEachWriteOfAnEntryOnItsOwnWithItsOwnResults() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        byte[] entry = WalCodec.encodeEntry(T0, List.of(
+                WalCodec.encode(List.of(set("a", "1", Entry.NEVER)), T0),
+                WalCodec.encode(List.of(set("a", "2", Entry.NEVER), new Op.Get(bytes("a"))), T0),
+                WalCodec.encode(List.of(new Op.Delete(bytes("b"))), T0)));
+        List<List<OpResult>> results = applyEntryOfMany(sm, entry);
+        assertEquals(3, results.size());
+        assertFalse(results.get(0).get(0).existed());
+        assertTrue(results.get(1).get(0).existed());
+        assertEquals("2", new String(results.get(1).get(1).value(), StandardCharsets.UTF_8));
+        assertFalse(results.get(2).get(0).existed());
+        assertEquals(1, sm.getLastAppliedTermIndex().getIndex());
+    }
+
+    @Test
+    void shouldStampAWriteWithTheLeadersClockAndCountItsTtlFromThere() throws Exception {
+        KvStateMachine leader = open(dir.resolve("a"), () -> T0 + 5_000);
+        // The member that took the request stamped it T0, with a deadline 1.5 s later.
+        WalCodec.Write stamped = stampedByLeader(leader, List.of(set("k", "1", T0 + 1_500), set("p", "2", Entry.NEVER)), T0);
+        assertEquals(T0 + 5_000, stamped.timestampMillis());
+        assertEquals(T0 + 6_500, ((Op.Set) stamped.ops().get(0)).entry().deadlineMillis());
+        assertEquals(Entry.NEVER, ((Op.Set) stamped.ops().get(1)).entry().deadlineMillis());
+    }
+
+    @Test
+    void shouldNeverStampAWriteBeforeWhatWasAlreadyApplied() throws Exception {
+        // A new leader whose clock is behind the old one's: its stamps start where the log's time stands.
+        KvStateMachine leader = open(dir.resolve("a"), () -> T0);
+        apply(leader, List.of(set("k", "1", Entry.NEVER)), T0 + 60_000);
+        assertEquals(T0 + 60_000, stampedByLeader(leader, List.of(set("j", "1", Entry.NEVER)), T0).timestampMillis());
+    }
+
+    @Test
+    void shouldRemoveExpiredEntriesAtTheLogsTimeOnEveryMember() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        apply(sm, List.of(set("short", "1", T0 + 10), set("long", "1", T0 + 60_000)), T0);
+        assertEquals(2, sm.store().totals().keys());
+        apply(sm, List.of(set("other", "1", Entry.NEVER)), T0 + 20);
+        // Three written, the short one gone from memory (not only hidden from reads), whatever the local clock says.
+        assertEquals(2, sm.store().totals().keys());
+        assertNull(sm.store().get(bytes("short"), T0));
     }
 
     @Test
@@ -127,7 +176,7 @@ class KvStateMachineTest {
             assertEquals(List.of("snapshot.1_" + index, "snapshot.1_" + index + ".md5"), names);
         }
         String text = Files.readString(a.resolve("sm").resolve("snapshot.1_" + index));
-        assertEquals(2, text.lines().count(), text);
+        assertEquals(3, text.lines().count(), text); // the version mark, then one line per live key
 
         KvStateMachine reloaded = reopen(a);
         assertEquals(index, reloaded.getLastAppliedTermIndex().getIndex());
@@ -155,13 +204,31 @@ class KvStateMachineTest {
         assertEquals(T0, write.timestampMillis());
         assertEquals(describe(ops), describe(write.ops()));
         assertThrows(IllegalArgumentException.class, () -> WalCodec.decode(new byte[] {1, 2, 3}));
+
+        byte[] entry = WalCodec.encodeEntry(T0, List.of(WalCodec.encode(ops, T0), WalCodec.encode(ops, T0 + 1)));
+        WalCodec.EntryWrites stamped = WalCodec.decodeEntry(WalCodec.restamp(entry, T0 + 7));
+        assertEquals(T0 + 7, stamped.stampMillis());
+        assertEquals(T0 + 1, stamped.writes().get(1).timestampMillis());
+        assertEquals(describe(ops), describe(stamped.writes().get(0).ops()));
+        assertThrows(IllegalArgumentException.class, () -> WalCodec.decodeEntry(new byte[] {1, 2, 3}));
     }
 
     private List<OpResult> apply(KvStateMachine sm, List<Op> ops, long timestamp) throws Exception {
-        return applyEntry(sm, WalCodec.encode(ops, timestamp));
+        return applyEntry(sm, entryOf(ops, timestamp));
+    }
+
+    /** An entry of one write, as the leader stamped it. */
+    private static byte[] entryOf(List<Op> ops, long timestamp) {
+        return WalCodec.encodeEntry(timestamp, List.of(WalCodec.encode(ops, timestamp)));
     }
 
     private List<OpResult> applyEntry(KvStateMachine sm, byte[] entry) throws Exception {
+        List<List<OpResult>> results = applyEntryOfMany(sm, entry);
+        assertEquals(1, results.size());
+        return results.get(0);
+    }
+
+    private List<List<OpResult>> applyEntryOfMany(KvStateMachine sm, byte[] entry) throws Exception {
         return Results.decode(sm.applyTransaction(transaction(sm, entry)).get().getContent().asReadOnlyByteBuffer());
     }
 
@@ -179,7 +246,28 @@ class KvStateMachineTest {
         return open(storageDir);
     }
 
+    /** What {@code leader} appends for a write its member stamped {@code timestamp}. */
+    private static WalCodec.Write stampedByLeader(KvStateMachine leader, List<Op> ops, long timestamp)
+            throws IOException {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setServerId(RaftPeerId.valueOf("test"))
+                .setGroupId(RaftEngine.GROUP_ID)
+                .setCallId(1)
+                .setMessage(Message.valueOf(ByteString.copyFrom(entryOf(ops, timestamp))))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        TransactionContext trx = leader.startTransaction(request);
+        assertNull(trx.getException());
+        WalCodec.EntryWrites entry = WalCodec.decodeEntry(trx.getStateMachineLogEntry().getLogData().toByteArray());
+        return entry.writes().get(0).stampedAt(entry.stampMillis());
+    }
+
     private KvStateMachine open(Path storageDir) throws IOException {
+        return open(storageDir, () -> T0);
+    }
+
+    private KvStateMachine open(Path storageDir, EpochClock clock) throws IOException {
         RaftStorage storage = RaftStorage.newBuilder().setDirectory(storageDir.toFile())
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .setStorageFreeSpaceMin(SizeInBytes.ONE_MB)
@@ -187,7 +275,7 @@ class KvStateMachineTest {
                 .build();
         storage.initialize();
         storages.add(storage);
-        KvStateMachine sm = new KvStateMachine(() -> T0);
+        KvStateMachine sm = new KvStateMachine(clock);
         sm.initialize(serverNamed("test"), RaftEngine.GROUP_ID, storage);
         return sm;
     }

@@ -248,6 +248,26 @@ public final class Store {
     }
 
     /**
+     * Whether applying {@code ops} now would take the data set's estimated memory over {@code maxBytes}. Writes
+     * that shrink it never do, as under Redis's {@code noeviction}. Writes checked at the same moment may
+     * overshoot the ceiling by what they add together.
+     */
+    public boolean wouldGrowPast(List<Op> ops, long maxBytes, long nowMillis) {
+        long used = totals().memoryBytes();
+        long mostAdded = 0;
+        for (Op op : ops) {
+            if (op instanceof Op.Set set) {
+                mostAdded += set.key().length + set.entry().value().length + Totals.ENTRY_OVERHEAD_BYTES;
+            }
+        }
+        if (used + mostAdded <= maxBytes) {
+            return false; // the common case, without looking up what the keys hold now
+        }
+        long growth = growthOf(ops, nowMillis);
+        return growth > 0 && used + growth > maxBytes;
+    }
+
+    /**
      * How many bytes {@link Totals#memoryBytes} would grow by if {@code ops} were applied now (negative when
      * they free more than they add). A set of a key replaces what the key holds; a delete frees it.
      */

@@ -1,7 +1,7 @@
 package kvstore.netty.cli;
 
 import kvstore.raft.Member;
-import kvstore.raft.RaftEngine;
+import kvstore.raft.MemberConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -32,6 +32,12 @@ final class ClusterOptions {
                     + "(env KVSTORE_SNAPSHOT_ENTRIES, default 100000).")
     long snapshotEntries;
 
+    @Option(names = "--leader-lease", defaultValue = "${env:KVSTORE_LEADER_LEASE:-false}",
+            description = "Cluster mode: the leader confirms linearizable reads from its lease instead of asking a "
+                    + "majority each time; safe only while members' clocks run at the same rate "
+                    + "(env KVSTORE_LEADER_LEASE, default off).")
+    boolean leaderLease;
+
     /** Whether cluster mode was asked for. */
     boolean enabled() {
         return peers != null || nodeId != null;
@@ -43,7 +49,7 @@ final class ClusterOptions {
      * @param portGiven whether {@code --port} was given: it must then agree with this member's HTTP port
      * @throws CommandLine.ParameterException naming the option at fault
      */
-    RaftEngine.Config config(CommandLine commandLine, Path dataDir, int port, boolean portGiven) {
+    MemberConfig config(CommandLine commandLine, Path dataDir, int port, boolean portGiven) {
         if (peers == null || nodeId == null) {
             throw bad(commandLine, peers == null ? "--peers" : "--node-id",
                     "cluster mode needs both --node-id and --peers");
@@ -66,9 +72,10 @@ final class ClusterOptions {
         if (snapshotEntries < 1) {
             throw bad(commandLine, "--snapshot-entries", snapshotEntries + " is not a positive number");
         }
-        return RaftEngine.Config.of(nodeId, members, dataDir)
+        return MemberConfig.of(nodeId, members, dataDir)
                 .withWriteTimeoutMillis(Math.round(writeTimeoutSeconds * 1000))
-                .withSnapshotEveryEntries(snapshotEntries);
+                .withSnapshotEveryEntries(snapshotEntries)
+                .withLeaderLease(leaderLease);
     }
 
     private static CommandLine.ParameterException bad(CommandLine commandLine, String option, String why) {

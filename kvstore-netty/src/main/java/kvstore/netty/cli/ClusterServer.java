@@ -6,6 +6,7 @@ import kvstore.netty.metrics.KvMetrics;
 import kvstore.netty.http.HttpServer;
 import kvstore.raft.ClusterStatus;
 import kvstore.raft.Member;
+import kvstore.raft.MemberConfig;
 import kvstore.raft.RaftEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ final class ClusterServer {
     }
 
     /** Serves until {@code stop} opens; returns the exit status. */
-    static int run(RaftEngine.Config config, HttpSettings settings, StopSignal stop) throws Exception {
+    static int run(MemberConfig config, HttpSettings settings, StopSignal stop) throws Exception {
         Member self = config.self();
         RaftEngine engine;
         try {

@@ -9,7 +9,7 @@ import kvstore.core.time.NanoClock;
 import kvstore.netty.http.HttpServer;
 import kvstore.netty.http.HttpSettings;
 import kvstore.netty.security.AccessRules;
-import kvstore.raft.RaftEngine;
+import kvstore.raft.MemberConfig;
 import kvstore.netty.metrics.KvMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,8 +147,11 @@ public final class Main implements Callable<Integer> {
 
     private int serve(FsyncPolicy policy, AccessRules access, SslContext tls, StopSignal stop) throws Exception {
         if (cluster.enabled()) {
-            RaftEngine.Config member = cluster.config(spec.commandLine(), dataDir, port,
+            MemberConfig member = cluster.config(spec.commandLine(), dataDir, port,
                     spec.commandLine().getParseResult().hasMatchedOption("--port"));
+            if (maxMemory != null) {
+                member = member.withMaxMemory(maxMemory);
+            }
             return ClusterServer.run(member, new HttpSettings(host, member.self().httpPort(), (int) maxBody,
                     idleTimeout, requestTimeout, maxConnections, access, tls), stop);
         }

@@ -79,7 +79,6 @@ final class AdminRequests {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         HttpResponseStatus status = cause instanceof WriteFailedException w ? WriteRequests.status(w.reason())
-                : cause instanceof UnsupportedOperationException ? HttpResponseStatus.NOT_IMPLEMENTED
                 : HttpResponseStatus.INTERNAL_SERVER_ERROR;
         ex.error(status, String.valueOf(cause.getMessage()));
     }

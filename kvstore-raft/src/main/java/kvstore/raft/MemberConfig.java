@@ -1,0 +1,61 @@
+package kvstore.raft;
+
+import kvstore.core.LocalEngine;
+import kvstore.core.time.EpochClock;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How to run a cluster member: who the members are, where its data lives, and its timeouts and limits.
+ *
+ * @param dataDir the Raft log and snapshots go under {@code dataDir/raft}
+ * @param writeTimeoutMillis how long a write (or a linearizable read) may wait for a majority
+ * @param snapshotEveryEntries take a snapshot (and purge the log behind it) after this many entries
+ * @param leaderLease whether the leader confirms reads from its lease rather than a round to a majority
+ * @param maxMemoryBytes the ceiling of the data set's estimated memory: a write that would pass it is refused
+ */
+public record MemberConfig(String nodeId, List<Member> members, Path dataDir, long writeTimeoutMillis,
+                           long electionTimeoutMinMillis, long electionTimeoutMaxMillis, long snapshotEveryEntries,
+                           boolean leaderLease, long maxMemoryBytes, EpochClock clock) {
+    public MemberConfig {
+        members = List.copyOf(members);
+        if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
+            throw new IllegalArgumentException("node id '" + nodeId + "' is not one of the peers");
+        }
+    }
+
+    /**
+     * Defaults for a member on a shared machine: 10 s write timeout, elections after 1.5 to 3 s, no lease, the
+     * single server's default memory ceiling.
+     */
+    public static MemberConfig of(String nodeId, List<Member> members, Path dataDir) {
+        return new MemberConfig(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, false,
+                LocalEngine.Config.defaultMaxMemory(), EpochClock.SYSTEM);
+    }
+
+    public MemberConfig withWriteTimeoutMillis(long millis) {
+        return new MemberConfig(nodeId, members, dataDir, millis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
+                snapshotEveryEntries, leaderLease, maxMemoryBytes, clock);
+    }
+
+    public MemberConfig withSnapshotEveryEntries(long entries) {
+        return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                electionTimeoutMaxMillis, entries, leaderLease, maxMemoryBytes, clock);
+    }
+
+    public MemberConfig withMaxMemory(long bytes) {
+        return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, bytes, clock);
+    }
+
+    public MemberConfig withLeaderLease(boolean lease) {
+        return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                electionTimeoutMaxMillis, snapshotEveryEntries, lease, maxMemoryBytes, clock);
+    }
+
+    /** This member, as {@code members} lists it. */
+    public Member self() {
+        return members.stream().filter(m -> m.id().equals(nodeId)).findFirst().orElseThrow();
+    }
+}

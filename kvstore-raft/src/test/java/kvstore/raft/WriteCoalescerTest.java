@@ -1,0 +1,126 @@
+package kvstore.raft;
+
+import kvstore.core.WriteFailedException;
+import kvstore.core.store.Entry;
+import kvstore.core.store.Op;
+import kvstore.core.store.OpResult;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WriteCoalescerTest {
+    private static final long T0 = 1_764_000_000_000L;
+    private static final long TIMEOUT_MILLIS = 1_000;
+
+    /** The entries handed to Raft, each with the future its reply completes. */
+    private final List<WalCodec.EntryWrites> sent = new ArrayList<>();
+    private final List<CompletableFuture<ByteBuffer>> replies = new ArrayList<>();
+    private final List<Long> deadlines = new ArrayList<>();
+    private long nanos;
+    private final WriteCoalescer coalescer = new WriteCoalescer((entry, deadline) -> {
+        sent.add(WalCodec.decodeEntry(entry.getContent().toByteArray()));
+        deadlines.add(deadline);
+        CompletableFuture<ByteBuffer> reply = new CompletableFuture<>();
+        replies.add(reply);
+        return reply;
+    }, TIMEOUT_MILLIS, () -> T0, () -> nanos);
+
+    @Test
+    void shouldSendTheFirstWritesAtOnceAndPackThoseThatComeWhileEntriesAreOnTheirWay() throws Exception {
+        List<CompletableFuture<List<OpResult>>> done = new ArrayList<>();
+        for (int i = 0; i < 2 + 5; i++) {
+            done.add(submit("k" + i));
+        }
+        assertEquals(WriteCoalescer.MAX_IN_FLIGHT, sent.size());
+        assertEquals(1, sent.get(0).writes().size());
+
+        replyWithExistedFlags(0, true);
+        assertTrue(done.get(0).get().get(0).existed());
+        assertEquals(3, sent.size());
+        assertEquals(List.of("k2", "k3", "k4", "k5", "k6"), keys(sent.get(2)));
+
+        replyWithExistedFlags(2, false, true, false, true, false);
+        assertTrue(done.get(3).get().get(0).existed());
+        assertFalse(done.get(4).get().get(0).existed());
+        assertFalse(done.get(1).isDone(), "its own entry has not returned yet");
+    }
+
+    @Test
+    void shouldGiveEveryWriteOfAFailedEntryTheEntrysFailure() {
+        submit("a");
+        CompletableFuture<List<OpResult>> b = submit("b");
+        CompletableFuture<List<OpResult>> c = submit("c");
+        CompletableFuture<List<OpResult>> d = submit("d");
+        replies.get(0).complete(ByteBuffer.wrap(Results.encode(List.of(List.of(new OpResult(false, null))))));
+        WriteFailedException unknown = new WriteFailedException(WriteFailedException.Reason.OUTCOME_UNKNOWN,
+                "outcome unknown: test", null);
+        replies.get(2).completeExceptionally(unknown);
+        for (CompletableFuture<List<OpResult>> f : List.of(c, d)) {
+            ExecutionException e = assertThrows(ExecutionException.class, f::get);
+            assertEquals(unknown, e.getCause());
+        }
+        assertFalse(b.isDone());
+    }
+
+    @Test
+    void shouldFailWithoutSendingAWriteWhoseTimeRanOutWhileItWaited() throws Exception {
+        submit("a");
+        submit("b");
+        nanos += 5_000_000; // 5 ms later
+        CompletableFuture<List<OpResult>> late = submit("late");
+        nanos += TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS) - 5_000_000;
+        CompletableFuture<List<OpResult>> fresh = submit("fresh");
+        nanos += 6_000_000; // "late" waited past its timeout, "fresh" did not
+        replyWithExistedFlags(0, false);
+        ExecutionException e = assertThrows(ExecutionException.class, late::get);
+        WriteFailedException failed = assertInstanceOf(WriteFailedException.class, e.getCause());
+        assertEquals(WriteFailedException.Reason.NO_QUORUM, failed.reason());
+        assertEquals(List.of("fresh"), keys(sent.get(2)));
+        assertFalse(fresh.isDone());
+    }
+
+    @Test
+    void shouldKeepEachEntryWithinItsByteBudgetButSendALargeWriteAlone() {
+        submit("a");
+        submit("b");
+        String big = "x".repeat(WriteCoalescer.MAX_BYTES);
+        submit("c");
+        submit(big);
+        replyWithExistedFlags(0, false);
+        assertEquals(List.of("c"), keys(sent.get(2)));
+        replyWithExistedFlags(1, false);
+        assertEquals(List.of(big), keys(sent.get(3)));
+    }
+
+    private CompletableFuture<List<OpResult>> submit(String key) {
+        CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        coalescer.submit(WalCodec.encode(List.of(new Op.Set(k, "1".getBytes(StandardCharsets.UTF_8), Entry.NEVER)),
+                T0), done);
+        return done;
+    }
+
+    private void replyWithExistedFlags(int entry, Boolean... existed) {
+        List<List<OpResult>> results = new ArrayList<>();
+        for (boolean e : existed) {
+            results.add(List.of(new OpResult(e, null)));
+        }
+        replies.get(entry).complete(ByteBuffer.wrap(Results.encode(results)));
+    }
+
+    private static List<String> keys(WalCodec.EntryWrites entry) {
+        return entry.writes().stream().map(w -> new String(w.ops().get(0).key(), StandardCharsets.UTF_8)).toList();
+    }
+}
