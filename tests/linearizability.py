@@ -29,16 +29,20 @@ class Op:
     ret: float = math.inf  # math.inf: the outcome is unknown
 
 
+UNREAD = "<a value no read returned>"  # a state: present, holding a value no read can tell apart
+
+
 def _canon(value):
     return value if value is ABSENT else json.dumps(value, sort_keys=True)
 
 
-def _step(state, op):
-    """(allowed, next state) of applying op to a register holding state (a canonical value or ABSENT)."""
+def _step(state, op, read_values):
+    """(allowed, next state) of applying op to a register holding state (a canonical value, UNREAD or ABSENT)."""
     if op.kind == "read":
         return _canon(op.result) == state, state
     if op.kind == "write":
-        return op.result is None or op.result == (state is ABSENT), _canon(op.value)
+        written = _canon(op.value)
+        return op.result is None or op.result == (state is ABSENT), written if written in read_values else UNREAD
     if op.kind == "delete":
         return op.result is None or op.result == (state is not ABSENT), ABSENT
     raise ValueError(f"unknown operation {op.kind!r}")
@@ -82,6 +86,14 @@ def check_register(ops, initial=ABSENT, max_steps=2_000_000):
     Raises TooLarge after `max_steps` search steps rather than run for ever on a pathological history.
     """
     ops = _prune(ops)
+    # Values no read returned are all one state: only whether the key is present can be seen of them.
+    read_values = {_canon(op.result) for op in ops if op.kind == "read"}
+    # Operations of unknown outcome that change the state the same way (every delete; every write of a value
+    # no read returned) can stand in for each other: once called, each may take effect at any later instant.
+    # At each point of the search only the first of each such kind is tried.
+    stand_in = [op.ret == math.inf and (op.kind == "delete"
+                                        or (op.kind == "write" and _canon(op.value) not in read_values))
+                for op in ops]
     # Events in time order; at equal times calls come first, so touching intervals count as overlapping.
     events = sorted([(op.call, 0, i) for i, op in enumerate(ops)] + [(op.ret, 1, i) for i, op in enumerate(ops)])
     n = len(events)
@@ -106,6 +118,7 @@ def check_register(ops, initial=ABSENT, max_steps=2_000_000):
     linearized = 0
     seen = set()
     stack = []
+    tried = set()  # the kinds of stand-in operations already tried at this point of the search
     entry = nxt[head]
     steps = 0
     while nxt[head] != head:
@@ -116,12 +129,17 @@ def check_register(ops, initial=ABSENT, max_steps=2_000_000):
             return False  # every remaining call was tried
         _, is_ret, i = events[entry]
         if not is_ret:
-            ok, new_state = _step(state, ops[i])
+            if stand_in[i]:
+                if ops[i].kind in tried:
+                    entry = nxt[entry]
+                    continue
+                tried = tried | {ops[i].kind}
+            ok, new_state = _step(state, ops[i], read_values)
             bits = linearized | (1 << i)
             if ok and (bits, new_state) not in seen:
                 seen.add((bits, new_state))
-                stack.append((i, state))
-                state, linearized = new_state, bits
+                stack.append((i, state, tried))
+                state, linearized, tried = new_state, bits, set()
                 unlink(call_pos[i])
                 unlink(ret_pos[i])
                 entry = nxt[head]
@@ -131,7 +149,7 @@ def check_register(ops, initial=ABSENT, max_steps=2_000_000):
             # An operation returned before anything could be linearised at this point: undo the last choice.
             if not stack:
                 return False
-            i, state = stack.pop()
+            i, state, tried = stack.pop()
             linearized &= ~(1 << i)
             relink(ret_pos[i])
             relink(call_pos[i])

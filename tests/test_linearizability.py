@@ -105,6 +105,18 @@ def test_many_writes_of_unknown_outcome_that_nobody_saw_do_not_slow_the_check():
     assert not check_register(ops + [r(1, 200, 201)])  # 1 was never written by anyone
 
 
+def test_unanswered_writes_and_deletes_that_can_stand_in_for_each_other_are_searched_once():
+    # Thirty writes nobody read and thirty deletes, all unanswered, sent early; later, twenty deletes in a row each
+    # found the key, so twenty of the writes took effect in between. Which twenty does not matter: the search
+    # must not try every choice (the budget here is far below the number of choices).
+    ops = [w(0, 0, 1, created=True)]
+    ops += [w(100 + n, 2 + n, math.inf) for n in range(30)]
+    ops += [d(2 + n, math.inf) for n in range(30)]
+    ops += [d(100 + 2 * n, 101 + 2 * n, existed=True) for n in range(20)]
+    assert check_register(ops, max_steps=100_000)
+    assert not check_register(ops + [r(1, 200, 201)], max_steps=100_000)
+
+
 def test_an_undecidable_search_stops_with_an_error_instead_of_running_for_ever():
     # Many overlapping writes, all read back in an order that forces a long search before it fails.
     ops = [w(n, 0, 100) for n in range(12)] + [r(n, 101 + 2 * n, 102 + 2 * n) for n in range(12)]
