@@ -98,7 +98,8 @@ public final class LogWorker implements AutoCloseable {
 
     /**
      * Asks the worker to start a compaction now, whatever the log's size; completes with true once started, false
-     * when one was already running, or exceptionally with a {@link kvstore.core.WriteFailedException} when the log is closing.
+     * when one was already running, or exceptionally with a {@link kvstore.core.WriteFailedException} when the
+     * log is closing.
      */
     public CompletableFuture<Boolean> compactNow() {
         return BetweenGroupRequests.compactNow(offer);
