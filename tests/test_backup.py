@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import requests
 
-from conftest import MISSING, TIMEOUT, assert_json_error, jloads, wait_until
+from conftest import MISSING, TIMEOUT, assert_json_error, jloads, request_bytes, wait_until
 
 PRELOAD = 60_000
 WRITERS = 3
@@ -77,6 +77,32 @@ def test_backup_of_an_empty_server_is_the_version_mark(server, server_factory, t
     raw, lines = fetch_backup(server)
     assert [line["op"] for line in lines] == ["format"]
     assert whole_state(restore(server_factory, tmp_path, raw, "empty")) == {}
+
+
+def test_backup_over_http_1_0_comes_unchunked_and_the_connection_closes_after_it(server, server_factory, tmp_path):
+    """HTTP/1.0 knows no chunked coding: the body comes as it is, sized, and the connection ends with it."""
+    assert server.put_key("a", {"s": "é😀"}).status_code == 200
+    assert server.put_key("ttl", "x", ttl=3600).status_code == 200
+    assert server.batch([{"op": "set", "key": "b1", "value": 1}, {"op": "set", "key": "b2", "value": 2}]).status_code == 200
+
+    with server.raw() as conn:
+        conn.send(request_bytes("GET", "/backup", version="HTTP/1.0"))
+        assert conn.wait_closed(), "the connection stayed open after the backup"
+        head, _, raw = conn.buf.partition(b"\r\n\r\n")
+
+    status, *header_lines = head.decode("latin-1").split("\r\n")
+    assert status.startswith("HTTP/1.0 200 "), status
+    headers = {name.strip().lower(): value.strip() for name, _, value in (h.partition(":") for h in header_lines)}
+    assert "transfer-encoding" not in headers, headers
+    assert headers["content-type"] == "application/x-ndjson"
+    assert headers["connection"] == "close"
+    assert headers["content-length"] == str(len(raw)), "the body read until the close is the whole body"
+    assert raw.endswith(b"\n")
+    state = state_of([jloads(line) for line in raw.split(b"\n")[:-1]])
+    assert set(state) == {"a", "ttl", "b1", "b2"}
+    restored = restore(server_factory, tmp_path, raw, "restored")
+    assert whole_state(restored) == whole_state(server)
+    assert [p.name for p in server.data_dir.iterdir() if "backup" in p.name] == [], "temp files left behind"
 
 
 def test_backup_takes_only_get(shared_server):

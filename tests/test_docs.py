@@ -1,5 +1,6 @@
-"""The API description users read (docs/api.md) keeps up with the server: every flag the jar takes is in it,
-and it points nowhere outside the repository."""
+"""The API descriptions users read (docs/api.md, the served /openapi.json) keep up with the server: every flag the
+jar takes is in docs/api.md, it points nowhere outside the repository, and every operation the document lists
+answers as it says."""
 import re
 
 from kvserver import REPO
@@ -25,3 +26,19 @@ def test_readme_and_api_doc_link_only_inside_the_repository():
             assert not re.match(r"\w+://", target), f"{path.name} links outside the repository: {target}"
             assert (path.parent / target).exists(), f"{path.name} links to a missing file: {target}"
     assert "docs/api.md" in (REPO / "README.md").read_text("utf-8")
+
+
+def test_every_get_without_parameters_answers_a_status_openapi_lists_for_it(shared_server):
+    """Including the cluster-only ones, which the document says a single server answers 404."""
+    document = shared_server.get("/openapi.json").json()
+    checked = []
+    for path, item in document["paths"].items():
+        get = item.get("get")
+        if get is None or "{" in path:
+            continue
+        r = shared_server.get(path)
+        assert str(r.status_code) in get["responses"], f"GET {path}: {r.status_code} is not documented: {r.text[:200]}"
+        if "cluster" in get.get("tags", []):
+            assert r.status_code == 404 and r.json() == get["responses"]["404"]["content"]["application/json"]["example"]
+        checked.append(path)
+    assert {"/stats", "/health", "/cluster", "/ready"} <= set(checked), checked

@@ -8,6 +8,7 @@ import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
 import kvstore.core.wal.BackupWriter;
+import kvstore.core.wal.CompactionPolicy;
 import kvstore.core.wal.DataDirectory;
 import kvstore.core.wal.LogWorker;
 import kvstore.core.wal.WalEncoder;
@@ -151,7 +152,7 @@ public final class LocalEngine implements Engine {
                     replay.droppedRecords(), replay.brokenCopy(), TimeUnit.NANOSECONDS.toMillis(replayNanos));
             config.observer().replayed(replay.records(), replay.bytes(), replayNanos);
             LogWorker log = LogWorker.open(directory, store, config.fsync(),
-                    new LogWorker.Compacting(config.compactMinBytes(), config.compactRatio(), config.compactionProbe()),
+                    new CompactionPolicy(config.compactMinBytes(), config.compactRatio(), config.compactionProbe()),
                     config.fatalHandler(), clock, config.nanoClock(), config.observer());
             LocalEngine engine = new LocalEngine(directory, store, log,
                     new ExpirySweeper(store, clock, config.observer()), clock, config.maxMemoryBytes(), recovery);

@@ -38,7 +38,7 @@ final class Compaction {
 
     private final Store store;
     private final DataDirectory directory;
-    private final LogWorker.Compacting policy;
+    private final CompactionPolicy policy;
     private final EpochClock clock;
     private final NanoClock nanoClock;
     private final LogObserver observer;
@@ -48,7 +48,7 @@ final class Compaction {
     /** Writer thread only: after a failure, wait until the log has grown this much before trying again. */
     private long retryAbove;
 
-    Compaction(Store store, DataDirectory directory, LogWorker.Compacting policy, EpochClock clock,
+    Compaction(Store store, DataDirectory directory, CompactionPolicy policy, EpochClock clock,
                NanoClock nanoClock, LogObserver observer) {
         this.store = store;
         this.directory = directory;

@@ -1,10 +1,8 @@
 package kvstore.core.wal;
 
-import kvstore.core.CompactionProbe;
 import kvstore.core.FatalHandler;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.LogObserver;
-import kvstore.core.WriteFailedException;
 import kvstore.core.WriteFailedException.Reason;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
@@ -17,9 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -27,11 +23,12 @@ import java.util.function.Predicate;
  * The single thread that owns the log: every write of the server passes through it. Like ZooKeeper's
  * {@code SyncRequestProcessor}: take the first task, drain whatever else is queued, make the group's appends
  * durable with one write and one force and hand them on ({@link GroupCommit}), then let {@link Compaction}
- * start or install a rewrite of the log between two groups. Under load the groups grow by themselves; idle,
- * one write pays one fsync.
+ * start or install a rewrite of the log between two groups, and answer the {@link BetweenGroupRequests}.
+ * Under load the groups grow by themselves; idle, one write pays one fsync.
  *
- * <p>Threading: {@link #submit}, {@link #close} and the figures may be called from any thread; the queue is
- * the only way in. Everything else, the group commit and the compaction state, belongs to the worker's thread.
+ * <p>Threading: {@link #submit}, {@link #compactNow}, {@link #close} and the figures may be called from any
+ * thread; the {@link LogTaskQueue} is the only way in. Everything else, the group commit, the compaction state
+ * and the open backup taps, belongs to the worker's thread.
  */
 public final class LogWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogWorker.class);
@@ -43,29 +40,24 @@ public final class LogWorker implements AutoCloseable {
         List<OpResult> apply(List<Op> ops);
     }
 
-    /**
-     * When compaction runs: never below {@code minBytes}, only past {@code ratio} times the live data;
-     * {@code probe} is told of each crash-relevant step.
-     */
-    public record Compacting(long minBytes, double ratio, CompactionProbe probe) {
-    }
-
-    private final BlockingQueue<LogTask> queue = new LinkedBlockingQueue<>();
-    /** Guards {@link #closing}, so that every task accepted is queued ahead of the close. */
-    private final Object admission = new Object();
+    /** Any thread offers; the worker's thread takes. */
+    private final LogTaskQueue queue = new LogTaskQueue();
+    /** Worker thread only (its figures excepted). */
     private final GroupCommit group;
+    /** Worker thread only (its count of compactions excepted). */
     private final Compaction compaction;
+    /** Worker thread only: compact-now and backup taps, answered between two groups. */
+    private final BetweenGroupRequests requests;
+    /** How compaction hands the worker its snapshot: one predicate for the worker's life, none made per group. */
+    private final Predicate<LogTask> offer = queue::offer;
     private final Thread thread = new Thread(this::run, "kvstore-wal-writer");
-    private final Predicate<LogTask> offer = this::offer;
+    /** Worker thread only: the group being handled. */
     private final List<LogTask> tasks = new ArrayList<>();
-    /** Worker thread only: the taps open now (see {@link WriteTap}), fed every group's applied writes. */
-    private final List<WriteTap> taps = new ArrayList<>();
-    /** Guarded by {@link #admission}. */
-    private boolean closing;
 
     LogWorker(GroupCommit group, Compaction compaction) {
         this.group = group;
         this.compaction = compaction;
+        this.requests = new BetweenGroupRequests(group, compaction, offer);
     }
 
     /**
@@ -73,7 +65,7 @@ public final class LogWorker implements AutoCloseable {
      * mark into a new one, and builds the worker over {@code store}; {@link #start} it. {@code observer} is told
      * of every group appended, every fsync and every compaction.
      */
-    public static LogWorker open(DataDirectory directory, Store store, FsyncPolicy fsync, Compacting compacting,
+    public static LogWorker open(DataDirectory directory, Store store, FsyncPolicy fsync, CompactionPolicy compacting,
                                  FatalHandler fatalHandler, EpochClock clock, NanoClock nanoClock,
                                  LogObserver observer) throws IOException {
         LogFile file = LogFile.open(directory.resolve(WalFormat.FILE_NAME), LogFile.Opener.FILE);
@@ -99,21 +91,18 @@ public final class LogWorker implements AutoCloseable {
     /** Queues a write (see {@link LogTask.Append}); once the log is closing it is refused at once. */
     public void submit(List<Op> ops, byte[] lines, CompletableFuture<List<OpResult>> done) {
         LogTask.Append append = new LogTask.Append(ops, lines, done);
-        if (!offer(append)) {
+        if (!queue.offer(append)) {
             GroupCommit.refuseAll(List.of(append), Reason.SHUTTING_DOWN, "the server is shutting down; nothing was written");
         }
     }
 
     /**
      * Asks the worker to start a compaction now, whatever the log's size; completes with true once started, false
-     * when one was already running, or exceptionally with a {@link WriteFailedException} when the log is closing.
+     * when one was already running, or exceptionally with a {@link kvstore.core.WriteFailedException} when the
+     * log is closing.
      */
     public CompletableFuture<Boolean> compactNow() {
-        CompletableFuture<Boolean> started = new CompletableFuture<>();
-        if (!offer(new LogTask.CompactNow(started))) {
-            started.completeExceptionally(shuttingDown());
-        }
-        return started;
+        return BetweenGroupRequests.compactNow(offer);
     }
 
     /**
@@ -121,11 +110,7 @@ public final class LogWorker implements AutoCloseable {
      * every write applied before it is in the store, and every later one until the tap closes is in the tap.
      */
     CompletableFuture<Void> tap(WriteTap tap, boolean open) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!offer(new LogTask.Tap(tap, open, done))) {
-            done.completeExceptionally(shuttingDown());
-        }
-        return done;
+        return BetweenGroupRequests.tap(offer, tap, open);
     }
 
     /** Fsyncs of the log since start: with group commit, far fewer than the writes. */
@@ -151,22 +136,8 @@ public final class LogWorker implements AutoCloseable {
 
     /** As {@link #close()}, waiting at most {@code timeoutMillis} for the queue to drain. */
     void close(long timeoutMillis) throws InterruptedException {
-        synchronized (admission) {
-            if (!closing) {
-                closing = true;
-                queue.add(new LogTask.Close());
-            }
-        }
+        queue.close();
         thread.join(timeoutMillis);
-    }
-
-    private boolean offer(LogTask task) {
-        synchronized (admission) {
-            if (!closing) {
-                queue.add(task);
-            }
-            return !closing;
-        }
     }
 
     private void run() {
@@ -200,15 +171,15 @@ public final class LogWorker implements AutoCloseable {
         if (wait < 0) {
             return queue.take();
         }
-        return wait == 0 ? null : queue.poll(wait, TimeUnit.NANOSECONDS);
+        return wait == 0 ? null : queue.poll(wait);
     }
 
-    /** Commits the group's appends, then handles compaction; false once the group held the close. */
+    /** Commits the group's appends, then handles compaction and requests; false once the group held the close. */
     private boolean handle(List<LogTask> batch) {
         assert Thread.currentThread() == thread;
         List<LogTask.Append> appends = new ArrayList<>(batch.size());
         LogTask.InstallSnapshot install = null;
-        List<LogTask> requests = new ArrayList<>();
+        List<LogTask> asked = new ArrayList<>();
         boolean open = true;
         for (LogTask task : batch) {
             if (task instanceof LogTask.Append a) {
@@ -220,12 +191,12 @@ public final class LogWorker implements AutoCloseable {
             } else if (task instanceof LogTask.Close) {
                 open = false;
             } else {
-                requests.add(task);
+                asked.add(task);
             }
         }
         if (!appends.isEmpty()) {
             group.commit(appends);
-            feedTaps(appends);
+            requests.feedTaps(appends);
         }
         if (install != null && (group.hasFailed() || !open)) {
             install.snapshot().abandon();
@@ -234,49 +205,10 @@ public final class LogWorker implements AutoCloseable {
         } else if (open && !group.hasFailed()) {
             compaction.maybeStart(group.file(), offer);
         }
-        for (LogTask request : requests) {
-            answer(request, open && !group.hasFailed());
+        for (LogTask request : asked) {
+            requests.answer(request, open && !group.hasFailed());
         }
         return open;
-    }
-
-    /** Gives the open taps the writes of the group just committed that were applied (not refused). */
-    private void feedTaps(List<LogTask.Append> appends) {
-        if (taps.isEmpty()) {
-            return;
-        }
-        for (LogTask.Append a : appends) {
-            if (!a.done().isCompletedExceptionally()) {
-                for (WriteTap tap : taps) {
-                    tap.record(a.ops());
-                }
-            }
-        }
-    }
-
-    /** Answers a request between two groups; {@code working} is false when the log is closing or has failed. */
-    private void answer(LogTask request, boolean working) {
-        if (request instanceof LogTask.CompactNow c) {
-            if (working) {
-                c.started().complete(compaction.startNow(group.file(), offer));
-            } else {
-                c.started().completeExceptionally(shuttingDown());
-            }
-        } else if (request instanceof LogTask.Tap t) {
-            if (!t.open()) {
-                taps.remove(t.tap());
-                t.done().complete(null);
-            } else if (working) {
-                taps.add(t.tap());
-                t.done().complete(null);
-            } else {
-                t.done().completeExceptionally(shuttingDown());
-            }
-        }
-    }
-
-    private static WriteFailedException shuttingDown() {
-        return new WriteFailedException(Reason.SHUTTING_DOWN, "the server is shutting down", null);
     }
 
     private void refuseRemaining() {
@@ -289,7 +221,7 @@ public final class LogWorker implements AutoCloseable {
             } else if (task instanceof LogTask.InstallSnapshot s) {
                 s.snapshot().abandon();
             } else {
-                answer(task, false);
+                requests.answer(task, false);
             }
         }
         GroupCommit.refuseAll(appends, Reason.SHUTTING_DOWN, "the server is shutting down; nothing was written");

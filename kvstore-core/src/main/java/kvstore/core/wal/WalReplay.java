@@ -14,10 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +27,8 @@ import java.util.zip.CRC32C;
  * <p>Follows Redis and etcd: a damaged last line (a torn write, a zero-filled tail after power loss, or a
  * batch without its commit line) is cut off with a warning; a damaged line followed by good data stops the
  * start with a {@link CorruptLogException}, unless repair is asked for, in which case the whole log is
- * first copied to {@code wal.log.broken-<time>} and then cut before the damaged line.
+ * first copied to {@code wal.log.broken-<time>} and then cut before the damaged line ({@link LogRepair}
+ * decides and cuts).
  */
 public final class WalReplay {
     private static final Logger log = LoggerFactory.getLogger(WalReplay.class);
@@ -107,6 +105,7 @@ public final class WalReplay {
     private Result run() throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = channel.size();
+            LogRepair logRepair = new LogRepair(file, channel, size, repair);
             byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(size, 1))];
             long bufOffset = 0;
             int start = 0;
@@ -208,28 +207,16 @@ public final class WalReplay {
                 }
                 if (bad != null) {
                     long cutAt = batch != null ? batchStart : lineOffset;
-                    if (onlyPaddingAfter(channel, next, size)) {
-                        return cut(channel, size, cutAt, records, 0, null,
-                                "line " + lineNo + " (byte offset " + lineOffset + ") is a torn write (" + bad + ")");
-                    }
-                    if (!repair) {
-                        throw new CorruptLogException(file, lineNo, lineOffset, bad);
-                    }
-                    Path copy = saveBrokenCopy();
-                    long dropped = countLines(channel, cutAt, size);
-                    log.warn("{}: line {} (byte offset {}) is damaged ({}); saved the whole log as {}; repair drops "
-                            + "{} records ({} bytes) from byte offset {} on", file, lineNo, lineOffset, bad, copy,
-                            dropped, size - cutAt, cutAt);
-                    return cut(channel, size, cutAt, records, dropped, copy, "repair");
+                    return logRepair.damaged(lineNo, lineOffset, next, cutAt, records, bad);
                 }
                 unterminatedTail = nl < 0;
             }
             if (batch != null) {
-                return cut(channel, size, batchStart, records, 0, null,
+                return logRepair.cut(batchStart, records,
                         "a batch of " + batchCount + " writes has no commit line (torn write)");
             }
             if (goodEnd < size) {
-                return cut(channel, size, goodEnd, records, 0, null, "blank tail");
+                return logRepair.cut(goodEnd, records, "blank tail");
             }
             if (unterminatedTail) {
                 // The last record is whole but lacks its newline; add it, or the next append would join it.
@@ -239,70 +226,6 @@ public final class WalReplay {
             }
             return new Result(records, size, 0, 0, null);
         }
-    }
-
-    private Result cut(FileChannel channel, long size, long cutAt, long records, long dropped, Path copy,
-                       String why) throws IOException {
-        if (copy == null) {
-            log.warn("{}: cutting the last {} bytes (from byte offset {}): {}", file, size - cutAt, cutAt, why);
-        }
-        channel.truncate(cutAt);
-        channel.force(true);
-        return new Result(records, cutAt, size - cutAt, dropped, copy);
-    }
-
-    private Path saveBrokenCopy() throws IOException {
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
-        Path copy = file.resolveSibling(file.getFileName() + ".broken-" + stamp);
-        Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
-        try (FileChannel c = FileChannel.open(copy, StandardOpenOption.WRITE)) {
-            c.force(true);
-        }
-        SafeFiles.fsyncDirectory(file.getParent());
-        return copy;
-    }
-
-    /** Whether everything in {@code [from, size)} is NUL bytes or whitespace: a zero-filled or empty tail. */
-    private static boolean onlyPaddingAfter(FileChannel channel, long from, long size) throws IOException {
-        return scan(channel, from, size, WalFormat::isPadding) == size;
-    }
-
-    /** The lines in {@code [from, size)}, a last one without its newline included. */
-    private static long countLines(FileChannel channel, long from, long size) throws IOException {
-        long[] lines = {0};
-        byte[] last = {'\n'};
-        scan(channel, from, size, b -> {
-            last[0] = b;
-            if (b == '\n') {
-                lines[0]++;
-            }
-            return true;
-        });
-        return last[0] == '\n' ? lines[0] : lines[0] + 1;
-    }
-
-    /** Tests each byte of {@code [from, size)} in order; returns the offset of the first that fails, or size. */
-    private static long scan(FileChannel channel, long from, long size, BytePredicate test) throws IOException {
-        ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
-        for (long at = from; at < size; ) {
-            chunk.clear();
-            int n = channel.read(chunk, at);
-            if (n <= 0) {
-                return at;
-            }
-            for (int i = 0; i < n; i++) {
-                if (!test.test(chunk.get(i))) {
-                    return at + i;
-                }
-            }
-            at += n;
-        }
-        return size;
-    }
-
-    @FunctionalInterface
-    private interface BytePredicate {
-        boolean test(byte b);
     }
 
     private static int read(FileChannel channel, byte[] buf, int at, long position) throws IOException {

@@ -1,12 +1,14 @@
 /**
  * The write-ahead log: its format and codec ({@link kvstore.core.wal.WalFormat}, {@link
- * kvstore.core.wal.WalEncoder}, {@code WalDecoder}), replay on open ({@link kvstore.core.wal.WalReplay}), the
- * single writer ({@link kvstore.core.wal.LogWorker}, {@code GroupCommit}, {@code LogFile}) and compaction
- * ({@code Compaction}, {@code Snapshot}, {@code LogRetirer}) and backups ({@link kvstore.core.wal.BackupWriter},
- * {@code WriteTap}), in a {@link kvstore.core.wal.DataDirectory}.
+ * kvstore.core.wal.WalEncoder}, {@code WalDecoder}), replay on open ({@link kvstore.core.wal.WalReplay},
+ * {@code LogRepair}), the single writer ({@link kvstore.core.wal.LogWorker}, {@code LogTaskQueue},
+ * {@code GroupCommit}, {@code BetweenGroupRequests}, {@code LogFile}) and compaction ({@code Compaction},
+ * {@link kvstore.core.wal.CompactionPolicy}, {@code Snapshot}, {@code LogRetirer}) and backups
+ * ({@link kvstore.core.wal.BackupWriter}, {@code WriteTap}), in a {@link kvstore.core.wal.DataDirectory}.
  *
  * <p>Threads: the log worker's thread ({@code kvstore-wal-writer}) owns the live {@code LogFile}, the group
- * commit, all compaction state and the open backup taps; other threads reach it only through its queue of {@code LogTask}s. The
+ * commit, all compaction state and the open backup taps ({@code BetweenGroupRequests}); other threads reach it
+ * only through its {@code LogTaskQueue} of {@code LogTask}s. The
  * snapshot thread ({@code kvstore-compactor}) owns the next log until it hands it over as a task. The retirer
  * thread owns the replaced log's channel once compaction gave it away. A backup thread ({@code kvstore-backup})
  * owns its temporary files, and reads its tap once the worker has closed it. Encoders belong to one thread each.

@@ -73,7 +73,7 @@ class CompactionTest {
 
     @Test
     void shouldBeDueOnlyAboveMinimumSizeAndRatioOfLiveData() {
-        Compaction c = new Compaction(store, null, new LogWorker.Compacting(1_000, 2.0, CompactionProbe.NONE), now::get,
+        Compaction c = new Compaction(store, null, new CompactionPolicy(1_000, 2.0, CompactionProbe.NONE), now::get,
                 System::nanoTime, LogObserver.NONE);
         assertFalse(c.isDue(1_000), "not above the minimum");
         assertTrue(c.isDue(1_001), "an empty store has no live data");
@@ -325,7 +325,7 @@ class CompactionTest {
         GroupCommit group = new GroupCommit(LogFile.open(file, opener), FsyncPolicy.ALWAYS,
                 ops -> store.applyAtomically(ops, now.get()), (message, cause) -> fatal.countDown(), System::nanoTime,
                 LogObserver.NONE);
-        writer = new LogWorker(group, new Compaction(store, directory, new LogWorker.Compacting(MIN_BYTES, 2.0, probe),
+        writer = new LogWorker(group, new Compaction(store, directory, new CompactionPolicy(MIN_BYTES, 2.0, probe),
                 now::get, System::nanoTime, LogObserver.NONE));
         writer.start();
     }

@@ -64,7 +64,7 @@ public final class WalTesting {
     static LogWorker worker(LogFile file, FsyncPolicy policy, LogWorker.Applier applier, FatalHandler fatal,
                             NanoClock nanoClock) {
         return new LogWorker(new GroupCommit(file, policy, applier, fatal, nanoClock, LogObserver.NONE),
-                new Compaction(null, null, new LogWorker.Compacting(Long.MAX_VALUE, 1.0, CompactionProbe.NONE),
+                new Compaction(null, null, new CompactionPolicy(Long.MAX_VALUE, 1.0, CompactionProbe.NONE),
                         null, nanoClock, LogObserver.NONE));
     }
 

@@ -64,7 +64,7 @@ final class AdminRequests {
                 stream.close();
             } else {
                 stream.start(ex.ctx().channel());
-                ex.stream(Responses.chunked(ex.version(), NDJSON, ex.keepAlive()), stream);
+                ex.stream(NDJSON, stream);
             }
         } catch (Exception e) {
             // Left unanswered, this request would hold up every later response of the connection.

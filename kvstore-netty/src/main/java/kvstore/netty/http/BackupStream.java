@@ -20,7 +20,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link Backup}'s file as HTTP chunks, never whole in memory and never read on the event loop: a reader
+ * A {@link Backup}'s file as HTTP content in parts (chunked coding for HTTP/1.1, none for HTTP/1.0: see
+ * {@link Exchange#stream}), never whole in memory and never read on the event loop: a reader
  * thread of its own reads a few chunks ahead and wakes the {@link ChunkedWriteHandler} as each is ready; the
  * handler takes them as the socket drains ({@link #readChunk} answers null while the next is not read yet).
  * Closing it (sent, or dropped with its connection) stops the reader and deletes the file.

@@ -12,6 +12,7 @@ import kvstore.raft.RaftEngine;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Cluster mode, in front of {@link KvHandler}: answers {@code GET /cluster} and {@code GET /ready}, and holds
@@ -27,6 +28,10 @@ import java.util.List;
  * </pre>
  */
 final class ClusterHandler extends ChannelInboundHandlerAdapter {
+    private static final String CLUSTER = "/cluster";
+    private static final String READY = "/ready";
+    /** The paths only a cluster member answers, here, with {@code GET}; a single server has no such endpoint. */
+    static final Set<String> PATHS = Set.of(CLUSTER, READY);
     private static final String GET_ONLY = "GET";
 
     private final RaftEngine engine;
@@ -65,7 +70,7 @@ final class ClusterHandler extends ChannelInboundHandlerAdapter {
             FullHttpRequest request = next.request();
             String uri = request.uri();
             String path = uri.substring(0, Route.pathEnd(uri));
-            if (request.decoderResult().isSuccess() && (path.equals("/cluster") || path.equals("/ready"))) {
+            if (request.decoderResult().isSuccess() && PATHS.contains(path)) {
                 queued.poll();
                 try {
                     answer(ctx, next, path);
@@ -129,7 +134,7 @@ final class ClusterHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ClusterStatus status = engine.status();
-        if (path.equals("/ready")) {
+        if (path.equals(READY)) {
             String why = status.notReadyBecause();
             ex.send(why == null ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     new JsonBody(ctx.alloc(), 48).raw("{\"status\":").string(why == null ? "ready" : why).raw("}").done(),

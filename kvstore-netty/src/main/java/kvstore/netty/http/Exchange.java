@@ -72,15 +72,21 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
     }
 
     /**
-     * Sends a streamed response in its turn: {@code head}, then {@code body}'s chunks as the socket takes them.
-     * The caller flushes. When the connection is gone, {@code body} is closed unsent.
+     * Sends a {@code 200} of {@code contentType} streamed in its turn: the head, then {@code body}'s parts as the
+     * socket takes them. HTTP/1.1 gets it chunked. HTTP/1.0 knows no chunked coding: it gets the bytes as they
+     * are, with their {@code Content-Length} when {@code body} knows it, and the connection closes after them, so
+     * a client that reads to the end reads the whole body. The caller flushes. When the connection is gone,
+     * {@code body} is closed unsent.
      */
-    void stream(HttpResponse head, ChunkedInput<HttpContent> body) throws Exception {
+    void stream(CharSequence contentType, ChunkedInput<HttpContent> body) throws Exception {
         if (!ctx.channel().isActive()) {
             body.close();
             return;
         }
-        ctx.write(new SequencedResponse(sequence, head, body, !keepAlive), ctx.voidPromise());
+        boolean chunked = !HttpVersion.HTTP_1_0.equals(version);
+        HttpResponse head = chunked ? Responses.chunked(version, contentType, keepAlive)
+                : Responses.plain(version, contentType, body.length());
+        ctx.write(new SequencedResponse(sequence, head, body, !chunked || !keepAlive), ctx.voidPromise());
     }
 
     /** Sends {@code 200} with {@code body}. */

@@ -61,6 +61,24 @@ final class Responses {
                 new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])));
     }
 
+    /**
+     * The head of a {@code 200} whose body of {@code contentType} follows in parts with no transfer coding, and
+     * after which the connection closes: {@code length} bytes, or all until the close when the length is unknown
+     * (negative).
+     */
+    static HttpResponse plain(HttpVersion version, CharSequence contentType, long length) {
+        List<CharSequence> headers = new ArrayList<>(6);
+        headers.add(HttpHeaderNames.CONTENT_TYPE);
+        headers.add(contentType);
+        if (length >= 0) {
+            headers.add(HttpHeaderNames.CONTENT_LENGTH);
+            headers.add(Long.toString(length));
+        }
+        connection(headers, version, false);
+        return new DefaultHttpResponse(version, HttpResponseStatus.OK,
+                new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])));
+    }
+
     private static void connection(List<CharSequence> headers, HttpVersion version, boolean keepAlive) {
         if (!keepAlive) {
             headers.add(HttpHeaderNames.CONNECTION);

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The whole pipeline over a real socket: routing, JSON errors, and response order under pipelining. */
@@ -188,6 +189,30 @@ class HttpServerTest {
             assertTrue(System.nanoTime() < deadline, "the backup's file is deleted once sent");
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
+    }
+
+    @Test
+    void shouldSendABackupToAnHttp10ClientWithoutChunkedCodingAndThenClose() throws Exception {
+        List<Op> ops = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            ops.add(new Op.Set(("key-" + i).getBytes(StandardCharsets.UTF_8), "\"value\"".getBytes(StandardCharsets.UTF_8),
+                    Entry.NEVER));
+        }
+        db.submit(ops, db.now()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        // Asked to keep the connection open, the server still closes it: an HTTP/1.0 body ends with the connection.
+        List<Response> r = exchange("GET /backup HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                + "GET /health HTTP/1.0\r\n\r\n");
+
+        assertEquals(1, r.size(), "the connection closed after the backup, leaving the next request unanswered");
+        assertEquals(200, r.get(0).status());
+        String headers = r.get(0).headers().toLowerCase();
+        assertFalse(headers.contains("transfer-encoding"), headers);
+        assertTrue(headers.contains("connection: close"), headers);
+        String[] lines = r.get(0).body().split("\n");
+        assertEquals(5_001, lines.length, "the version mark and one set per key");
+        assertTrue(lines[0].startsWith("{\"op\":\"format\""), lines[0]);
+        assertTrue(lines[5_000].endsWith("}"), lines[5_000]);
     }
 
     private long backupFiles() throws IOException {
