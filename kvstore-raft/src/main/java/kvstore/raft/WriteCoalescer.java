@@ -15,8 +15,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Packs the writes a member takes at the same time into shared Raft entries. The first write leaves at once;
- * while {@link #MAX_IN_FLIGHT} entries are on their way, later writes wait, and leave together in the next
- * entry as soon as one returns. Raft orders, replicates and fsyncs an entry once for all the writes it carries;
+ * while an entry is on its way, later writes wait, and leave together in the next entry as soon as it returns. Raft orders, replicates and fsyncs an entry once for all the writes it carries;
  * each write in it is still applied on its own (a batch whole) and gets its own results. An entry fails or
  * succeeds as a whole, so each of its writes gets the same answer as the entry.
  *
@@ -24,8 +23,12 @@ import java.util.function.LongSupplier;
  * {@code waiting} and {@code inFlight} are guarded by {@code lock}; futures are completed outside it.
  */
 final class WriteCoalescer {
-    /** Entries on their way at once: more overlaps the trips, fewer packs more writes into each. */
-    static final int MAX_IN_FLIGHT = 2;
+    /**
+     * Entries on their way at once. More would overlap the trips, but Ratis already overlaps the fsyncs and
+     * appends of entries from different members; one at a time packs the most writes into each entry, and
+     * served more writes per second than two in alternating runs of bench/cluster's PUT row.
+     */
+    static final int MAX_IN_FLIGHT = 1;
     /** Writes in one entry at most, and their bytes (a single larger write still travels alone). */
     static final int MAX_WRITES = 1024;
     static final int MAX_BYTES = 1 << 20;
