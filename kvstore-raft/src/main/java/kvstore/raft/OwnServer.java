@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -92,7 +93,7 @@ final class OwnServer implements AutoCloseable {
     private CompletableFuture<RaftClientReply> call(Supplier<CompletableFuture<RaftClientReply>> call) {
         try {
             return CompletableFuture.supplyAsync(call, submitting).thenCompose(reply -> reply);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new IOException("the member is stopping", e));
         }
     }
