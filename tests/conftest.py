@@ -8,6 +8,7 @@ import http.client
 import json
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from decimal import Decimal
@@ -395,3 +396,26 @@ def request_bytes(method, path, body=None, headers=None, version="HTTP/1.1", hos
         h.setdefault("Content-Length", str(len(body)))
     head = f"{method} {path} {version}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in h.items()) + "\r\n"
     return head.encode() + (body or b"")
+
+
+class Workers:
+    """Threads that each call self.run(n) until self.stop is set; a context manager that starts them on entry
+    and stops and joins them on exit.  Subclasses record what their threads did."""
+
+    def __init__(self, count, join_timeout=60):
+        self.stop = threading.Event()
+        self.join_timeout = join_timeout
+        self.threads = [threading.Thread(target=self.run, args=(n,), daemon=True) for n in range(count)]
+
+    def run(self, n):
+        raise NotImplementedError
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(self.join_timeout)

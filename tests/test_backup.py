@@ -1,11 +1,10 @@
 """GET /backup: a point-in-time copy of the data set in the wal.log format, taken while writes go on, that
 restores by being saved as wal.log in an empty data dir."""
-import threading
 from decimal import Decimal
 
 import requests
 
-from conftest import MISSING, TIMEOUT, assert_json_error, jloads, request_bytes, wait_until
+from conftest import MISSING, TIMEOUT, Workers, assert_json_error, jloads, request_bytes, wait_until
 
 PRELOAD = 60_000
 WRITERS = 3
@@ -111,17 +110,16 @@ def test_backup_takes_only_get(shared_server):
     assert r.headers["allow"] == "GET"
 
 
-class Writers:
+class Writers(Workers):
     """WRITERS threads, each looping: PUT its counter p<w> to i, a batch setting b<w>-0..3 to one token i, and a
     DELETE of d<w>-<i>. Records per writer the last round acknowledged and the last round sent."""
 
     def __init__(self, srv):
+        super().__init__(WRITERS, join_timeout=TIMEOUT)
         self.srv = srv
-        self.stop = threading.Event()
         self.acked = [-1] * WRITERS
         self.sent = [-1] * WRITERS
         self.errors = []
-        self.threads = [threading.Thread(target=self.run, args=(w,)) for w in range(WRITERS)]
 
     def run(self, w):
         s = requests.Session()
@@ -140,15 +138,6 @@ class Writers:
         except Exception as e:  # noqa: BLE001 - reported by the test
             self.errors.append(repr(e))
 
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join(TIMEOUT)
 
 
 def check_one_instant(state, acked_before, sent_after):

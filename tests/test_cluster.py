@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from cluster_support import Cluster, batch, delete, get, now, put
+from conftest import Workers
 from kvserver import wait_until
 from linearizability import ABSENT, History, check
 
@@ -83,31 +84,20 @@ def test_consistency_local_reads_the_members_own_state_and_other_values_are_refu
     assert r.status_code == 400 and "consistency" in r.json()["error"]
 
 
-class Writers:
+class Writers(Workers):
     """Concurrent writers on unique keys: single PUTs, PUT-then-DELETE pairs and three-key batches.
     Each acknowledged write is recorded; a write without an answer may or may not have happened."""
 
     def __init__(self, cluster, prefix, threads=3):
+        super().__init__(threads)
         self.cluster = cluster
         self.prefix = prefix
-        self.stop = threading.Event()
         self.lock = threading.Lock()
         self.present = {}  # key -> value acknowledged as set
         self.deleted = set()  # keys whose delete was acknowledged
         self.batches = []  # (keys, acknowledged) of every batch sent
         self.acks = []  # (sent, acknowledged) monotonic times of every acknowledged write
         self.failures = 0  # requests refused or unanswered at the TCP level (a member down)
-        self.threads = [threading.Thread(target=self.run, args=(i,), daemon=True) for i in range(threads)]
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join(timeout=60)
 
     def ack(self, sent):
         with self.lock:

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,11 +24,12 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static kvstore.core.wal.WalTesting.set;
+import static kvstore.core.wal.WalTesting.strings;
 import static kvstore.core.wal.WalTesting.utf8;
+import static kvstore.core.wal.WalTesting.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -194,20 +194,6 @@ class LocalEngineAdminTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String value(LocalEngine db, String key) {
-        Entry e = db.get(utf8(key));
-        assertNotNull(e, key);
-        return new String(e.value(), StandardCharsets.UTF_8);
-    }
-
-    private static List<String> strings(List<byte[]> keys) {
-        List<String> out = new ArrayList<>();
-        for (byte[] k : keys) {
-            out.add(new String(k, StandardCharsets.UTF_8));
-        }
-        return out;
     }
 
     private static void await(CountDownLatch latch) {

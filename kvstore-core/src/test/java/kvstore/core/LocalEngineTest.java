@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static kvstore.core.wal.WalTesting.set;
+import static kvstore.core.wal.WalTesting.strings;
 import static kvstore.core.wal.WalTesting.utf8;
+import static kvstore.core.wal.WalTesting.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -363,25 +365,11 @@ class LocalEngineTest {
         return future;
     }
 
-    private static String value(LocalEngine db, String key) {
-        Entry e = db.get(utf8(key));
-        assertNotNull(e, key);
-        return new String(e.value(), StandardCharsets.UTF_8);
-    }
-
     private static byte[] concat(byte[]... parts) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (byte[] p : parts) {
             out.writeBytes(p);
         }
         return out.toByteArray();
-    }
-
-    private static List<String> strings(List<byte[]> keys) {
-        List<String> out = new ArrayList<>();
-        for (byte[] k : keys) {
-            out.add(new String(k, StandardCharsets.UTF_8));
-        }
-        return out;
     }
 }

@@ -2,6 +2,7 @@ package kvstore.core.wal;
 
 import kvstore.core.LogObserver;
 import kvstore.core.CompactionProbe;
+import kvstore.core.Engine;
 import kvstore.core.FatalHandler;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.store.Entry;
@@ -19,6 +20,7 @@ import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** Helpers shared by the tests that write through a {@link LogWorker} (directly or via the engine) or read its log. */
 public final class WalTesting {
@@ -98,5 +100,17 @@ public final class WalTesting {
 
     public static String str(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** The keys as strings, in their order. */
+    public static List<String> strings(List<byte[]> keys) {
+        return keys.stream().map(WalTesting::str).toList();
+    }
+
+    /** The live value of {@code key} as text; fails when the key is absent. */
+    public static String value(Engine db, String key) {
+        Entry e = db.get(utf8(key));
+        assertNotNull(e, key);
+        return str(e.value());
     }
 }

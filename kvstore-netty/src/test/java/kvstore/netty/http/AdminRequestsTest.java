@@ -9,8 +9,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import kvstore.core.Backup;
 import kvstore.core.WriteFailedException;
-import kvstore.core.time.NanoClock;
-import kvstore.netty.metrics.KvMetrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,14 +30,7 @@ class AdminRequestsTest {
     Path dir;
 
     private final FakeEngine engine = new FakeEngine();
-    private final EmbeddedChannel channel = channel();
-
-    private EmbeddedChannel channel() {
-        OperationCount operations = new OperationCount();
-        return new EmbeddedChannel(new ResponseOrder(),
-                new KvHandler(new ReadRequests(engine, "always", operations), new WriteRequests(engine, operations),
-                        new AdminRequests(engine), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
-    }
+    private final EmbeddedChannel channel = engine.channel();
 
     @AfterEach
     void noResponseLeft() {

@@ -1,5 +1,6 @@
 package kvstore.netty.http;
 
+import io.netty.channel.embedded.EmbeddedChannel;
 import kvstore.core.Backup;
 import kvstore.core.Engine;
 import kvstore.core.Page;
@@ -7,6 +8,8 @@ import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
+import kvstore.core.time.NanoClock;
+import kvstore.netty.metrics.KvMetrics;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,6 +37,14 @@ final class FakeEngine implements Engine {
     final List<CompletableFuture<Boolean>> compactions = new ArrayList<>();
     /** Every backup asked for, to be completed by the test. */
     final List<CompletableFuture<Backup>> backups = new ArrayList<>();
+
+    /** A channel with the response order and the request handler of a connection, serving this engine. */
+    EmbeddedChannel channel() {
+        OperationCount operations = new OperationCount();
+        return new EmbeddedChannel(new ResponseOrder(),
+                new KvHandler(new ReadRequests(this, "always", operations), new WriteRequests(this, operations),
+                        new AdminRequests(this), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
+    }
 
     /** Applies the {@code i}-th write submitted and completes it with its results. */
     void complete(int i) {

@@ -10,8 +10,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import kvstore.core.WriteFailedException;
-import kvstore.core.time.NanoClock;
-import kvstore.netty.metrics.KvMetrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,16 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KvHandlerTest {
     private final FakeEngine engine = new FakeEngine();
-    private final EmbeddedChannel channel = channel();
+    private final EmbeddedChannel channel = engine.channel();
 
     private record Reply(int status, String body, String allow, String connection) {
-    }
-
-    private EmbeddedChannel channel() {
-        OperationCount operations = new OperationCount();
-        return new EmbeddedChannel(new ResponseOrder(),
-                new KvHandler(new ReadRequests(engine, "always", operations), new WriteRequests(engine, operations),
-                        new AdminRequests(engine), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
     }
 
     @AfterEach
