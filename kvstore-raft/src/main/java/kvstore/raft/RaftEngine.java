@@ -4,6 +4,8 @@ import kvstore.core.Backup;
 import kvstore.core.Engine;
 import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
+import kvstore.core.cluster.Cluster;
+import kvstore.core.cluster.ClusterStatus;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
@@ -54,7 +56,7 @@ import java.util.stream.Stream;
  * <p>Threads: any thread may call any method; stages complete on Ratis's threads or on the engine's one
  * timer thread; calls into the member's own server go through {@link OwnServer}'s thread.
  */
-public final class RaftEngine implements Engine {
+public final class RaftEngine implements Engine, Cluster {
     /** The one Raft group a kvstore cluster is; every member derives the same id. */
     static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("kvstore".getBytes(StandardCharsets.US_ASCII)));
@@ -192,6 +194,7 @@ public final class RaftEngine implements Engine {
      * Completes once this member has applied every write acknowledged before the call; a read of the local store
      * after that is linearizable. Fails with {@code NO_QUORUM} when that cannot be confirmed in time.
      */
+    @Override
     public CompletionStage<Void> readBarrier() {
         return closed ? CompletableFuture.failedFuture(shuttingDown()) : reads.await();
     }
@@ -264,6 +267,7 @@ public final class RaftEngine implements Engine {
     }
 
     /** This member's view of the cluster, from memory. */
+    @Override
     public ClusterStatus status() {
         RaftServer.Division division = server.division();
         DivisionInfo info = division.getInfo();
@@ -271,7 +275,8 @@ public final class RaftEngine implements Engine {
         String role = info.isLeader() ? "leader" : info.isCandidate() ? "candidate" : "follower";
         long commit = division.getRaftLog().getLastCommittedIndex();
         return new ClusterStatus(config.nodeId(), role, leader == null ? null : leader.toString(),
-                info.getCurrentTerm(), commit, info.getLastAppliedIndex(), config.members());
+                info.getCurrentTerm(), commit, info.getLastAppliedIndex(), config.members().stream()
+                .map(m -> new ClusterStatus.Member(m.id(), m.httpAddress(), m.raftAddress())).toList());
     }
 
     static WriteFailedException shuttingDown() {

@@ -4,7 +4,7 @@ import kvstore.core.time.NanoClock;
 import kvstore.netty.http.HttpSettings;
 import kvstore.netty.metrics.KvMetrics;
 import kvstore.netty.http.HttpServer;
-import kvstore.raft.ClusterStatus;
+import kvstore.core.cluster.ClusterStatus;
 import kvstore.raft.Member;
 import kvstore.raft.MemberConfig;
 import kvstore.raft.RaftEngine;

@@ -76,13 +76,14 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
      * socket takes them. HTTP/1.1 gets it chunked. HTTP/1.0 knows no chunked coding: it gets the bytes as they
      * are, with their {@code Content-Length} when {@code body} knows it, and the connection closes after them, so
      * a client that reads to the end reads the whole body. The caller flushes. When the connection is gone,
-     * {@code body} is closed unsent.
+     * {@code body} is closed unsent. The metrics count the response as its head goes.
      */
     void stream(CharSequence contentType, ChunkedInput<HttpContent> body) throws Exception {
         if (!ctx.channel().isActive()) {
             body.close();
             return;
         }
+        metrics.record(HttpResponseStatus.OK.code(), arrivedNanos);
         boolean chunked = !HttpVersion.HTTP_1_0.equals(version);
         HttpResponse head = chunked ? Responses.chunked(version, contentType, keepAlive)
                 : Responses.plain(version, contentType, body.length());

@@ -40,10 +40,8 @@ final class FakeEngine implements Engine {
 
     /** A channel with the response order and the request handler of a connection, serving this engine. */
     EmbeddedChannel channel() {
-        OperationCount operations = new OperationCount();
         return new EmbeddedChannel(new ResponseOrder(),
-                new KvHandler(new ReadRequests(this, "always", operations), new WriteRequests(this, operations),
-                        new AdminRequests(this), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
+                new KvHandler(Endpoints.of(this, "always", null), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
     }
 
     /** Applies the {@code i}-th write submitted and completes it with its results. */
