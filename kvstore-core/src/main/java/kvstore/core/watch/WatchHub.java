@@ -122,7 +122,8 @@ public final class WatchHub implements ChangeListener {
         wakeups.remove(wakeup);
     }
 
-    Settings settings() {
+    /** How watches behave. */
+    public Settings settings() {
         return settings;
     }
 
@@ -138,7 +139,8 @@ public final class WatchHub implements ChangeListener {
         return clock.millis();
     }
 
-    long nowNanos() {
+    /** Now, by the monotonic clock the hub's watchers time their progress events with. */
+    public long nowNanos() {
         return nanoClock.nanos();
     }
 }

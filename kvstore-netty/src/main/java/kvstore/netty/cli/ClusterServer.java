@@ -1,6 +1,7 @@
 package kvstore.netty.cli;
 
 import kvstore.core.time.NanoClock;
+import kvstore.core.watch.WatchHub;
 import kvstore.netty.http.HttpSettings;
 import kvstore.netty.metrics.KvMetrics;
 import kvstore.netty.http.HttpServer;
@@ -23,7 +24,7 @@ final class ClusterServer {
     }
 
     /** Serves until {@code stop} opens; returns the exit status. */
-    static int run(MemberConfig config, HttpSettings settings, StopSignal stop) throws Exception {
+    static int run(MemberConfig config, HttpSettings settings, WatchHub watches, StopSignal stop) throws Exception {
         Member self = config.self();
         RaftEngine engine;
         try {
@@ -36,7 +37,7 @@ final class ClusterServer {
         try {
             KvMetrics metrics = new KvMetrics(NanoClock.SYSTEM);
             metrics.watch(engine::stats);
-            server = HttpServer.start(engine, RAFT_LOG_FSYNC, settings, metrics, FatalExit::outOfMemory, engine);
+            server = HttpServer.start(engine, engine, watches, RAFT_LOG_FSYNC, settings, metrics, FatalExit::outOfMemory);
         } catch (Exception e) {
             engine.close();
             return fail("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage());

@@ -6,6 +6,7 @@ import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.LocalEngine;
 import kvstore.core.time.NanoClock;
+import kvstore.core.watch.WatchHub;
 import kvstore.netty.http.HttpServer;
 import kvstore.netty.http.HttpSettings;
 import kvstore.netty.security.AccessRules;
@@ -102,6 +103,9 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterOptions cluster = new ClusterOptions();
 
+    @CommandLine.Mixin
+    WatchOptions watch = new WatchOptions();
+
     public static void main(String[] args) {
         FatalExit.install();
         System.exit(commandLine().execute(args));
@@ -137,15 +141,17 @@ public final class Main implements Callable<Integer> {
         } catch (SecurityOptions.BadSecurityOption e) {
             throw SecurityOptions.asParameterError(spec.commandLine(), e);
         }
+        WatchHub watches = watch.hub(spec.commandLine());
         StopSignal stop = StopSignal.install();
         try {
-            return serve(policy, access, tls, stop);
+            return serve(policy, access, tls, watches, stop);
         } finally {
             stop.cancel();
         }
     }
 
-    private int serve(FsyncPolicy policy, AccessRules access, SslContext tls, StopSignal stop) throws Exception {
+    private int serve(FsyncPolicy policy, AccessRules access, SslContext tls, WatchHub watches, StopSignal stop)
+            throws Exception {
         if (cluster.enabled()) {
             MemberConfig member = cluster.config(spec.commandLine(), dataDir, port,
                     spec.commandLine().getParseResult().hasMatchedOption("--port"));
@@ -153,7 +159,7 @@ public final class Main implements Callable<Integer> {
                 member = member.withMaxMemory(maxMemory);
             }
             return ClusterServer.run(member, new HttpSettings(host, member.self().httpPort(), (int) maxBody,
-                    idleTimeout, requestTimeout, maxConnections, access, tls), stop);
+                    idleTimeout, requestTimeout, maxConnections, access, tls), watches, stop);
         }
         long started = System.nanoTime();
         KvMetrics metrics = new KvMetrics(NanoClock.SYSTEM);
@@ -171,8 +177,8 @@ public final class Main implements Callable<Integer> {
         metrics.watch(db::stats);
         HttpServer server;
         try {
-            server = HttpServer.start(db, policy.label(), new HttpSettings(host, port, (int) maxBody, idleTimeout,
-                    requestTimeout, maxConnections, access, tls), metrics, FatalExit::outOfMemory);
+            server = HttpServer.start(db, null, watches, policy.label(), new HttpSettings(host, port, (int) maxBody,
+                    idleTimeout, requestTimeout, maxConnections, access, tls), metrics, FatalExit::outOfMemory);
         } catch (Exception e) {
             db.close();
             String why = e instanceof UnresolvedAddressException ? "no such host" : messageOf(e);

@@ -101,6 +101,7 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
                 case BATCH -> api.writes().batch(ex, ByteBufUtil.getBytes(request.content()), order);
                 case STATS -> api.reads().stats(ex);
                 case HEALTH -> api.reads().health(ex);
+                case WATCH -> api.watches().open(ex, Keys.watchQuery(uri, ex.pathEnd() + 1, WatchRequests.lastEventId(ex)));
                 case METRICS -> metrics.serve(ex);
                 case OPENAPI -> api.reads().openApi(ex);
                 case COMPACT -> api.admin().compact(ex);

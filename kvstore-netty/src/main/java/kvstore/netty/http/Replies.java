@@ -171,6 +171,12 @@ final class Replies {
         return json.raw("]}");
     }
 
+    /** {@code 410}: a watch asked to start before the oldest revision the history holds. */
+    static ByteBuf compacted(ByteBufAllocator alloc, long compactRevision) {
+        return new JsonBody(alloc, 64).raw("{\"error\":").string(SseEvents.COMPACTED)
+                .raw(",\"compact_revision\":").number(compactRevision).raw("}").done();
+    }
+
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }

@@ -29,6 +29,8 @@ enum Route {
     BATCH("/kv/batch", reading(), writing(HttpMethod.POST)),
     STATS("/stats", reading(HttpMethod.GET), writing(), Trait.LINEARIZABLE),
     HEALTH("/health", reading(HttpMethod.GET), writing(), Trait.PUBLIC),
+    /** Server-Sent Events for as long as the client stays; the connection serves nothing else after it. */
+    WATCH("/watch", reading(HttpMethod.GET), writing(), Trait.LINEARIZABLE, Trait.STREAM),
     METRICS("/metrics", reading(HttpMethod.GET), writing()),
     OPENAPI("/openapi.json", reading(HttpMethod.GET), writing()),
     /** Starts a compaction; changes no data, answered once it started. */

@@ -9,6 +9,7 @@ import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
 import kvstore.core.time.NanoClock;
+import kvstore.core.watch.WatchHub;
 import kvstore.netty.metrics.KvMetrics;
 
 import java.nio.charset.StandardCharsets;
@@ -38,10 +39,17 @@ final class FakeEngine implements Engine {
     /** Every backup asked for, to be completed by the test. */
     final List<CompletableFuture<Backup>> backups = new ArrayList<>();
 
+    /** The hub of this engine's watches: a test tells it of changes as a store would. */
+    final WatchHub watches = new WatchHub(WatchHub.Settings.DEFAULTS, SseEvents.FORMAT, () -> NOW, NanoClock.SYSTEM);
+
     /** A channel with the response order and the request handler of a connection, serving this engine. */
     EmbeddedChannel channel() {
-        return new EmbeddedChannel(new ResponseOrder(),
-                new KvHandler(Endpoints.of(this, "always", null), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
+        return new EmbeddedChannel(new ResponseOrder(), new KvHandler(endpoints(), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
+    }
+
+    /** The endpoints of a single server on this engine. */
+    Endpoints endpoints() {
+        return Endpoints.of(this, "always", null, watches);
     }
 
     /** Applies the {@code i}-th write submitted and completes it with its results. */

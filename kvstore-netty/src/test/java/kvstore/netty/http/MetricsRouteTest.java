@@ -28,7 +28,7 @@ class MetricsRouteTest {
     private EmbeddedChannel channel() {
         RequestMetrics requests = new RequestMetrics(metrics);
         return new EmbeddedChannel(requests.connections(), new ResponseOrder(),
-                new KvHandler(Endpoints.of(engine, "always", null), requests));
+                new KvHandler(engine.endpoints(), requests));
     }
 
     @AfterEach

@@ -110,7 +110,8 @@ class RouteTest {
     @Test
     void shouldReadLinearizablyTheKeysTheFiguresAndTheWatches() {
         for (Route route : Route.values()) {
-            boolean linearizable = route == Route.ITEM || route == Route.LIST || route == Route.STATS;
+            boolean linearizable = route == Route.ITEM || route == Route.LIST || route == Route.STATS
+                    || route == Route.WATCH;
             assertEquals(linearizable, route.readsLinearizably(HttpMethod.GET), route.toString());
             assertFalse(route.readsLinearizably(HttpMethod.PUT), route.toString());
         }
@@ -153,8 +154,9 @@ class RouteTest {
                 return new ClusterStatus("n1", "leader", "n1", 1, 1, 1, List.of());
             }
         };
+        FakeEngine engine = new FakeEngine();
         EmbeddedChannel channel = new EmbeddedChannel(new ResponseOrder(), new KvHandler(
-                Endpoints.of(new FakeEngine(), "always", cluster), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
+                Endpoints.of(engine, "always", cluster, engine.watches), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
         int checked = 0;
         for (Route r : Route.ENDPOINTS) {
             for (HttpMethod method : METHODS) {
