@@ -125,8 +125,8 @@ public final class KvStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Applies each write of the entry on its own (a batch whole), all at the entry's stamp, then drops the keys
-     * expired by then.
+     * Expires the keys due by the entry's stamp, then applies each write of the entry on its own (a batch whole),
+     * all at that stamp.
      */
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
@@ -142,13 +142,13 @@ public final class KvStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(e);
         }
         long at = writes.stampMillis();
+        // Keys due by the entry's stamp expire first, each a change of its own, in the same order on every member
+        // (deadline, then key): the state stays a function of the log alone, and a write to such a key creates it.
+        store.expireDue(at);
         List<List<OpResult>> results = new ArrayList<>(writes.writes().size());
         for (WalCodec.Write write : writes.writes()) {
-            results.add(store.applyAtomically(write.stampedAt(at).ops(), at));
+            results.add(store.applyUnit(write.stampedAt(at).ops(), at).results());
         }
-        // Expired entries leave the store at log time, not at this member's time: every member removes the same
-        // ones after the same entry, so the state stays a function of the log alone and memory is reclaimed.
-        store.removeExpired(at);
         lastTimestamp = Math.max(lastTimestamp, at);
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Results.encode(results))));

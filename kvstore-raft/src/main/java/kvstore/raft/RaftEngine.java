@@ -9,7 +9,7 @@ import kvstore.core.cluster.ClusterStatus;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
-import kvstore.core.store.Store;
+import kvstore.core.store.Totals;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -159,7 +159,7 @@ public final class RaftEngine implements Engine, Cluster {
     /** Live keys and bytes; {@code logBytes} is the size of the Raft log this member keeps (its segments). */
     @Override
     public Stats stats() {
-        Store.Totals totals = stateMachine.store().totals(now());
+        Totals totals = stateMachine.store().totals(now());
         return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), config.maxMemoryBytes(),
                 raftLogBytes(), 0, 0);
     }
@@ -181,7 +181,7 @@ public final class RaftEngine implements Engine, Cluster {
             return done;
         }
         // Checked on the member that took the write, against what it has applied: an estimate, like the ceiling.
-        if (stateMachine.store().wouldGrowPast(ops, config.maxMemoryBytes(), now())) {
+        if (Totals.wouldGrowPast(stateMachine.store(), ops, config.maxMemoryBytes(), now())) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.MEMORY_LIMIT,
                     "memory limit reached", null));
             return done;

@@ -64,7 +64,7 @@ final class FakeEngine implements Engine {
             } else if (op instanceof Op.Delete) {
                 values.remove(key);
             }
-            results.add(new OpResult(before != null, op instanceof Op.Get ? before : null));
+            results.add(new OpResult(before != null, op instanceof Op.Get ? before : null, 0, 0, 0));
         }
         write.done().complete(results);
     }
