@@ -1,5 +1,6 @@
 package kvstore.core;
 
+import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
@@ -130,9 +131,17 @@ public final class LocalEngine implements Engine {
      * @throws IOException when the directory cannot be created, written or locked
      */
     public static LocalEngine open(Config config) throws IOException {
+        return open(config, ChangeListener.NONE);
+    }
+
+    /**
+     * As {@link #open(Config)}, with {@code changes} told of every change the store applies, those replayed from
+     * the log included, and then of the revision the store was loaded at.
+     */
+    public static LocalEngine open(Config config, ChangeListener changes) throws IOException {
         DataDirectory directory = DataDirectory.lock(config.dataDir());
         try {
-            Store store = new Store();
+            Store store = new Store(changes);
             EpochClock clock = config.clock();
             Path file = directory.resolve(WalFormat.FILE_NAME);
             Files.deleteIfExists(directory.resolve(WalFormat.COMPACT_FILE_NAME));
@@ -145,6 +154,7 @@ public final class LocalEngine implements Engine {
             Recovery recovery = new Recovery(replay.records(), replay.bytes(), replay.cutBytes(),
                     replay.droppedRecords(), replay.brokenCopy(), TimeUnit.NANOSECONDS.toMillis(replayNanos));
             config.observer().replayed(replay.records(), replay.bytes(), replayNanos);
+            changes.loaded(store.revision());
             LogWorker log = LogWorker.open(directory, store, config.fsync(),
                     new CompactionPolicy(config.compactMinBytes(), config.compactRatio(), config.compactionProbe()),
                     config.fatalHandler(), clock, config.nanoClock(), config.observer());

@@ -1,5 +1,6 @@
 package kvstore.raft;
 
+import kvstore.core.store.ChangeListener;
 import kvstore.core.store.OpResult;
 import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
@@ -50,14 +51,23 @@ public final class KvStateMachine extends BaseStateMachine {
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final EpochClock clock;
+    /** Told of every change applied (the watch hub), across the stores that snapshots replace. */
+    private final ChangeListener changes;
     /** Replaced as a whole when a snapshot is loaded; written by the apply thread only. */
-    private volatile Store store = new Store();
+    private volatile Store store;
     /** The latest timestamp of the writes applied (apply thread; read by the leader's stamping); -1 before any. */
     private volatile long lastTimestamp = -1;
     private File tmpDir;
 
     public KvStateMachine(EpochClock clock) {
+        this(clock, ChangeListener.NONE);
+    }
+
+    /** A state machine whose store tells {@code changes} of every change it applies, and of each snapshot loaded. */
+    public KvStateMachine(EpochClock clock, ChangeListener changes) {
         this.clock = clock;
+        this.changes = changes;
+        this.store = new Store(changes);
     }
 
     /** The applied state: read it from any thread. */
@@ -86,9 +96,10 @@ public final class KvStateMachine extends BaseStateMachine {
         if (MD5FileUtil.getDigestFileForFile(file.toFile()).exists()) {
             MD5FileUtil.verifySavedMD5(file.toFile(), MD5FileUtil.computeMd5ForFile(file.toFile()));
         }
-        Store loaded = new Store();
+        Store loaded = new Store(changes);
         long keys = WalCodec.readSnapshot(file, loaded);
         store = loaded;
+        changes.loaded(loaded.revision());
         setLastAppliedTermIndex(snapshot.getTermIndex());
         log.info("loaded snapshot {} ({} keys)", file.getFileName(), keys);
     }

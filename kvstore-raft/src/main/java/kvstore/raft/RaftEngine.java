@@ -6,6 +6,7 @@ import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
 import kvstore.core.cluster.Cluster;
 import kvstore.core.cluster.ClusterStatus;
+import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
@@ -91,13 +92,21 @@ public final class RaftEngine implements Engine, Cluster {
 
     /** Starts this member's Raft server (recovering its snapshot and log) and its clients. */
     public static RaftEngine start(MemberConfig config) throws IOException {
+        return start(config, ChangeListener.NONE);
+    }
+
+    /**
+     * As {@link #start(MemberConfig)}, with {@code changes} told of every change this member applies (those it
+     * recovers at start included) and of every snapshot it loads.
+     */
+    public static RaftEngine start(MemberConfig config, ChangeListener changes) throws IOException {
         List<RaftPeer> peers = config.members().stream()
                 .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build())
                 .toList();
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
         Snapshots.deleteLeftoverBackups(config.dataDir());
         RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
-        KvStateMachine stateMachine = new KvStateMachine(config.clock());
+        KvStateMachine stateMachine = new KvStateMachine(config.clock(), changes);
         RaftServer server = RaftServer.newBuilder()
                 .setGroup(group)
                 .setServerId(selfId)

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <p>The history holds the changes themselves: the keys and new values of the last {@code history} changes, plus
  * about 100 bytes each for the change, its slot and its encoded event once a watcher has sent it.
  *
- * <p>Threads: {@link #applied} and {@link #startAt} on the applying thread (one at a time); everything else from
+ * <p>Threads: {@link #applied} and {@link #loaded} on the applying thread (one at a time); everything else from
  * any thread.
  */
 public final class WatchHub implements ChangeListener {
@@ -74,11 +74,11 @@ public final class WatchHub implements ChangeListener {
 
     /**
      * Applying thread: the state stands at {@code revision}, loaded from a snapshot or a compacted log, so no
-     * change up to it can be watched any more. Call it once the state is loaded (after replay at start, and after
-     * a cluster member installs a snapshot): when the state moved past what the hub holds, the history is
-     * forgotten and the watchers still behind it end ({@link WatchEnd#COMPACTED}).
+     * change up to it can be watched any more. When the state moved past what the hub holds, the history is
+     * forgotten and the watchers still behind it end ({@link WatchEnd#COMPACTED}); otherwise nothing happens.
      */
-    public void startAt(long revision) {
+    @Override
+    public void loaded(long revision) {
         history.startAt(revision);
         for (Wakeup wakeup : wakeups) {
             wakeup.wake();

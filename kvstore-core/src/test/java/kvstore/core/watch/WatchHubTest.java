@@ -299,7 +299,7 @@ class WatchHubTest {
         Watcher watcher = hub.watch(WatchedKeys.prefix(new byte[0]), 1);
         drain(watcher);
 
-        hub.startAt(10);
+        hub.loaded(10);
         puts(hub, "k");
 
         assertEquals(List.of("end COMPACTED 1"), drain(watcher));
@@ -312,7 +312,7 @@ class WatchHubTest {
     void shouldTakeAStartAtTheRevisionItHoldsAsNoChange() throws Exception {
         puts(hub, "a", "b");
 
-        hub.startAt(2);
+        hub.loaded(2);
 
         assertEquals(List.of("put a 1", "put b 2"), drain(hub.watch(WatchedKeys.prefix(new byte[0]), 1)));
     }

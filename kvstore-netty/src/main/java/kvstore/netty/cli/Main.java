@@ -168,7 +168,7 @@ public final class Main implements Callable<Integer> {
             db = LocalEngine.open(LocalEngine.Config.server(dataDir, policy, compactMinBytes, compactRatio, repair,
                     FatalExit::logFailed, crashProbe())
                     .withMaxMemory(maxMemory != null ? maxMemory : LocalEngine.Config.defaultMaxMemory())
-                    .withObserver(metrics.logObserver()));
+                    .withObserver(metrics.logObserver()), watches);
         } catch (CorruptLogException e) {
             return fail(e.getMessage());
         } catch (IOException e) {
