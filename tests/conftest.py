@@ -285,6 +285,7 @@ class EventStream:
             sock.connect((host, port))
             self.conn.sock = sock
         self.conn.request("GET", path, headers=headers or {})
+        self.sock = self.conn.sock  # the response keeps it; the connection lets go of it (Connection: close)
         self.response = self.conn.getresponse()
         self.status = self.response.status
         self.headers = {k.lower(): v for k, v in self.response.getheaders()}
@@ -299,7 +300,9 @@ class EventStream:
         self.close()
 
     def close(self):
+        self.response.close()
         self.conn.close()
+        self.sock.close()
 
     def next(self, timeout=TIMEOUT):
         """The next event as {"id": int or None, "event": name, "data": parsed JSON}, or None once the stream ended;
@@ -307,7 +310,7 @@ class EventStream:
         while b"\n\n" not in self.buf:
             if self.ended:
                 return None
-            self.conn.sock.settimeout(timeout)
+            self.sock.settimeout(timeout)
             chunk = self.response.read1(65536)
             if not chunk:
                 self.ended = True
