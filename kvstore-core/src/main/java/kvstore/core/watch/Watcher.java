@@ -52,11 +52,6 @@ public final class Watcher {
         this.encode = change -> hub.format().change(change, hub.nowMillis());
     }
 
-    /** The first revision this watcher is sent. */
-    public long from() {
-        return from;
-    }
-
     /** The last revision delivered whole. */
     public long delivered() {
         return delivered;
