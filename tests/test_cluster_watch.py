@@ -56,7 +56,13 @@ def test_a_watch_opened_on_a_follower_starts_after_every_acknowledged_write(clus
             assert changes(stream, 1)[0][2] == p + f"second{round_}"
 
 
-def test_a_watch_with_a_bad_consistency_is_refused(cluster):
+def test_consistency_local_opens_without_the_barrier_and_other_values_are_refused(cluster):
+    p = uid("local")
+    follower = next(m for m in cluster.members if m.node_id != cluster.wait_leader())
+    with watch(follower, f"prefix={enc(p)}&consistency=local") as stream:
+        assert stream.status == 200
+        assert put(cluster.members[0], p + "k", 1).status_code == 200
+        assert changes(stream, 1)[0][2] == p + "k"
     with watch(cluster.members[0], "consistency=sometimes") as stream:
         assert stream.status == 400
 
