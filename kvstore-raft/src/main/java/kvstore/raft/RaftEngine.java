@@ -2,6 +2,7 @@ package kvstore.raft;
 
 import kvstore.core.Backup;
 import kvstore.core.Engine;
+import kvstore.core.EntryPage;
 import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
@@ -157,6 +158,11 @@ public final class RaftEngine implements Engine {
     @Override
     public Page keys(byte[] prefix, byte[] after, int limit) {
         return Page.of(stateMachine.store().keysAfter(prefix, after, Page.fetchSize(limit), now()), limit);
+    }
+
+    @Override
+    public EntryPage entries(byte[] prefix, byte[] after, int limit) {
+        return EntryPage.of(stateMachine.store().entriesAfter(prefix, after, Page.fetchSize(limit), now()), limit);
     }
 
     /** Live keys and bytes; {@code logBytes} is the size of the Raft log this member keeps (its segments). */
