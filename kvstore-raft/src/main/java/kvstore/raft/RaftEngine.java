@@ -86,6 +86,7 @@ public final class RaftEngine implements Engine {
         this.writes = new WriteCoalescer(router::submit, config.writeTimeoutMillis(), config.clock()::millis,
                 System::nanoTime);
         this.reads = new ReadBarriers(this::readIndex, config.writeTimeoutMillis(), System::nanoTime);
+        new ExpiryProposals(server, stateMachine, config.clock(), config.writeTimeoutMillis()).start(timer);
     }
 
     /** Starts this member's Raft server (recovering its snapshot and log) and its clients. */
