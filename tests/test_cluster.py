@@ -4,12 +4,11 @@ of concurrent histories through a kill and a pause."""
 import json
 import random
 import threading
-import uuid
 
 import pytest
 import requests
 
-from cluster_support import Cluster, batch, delete, get, now, put
+from cluster_support import Cluster, batch, delete, get, now, put, running_cluster, uid
 from conftest import Workers
 from kvserver import wait_until
 from linearizability import ABSENT, History, check
@@ -17,15 +16,8 @@ from linearizability import ABSENT, History, check
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    c = Cluster(tmp_path_factory.mktemp("cluster"))
-    try:
-        yield c.start()
-    finally:
-        c.close()
-
-
-def uid(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:8]}-"
+    with running_cluster(tmp_path_factory.mktemp("cluster")) as c:
+        yield c
 
 
 def test_a_write_to_any_member_is_read_at_once_from_every_member(cluster):

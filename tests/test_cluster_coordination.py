@@ -3,10 +3,9 @@ revisions for the same applied state, conditions are decided where entries are a
 replicated changes on an idle cluster, and revisions go on past a leader's kill -9 without repeating."""
 import json
 import time
-import uuid
 
 import pytest
-from cluster_support import Cluster, batch, delete, get, put
+from cluster_support import batch, delete, get, put, running_cluster, uid
 from kvserver import wait_until
 from test_conditional import CasCounters
 
@@ -15,15 +14,8 @@ REVISION = "x-kvstore-revision"
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    c = Cluster(tmp_path_factory.mktemp("coordination"))
-    try:
-        yield c.start()
-    finally:
-        c.close()
-
-
-def uid(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:8]}-"
+    with running_cluster(tmp_path_factory.mktemp("coordination")) as c:
+        yield c
 
 
 def local_state(member, prefix):
