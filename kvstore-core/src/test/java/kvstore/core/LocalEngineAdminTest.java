@@ -3,8 +3,8 @@ package kvstore.core;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.wal.WalFormat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -40,13 +40,9 @@ class LocalEngineAdminTest {
     @TempDir
     Path dir;
 
-    private final OpenEngines engines = new OpenEngines();
+    @RegisterExtension
+    final OpenEngines engines = new OpenEngines();
     private final AtomicLong now = engines.now;
-
-    @AfterEach
-    void closeAll() throws IOException {
-        engines.close();
-    }
 
     @Test
     void shouldStartACompactionOnDemandBelowTheSizeThresholds() throws Exception {

@@ -4,8 +4,8 @@ import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.wal.WalEncoder;
 import kvstore.core.wal.WalFormat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -38,13 +38,9 @@ class LocalEngineRevisionsTest {
     @TempDir
     Path dir;
 
-    private final OpenEngines engines = new OpenEngines();
+    @RegisterExtension
+    final OpenEngines engines = new OpenEngines();
     private final AtomicLong now = engines.now;
-
-    @AfterEach
-    void closeAll() throws IOException {
-        engines.close();
-    }
 
     @Test
     void shouldKeepTheRevisionAndEveryKeysFiguresAcrossARestart() throws Exception {

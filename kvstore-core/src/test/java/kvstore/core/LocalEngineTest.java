@@ -8,8 +8,8 @@ import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.wal.WalEncoder;
 import kvstore.core.wal.WalFormat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -44,13 +44,9 @@ class LocalEngineTest {
     @TempDir
     Path dir;
 
-    private final OpenEngines engines = new OpenEngines();
+    @RegisterExtension
+    final OpenEngines engines = new OpenEngines();
     private final AtomicLong now = engines.now;
-
-    @AfterEach
-    void closeAll() throws IOException {
-        engines.close();
-    }
 
     @Test
     void shouldRoundTripWritesThroughCloseAndReopen() throws Exception {

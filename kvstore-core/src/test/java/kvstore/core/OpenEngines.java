@@ -2,6 +2,8 @@ package kvstore.core;
 
 import kvstore.core.store.Op;
 import kvstore.core.store.Outcome;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,10 +17,10 @@ import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The engines a test opens, on one injected wall clock ({@link #now}), each closed when the test ends ({@link #close}
- * from an {@code @AfterEach}): the fixture the engine tests share.
+ * The engines a test opens, on one injected wall clock ({@link #now}), each closed when the test ends (registered
+ * with {@code @RegisterExtension}): the fixture the engine tests share.
  */
-final class OpenEngines implements AutoCloseable {
+final class OpenEngines implements AfterEachCallback {
     static final long START = 1_700_000_000_000L;
 
     /** The wall clock of every engine opened here. */
@@ -63,7 +65,7 @@ final class OpenEngines implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public void afterEach(ExtensionContext context) throws IOException {
         for (LocalEngine db : open) {
             db.close();
         }
