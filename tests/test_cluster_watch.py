@@ -8,8 +8,8 @@ import threading
 import pytest
 import requests
 
-from cluster_support import Cluster, batch, put
-from conftest import CountingWriters, enc, uid, watch
+from cluster_support import batch, put, running_cluster, uid
+from conftest import CountingWriters, enc, watch
 from kvserver import wait_until
 
 EVENT_WAIT = 30  # seconds: a member may be electing a leader
@@ -17,7 +17,7 @@ EVENT_WAIT = 30  # seconds: a member may be electing a leader
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    with Cluster(tmp_path_factory.mktemp("watch-cluster")) as c:
+    with running_cluster(tmp_path_factory.mktemp("watch-cluster")) as c:
         yield c
 
 
@@ -82,7 +82,7 @@ def writers(cluster, prefix, count):
 
 
 def test_a_watcher_on_a_follower_survives_a_leader_kill_and_sees_every_acknowledged_write_once(tmp_path):
-    with Cluster(tmp_path / "kill") as c:
+    with running_cluster(tmp_path / "kill") as c:
         leader = c.leader()
         follower = next(m for m in c.members if m is not leader)
         p = uid("kill")
