@@ -53,6 +53,9 @@ final class WatchStream implements ChunkedInput<HttpContent> {
             return;
         }
         if (channel.isWritable()) {
+            if (!watcher.hasNews(nowNanos)) {
+                return;
+            }
             if (writer == null) {
                 writer = channel.pipeline().get(ChunkedWriteHandler.class);
             }
