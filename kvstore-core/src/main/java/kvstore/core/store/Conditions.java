@@ -34,7 +34,7 @@ public final class Conditions {
     }
 
     /** What a key holds after an earlier delete of the unit. */
-    private static final Entry ABSENT = new Entry(new byte[0], new byte[0], Entry.NEVER);
+    private static final Entry ABSENT = new Entry(new byte[0], new byte[0], Entry.NEVER, 0, 0, 0);
 
     private Conditions() {
     }
@@ -93,9 +93,8 @@ public final class Conditions {
      * decision sees it (value and mod revision), or null when it leaves it absent.
      */
     public static Entry leftBy(Op op, long revision, long atMillis) {
-        if (op instanceof Op.Set set && set.entry().isLiveAt(atMillis)) {
-            Entry e = set.entry();
-            return new Entry(e.key(), e.value(), e.deadlineMillis(), 0, revision, 0);
+        if (op instanceof Op.Set set && set.isLiveAt(atMillis)) {
+            return new Entry(set.key(), set.value(), set.deadlineMillis(), 0, revision, 0);
         }
         return null;
     }
