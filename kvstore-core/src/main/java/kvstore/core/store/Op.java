@@ -12,11 +12,27 @@ public sealed interface Op {
         return !(this instanceof Get || this instanceof Check);
     }
 
-    /** Sets {@code key} to {@code value}, expiring at {@code deadlineMillis} ({@link Entry#NEVER}: never). */
-    record Set(byte[] key, byte[] value, long deadlineMillis) implements Op {
+    /**
+     * Sets {@code key} to the value and deadline of {@code entry}, made with the op (on the thread that decoded or
+     * parsed it, near its key and value): the store fills in its revision figures and keeps it.
+     */
+    record Set(byte[] key, Entry entry) implements Op {
+        /** Sets {@code key} to {@code value}, expiring at {@code deadlineMillis} ({@link Entry#NEVER}: never). */
+        public Set(byte[] key, byte[] value, long deadlineMillis) {
+            this(key, new Entry(key, value, deadlineMillis, 0, 0, 0));
+        }
+
+        public byte[] value() {
+            return entry.value();
+        }
+
+        public long deadlineMillis() {
+            return entry.deadlineMillis();
+        }
+
         /** Whether the value set is still live at {@code nowMillis}. */
         public boolean isLiveAt(long nowMillis) {
-            return nowMillis < deadlineMillis;
+            return entry.isLiveAt(nowMillis);
         }
     }
 

@@ -250,8 +250,8 @@ public final class Store {
         int slot = table.probe(set.key());
         Entry previous = slot >= 0 ? table.entryAt(slot) : null;
         boolean existed = previous != null && previous.isLiveAt(atMillis);
-        Entry entry = new Entry(set.key(), set.value(), set.deadlineMillis(),
-                existed ? previous.createRevision() : revision, revision, existed ? previous.version() + 1 : 1);
+        Entry entry = set.entry().applied(existed ? previous.createRevision() : revision, revision,
+                existed ? previous.version() + 1 : 1);
         table.put(slot, previous, entry);
         if (changes != null) {
             changes.add(new Change(Change.Type.PUT, entry.key(), entry.value(), revision, entry.createRevision(),
