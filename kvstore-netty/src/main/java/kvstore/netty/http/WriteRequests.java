@@ -30,7 +30,7 @@ final class WriteRequests {
         Op.Set set = WriteBodies.put(key, body, now);
         List<Op> ops = Preconditions.guard(ex.request().headers(), key, set);
         submit(ex, ops, 1, now, order, false, outcome -> {
-            byte[] value = set.entry().value();
+            byte[] value = set.value();
             boolean created = !outcome.results().get(ops.size() - 1).existed();
             return Replies.stored(new JsonBody(ex.alloc(), key.length + value.length + 80), key, value, created,
                     outcome.revision());
