@@ -338,6 +338,45 @@ def test_almost_complete_large_bodies_cannot_starve_other_clients(server_factory
             s.close()
 
 
+
+def pipeliner(srv, requests_, receive_buffer=4096):
+    """A connection with a small receive buffer that will pipeline requests_ and read nothing (until told to)."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    s.connect((srv.host, srv.port))
+    s.setblocking(False)
+    return [s, requests_]
+
+
+def test_clients_that_never_read_cannot_exhaust_memory_and_are_answered_once_they_read(server_factory):
+    """Issue 17, hole 1: each pipelined GET of a 1 MB value was answered at once, so six connections that
+    never read took a 256 MiB server out of direct memory in two seconds. Now a connection builds no answer
+    while the client has not read the ones before; the others are served, and the stalled one gets every
+    answer, in order, once it reads."""
+    srv = server_factory(env={"JAVA_TOOL_OPTIONS": "-Xmx256m"})
+    big = "v" * 1_000_000
+    assert srv.put_key("big", big).status_code == 200
+    attackers = [pipeliner(srv, request_bytes("GET", "/kv/big") * 256) for _ in range(6)]
+    patient = srv.raw(timeout=30)  # pipelines three requests and reads nothing until the attack ends
+    patient.send(b"".join(request_bytes("GET", p) for p in ("/kv/big", "/health", "/kv/big")))
+    try:
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            for a in attackers:
+                a[1] = push(a[0], a[1]) if a[1] else a[1]
+            assert srv.running(), f"the server died:\n{srv.stderr()[-2000:]}"
+            assert srv.get("/health", timeout=5).status_code == 200
+        answers = [patient.read_response() for _ in range(3)]
+        assert [r.status_code for r in answers] == [200, 200, 200]
+        assert answers[0].json()["value"] == big and answers[2].json()["value"] == big
+        assert answers[1].json() == {"status": "ok"}
+    finally:
+        patient.close()
+        for a in attackers:
+            a[0].close()
+    assert srv.running(), f"the server died:\n{srv.stderr()[-2000:]}"
+
+
 # ---------------------------------------------------------------- out of memory
 def test_memory_ceiling_refuses_growth_with_507_and_keeps_serving(server_factory):
     srv = server_factory(env={"JAVA_TOOL_OPTIONS": "-Xmx128m"})

@@ -29,10 +29,11 @@ import java.util.concurrent.TimeUnit;
  * AccessHandler               token, Origin and Host rules: 401 or 403 (body dropped)
  * BodyBudgetHandler           takes each large body from the budget shared by all connections, or pauses reading
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
- * ResponseOrder               responses in request order under pipelining; pauses reading to bound memory
+ * ResponseOrder               responses in request order under pipelining; pauses reading to bound memory;
+ *                             counts large responses not yet sent in the budget shared by all connections
  * RefusedRequestHandler       answers the refused requests in their turn
  * ClusterHandler              cluster mode only: /cluster, /ready, read barriers
- * KvHandler                   the API
+ * KvHandler                   the API; starts no request while the client has not read enough of its answers
  * OutOfMemoryHandler          (again) an OutOfMemoryError of a handler ends the process
  * </pre>
  */
@@ -52,6 +53,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpSettings settings;
     private final ConnectionLimit connections;
     private final BodyBudget bodies;
+    private final ResponseBudget responses;
     private final RateLimitedLog warnings;
     /** First and last in the pipeline. */
     private final OutOfMemoryHandler[] outOfMemory;
@@ -70,6 +72,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.settings = settings;
         this.connections = new ConnectionLimit(settings.maxConnections());
         this.bodies = new BodyBudget(settings.bodyBudget());
+        this.responses = new ResponseBudget(settings.responseBudget(), warnings);
         this.warnings = warnings;
         this.outOfMemory = outOfMemory;
         this.open = open;
@@ -103,7 +106,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new AccessHandler(settings.access()));
         p.addLast(new BodyBudgetHandler(bodies, settings.maxBody()));
         p.addLast(new BodyLimit(settings.maxBody()));
-        p.addLast(new ResponseOrder());
+        p.addLast(new ResponseOrder(responses));
         p.addLast(new RefusedRequestHandler());
         if (cluster != null) {
             p.addLast(new ClusterHandler(cluster, metrics));

@@ -31,7 +31,18 @@ public record HttpSettings(String host, int port, int maxBody, int idleSeconds, 
      * 64 MiB, and room for two of the largest bodies at least.
      */
     long bodyBudget() {
-        long share = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 4);
-        return Math.max(share, 2L * maxBody);
+        return Math.max(heapShare(), 2L * maxBody);
+    }
+
+    /**
+     * The most bytes of large responses built and not yet sent across all connections: a quarter of the heap,
+     * at most 64 MiB.
+     */
+    long responseBudget() {
+        return heapShare();
+    }
+
+    private static long heapShare() {
+        return Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 4);
     }
 }
