@@ -148,6 +148,27 @@ def test_json_limit_errors_speak_kvstore_not_the_library(shared_server, value):
     assert "1000" in body["error"], body["error"]
 
 
+
+# What the JSON parser says in its own words (issue 17): none of it may reach a client.
+PARSER_WORDS = re.compile(r"Unrecognized|was expecting|surrogate pair in|Unexpected character|end-of-input|"
+                          r"\(code \d+\)|Illegal|REDACTED|Source:|token '|ctrl-char|Leading zero|Invalid numeric", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("body", ["x", '{"value": x}', '{"value":{"\\ud800":1}}',
+                                  '{"value": [1,}', '{"value": 01}', '{"value": "a\tb"}', '{"value": 1',
+                                  '{value: 1}', '{"operations": [{"op": "get", "key": "a"},]}'],
+                         ids=["bare-word", "bare-word-in-value", "lone-surrogate-name",
+                              "trailing-comma", "leading-zero", "raw-tab", "truncated", "unquoted-name",
+                              "batch-trailing-comma"])
+def test_json_parse_errors_speak_kvstore_not_the_parser(shared_server, body):
+    k = uid()
+    r = shared_server.batch(raw=body) if "operations" in body else shared_server.put_key(k, raw=body)
+    message = assert_json_error(r, 400)["error"]
+    assert message.startswith("body is not valid JSON: "), message
+    assert not PARSER_WORDS.search(message) and not LIBRARY_NAME.search(message), message
+    assert shared_server.value_of(k) is MISSING
+
+
 # ---------------------------------------------------------------- request deadline
 def test_slowloris_head_gets_408_and_is_closed(server_factory):
     srv = server_factory(args=["--request-timeout", "1"])

@@ -3,6 +3,7 @@
 Certificates are made at test time with openssl.
 """
 import json
+import re
 import shutil
 import socket
 import ssl
@@ -98,6 +99,27 @@ def test_tls_11_refused_by_the_server(tls_server):
                         "-cipher", "DEFAULT:@SECLEVEL=0"], input=b"", capture_output=True, timeout=30)
     out = (r.stdout + r.stderr).decode("utf-8", "replace")
     assert "alert protocol version" in out, out
+
+
+def tls12_cipher_agreed(srv, offered):
+    """The cipher a TLS 1.2 handshake offering only `offered` (OpenSSL names) settles on, or None when refused."""
+    r = subprocess.run(["openssl", "s_client", "-connect", f"{srv.host}:{srv.port}", "-tls1_2",
+                        "-cipher", offered + ":@SECLEVEL=0"], input=b"", capture_output=True, timeout=30)
+    found = re.search(r"Cipher is (\S+)", (r.stdout + r.stderr).decode("utf-8", "replace"))
+    return None if found is None or found.group(1) == "(NONE)" else found.group(1)
+
+
+@pytest.mark.parametrize("weak", ["AES128-SHA", "ECDHE-RSA-AES128-SHA", "AES128-GCM-SHA256", "ECDHE-RSA-AES256-SHA384"],
+                         ids=["rsa-kx-cbc", "ecdhe-cbc", "rsa-kx-gcm", "ecdhe-cbc-sha384"])
+def test_tls12_refuses_suites_without_forward_secrecy_or_aead(tls_server, weak):
+    """Issue 17, hole 4: TLS 1.2 accepted RSA key exchange and CBC suites."""
+    assert tls12_cipher_agreed(tls_server, weak) is None
+
+
+@pytest.mark.parametrize("good", ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+                                  "ECDHE-RSA-CHACHA20-POLY1305"])
+def test_tls12_serves_forward_secret_aead_suites(tls_server, good):
+    assert tls12_cipher_agreed(tls_server, good) == good
 
 
 def test_plain_http_on_the_tls_port_is_not_served(tls_server):

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
  * RequestDeadlineHandler.endOfRequest()   stops the clock at the request's last part
  * IdleStateHandler            notices idle connections (KvHandler closes them)
  * ProtocolCheckHandler        refuses versions, codings, expectations HTTP/1.x framing cannot trust (body unread)
+ * CorsHandler                 with --allowed-origins only: CORS headers on the answers to those origins
  * AccessHandler               token, Origin and Host rules: 401 or 403 (body dropped)
  * BodyBudgetHandler           takes each large body from the budget shared by all connections, or pauses reading
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
@@ -103,6 +104,9 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(deadline.endOfRequest());
         p.addLast(new IdleStateHandler(0, 0, settings.idleSeconds()));
         p.addLast(new ProtocolCheckHandler(settings.maxBody()));
+        if (!settings.access().allowedOrigins().isEmpty()) {
+            p.addLast(new CorsHandler(settings.access()));
+        }
         p.addLast(new AccessHandler(settings.access()));
         p.addLast(new BodyBudgetHandler(bodies, settings.maxBody()));
         p.addLast(new BodyLimit(settings.maxBody()));

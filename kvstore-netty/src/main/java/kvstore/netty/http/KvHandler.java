@@ -107,6 +107,10 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
             ex.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + uri.substring(0, ex.pathEnd()));
             return;
         }
+        if (method == HttpMethod.OPTIONS) {
+            ex.send(HttpResponseStatus.NO_CONTENT, ex.alloc().buffer(0), route.allow);
+            return;
+        }
         if (!route.allows(method)) {
             String why = "method " + method + " is not allowed here (allowed: " + route.allow + ")";
             ex.send(HttpResponseStatus.METHOD_NOT_ALLOWED, Replies.error(ex.alloc(), why, -1), route.allow);

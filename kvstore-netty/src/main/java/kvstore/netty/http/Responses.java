@@ -36,10 +36,12 @@ final class Responses {
     static FullHttpResponse full(HttpVersion version, HttpResponseStatus status, CharSequence contentType,
                                  ByteBuf body, boolean keepAlive, CharSequence allow) {
         List<CharSequence> headers = new ArrayList<>(8);
-        headers.add(HttpHeaderNames.CONTENT_TYPE);
-        headers.add(contentType);
-        headers.add(HttpHeaderNames.CONTENT_LENGTH);
-        headers.add(Integer.toString(body.readableBytes()));
+        if (status.code() != HttpResponseStatus.NO_CONTENT.code()) { // a 204 may carry neither (RFC 9110)
+            headers.add(HttpHeaderNames.CONTENT_TYPE);
+            headers.add(contentType);
+            headers.add(HttpHeaderNames.CONTENT_LENGTH);
+            headers.add(Integer.toString(body.readableBytes()));
+        }
         connection(headers, version, keepAlive);
         if (allow != null) {
             headers.add(HttpHeaderNames.ALLOW);
