@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from conftest import Server, enc, free_port, uid, wait_until
+from kvserver import START_TIMEOUT
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make certificates")
 
@@ -45,7 +46,7 @@ class TlsServer(Server):
         kw.setdefault("verify", str(self.cert))  # explicit: REQUESTS_CA_BUNDLE would beat session.verify
         return super().request(method, path, **kw)
 
-    def wait_ready(self, timeout=20):
+    def wait_ready(self, timeout=START_TIMEOUT):
         def ready():
             if self.proc.poll() is not None:
                 raise AssertionError(f"kvstore exited with {self.proc.returncode}; stderr:\n{self.stderr()}")
