@@ -313,3 +313,18 @@ def test_request_line_over_16_kib_gets_an_http11_400(shared_server):
         assert r.version == "HTTP/1.1", r
         assert_json_error(r, 400)
         assert c.wait_closed()
+
+
+def test_every_json_answer_ends_with_a_newline_counted_in_its_length(shared_server):
+    """So that curl's output does not run into the prompt (issue 17)."""
+    k = uid() + "nl"
+    with shared_server.raw() as c:
+        for request in (request_bytes("PUT", "/kv/" + enc(k), body={"value": 1}), request_bytes("GET", "/kv/" + enc(k)),
+                        request_bytes("GET", "/kv/" + enc(k) + "-missing"), request_bytes("GET", "/kv?prefix=" + enc(k)),
+                        request_bytes("POST", "/kv/batch", body={"operations": []}), request_bytes("GET", "/stats"),
+                        request_bytes("GET", "/health"), request_bytes("GET", "/nowhere"),
+                        request_bytes("PUT", "/kv/" + enc(k), body="not json")):
+            c.send(request)
+            r = c.read_response()
+            assert r.body.endswith(b"}\n") and int(r.headers["content-length"]) == len(r.body), r
+            r.json()

@@ -8,6 +8,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+from pathlib import Path
 
 import pytest
 import requests
@@ -153,6 +154,22 @@ def test_unreadable_pem_refused(run_cli, tmp_path, pem, which):
     args = ["--tls-cert", missing if which == "cert" else cert, "--tls-key", missing if which == "key" else key]
     line = start_fails(run_cli, tmp_path, args)
     assert str(missing) in line and "cannot read" in line, line
+
+
+@pytest.mark.parametrize("kind", ["sec1-ec", "pkcs1-rsa"])
+def test_key_openssl_writes_in_an_old_form_is_refused_with_the_command_that_converts_it(run_cli, tmp_path, pem, kind):
+    cert, _ = pem
+    old = tmp_path / f"{kind}.pem"
+    make = (["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", str(old)] if kind == "sec1-ec"
+            else ["openssl", "genrsa", "-traditional", "-out", str(old), "2048"])
+    subprocess.run(make, check=True, capture_output=True, timeout=60)
+    line = start_fails(run_cli, tmp_path, ["--tls-cert", cert, "--tls-key", old])
+    assert "--tls-key" in line and str(old) in line, line
+    convert = re.search(r"(openssl pkcs8 -topk8 -nocrypt -in \S+ -out \S+)", line)
+    assert convert, line
+    subprocess.run(convert.group(1).split(), check=True, capture_output=True, timeout=60)
+    converted = Path(convert.group(1).split()[-1])
+    assert converted.read_text().startswith("-----BEGIN PRIVATE KEY-----")
 
 
 def test_not_pem_refused(run_cli, tmp_path, pem):

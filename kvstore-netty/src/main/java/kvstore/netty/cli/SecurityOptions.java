@@ -95,6 +95,8 @@ final class SecurityOptions {
         }
         try {
             return TlsFiles.serverContext(tlsCert, tlsKey);
+        } catch (TlsFiles.BadKeyFile e) {
+            throw new BadSecurityOption("--tls-key", e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new BadSecurityOption("--tls-cert", e.getMessage());
         }

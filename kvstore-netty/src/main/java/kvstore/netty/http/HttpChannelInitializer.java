@@ -39,8 +39,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  */
 final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
-    private static final int MAX_REQUEST_LINE = 16 * 1024;
-    private static final int MAX_HEADERS = 16 * 1024;
+    static final int MAX_REQUEST_LINE = 16 * 1024;
+    static final int MAX_HEADERS = 16 * 1024;
     /**
      * The codec's own cap on requests awaiting responses resets the connection when reached; ResponseOrder
      * bounds them instead, by pausing reads, so this cap must never be reached.

@@ -19,6 +19,8 @@ public record HttpSettings(String host, int port, int maxBody, int idleSeconds, 
                            int maxConnections, AccessRules access, SslContext tls) {
     public static final int DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** The most of the heap the request bodies, and the large answers, held across connections may take. */
+    static final long HEAP_SHARE_CAP = 64L << 20;
 
     /** The default limits and access rules of a loopback server, plain HTTP, with the given address and body limit. */
     public static HttpSettings of(String host, int port, int maxBody, int idleSeconds) {
@@ -43,6 +45,6 @@ public record HttpSettings(String host, int port, int maxBody, int idleSeconds, 
     }
 
     private static long heapShare() {
-        return Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 4);
+        return Math.min(HEAP_SHARE_CAP, Runtime.getRuntime().maxMemory() / 4);
     }
 }

@@ -39,9 +39,17 @@ public final class TlsFiles {
     private TlsFiles() {
     }
 
+    /** The key file is unusable for a reason of its own (its format), so the message names it, not the pair. */
+    public static final class BadKeyFile extends IllegalArgumentException {
+        BadKeyFile(String message) {
+            super(message);
+        }
+    }
+
     public static SslContext serverContext(Path cert, Path key) {
         readable(cert);
         readable(key);
+        requirePkcs8(key);
         SslContext context;
         try {
             context = SslContextBuilder.forServer(cert.toFile(), key.toFile())
@@ -55,6 +63,26 @@ public final class TlsFiles {
         }
         requireMatch(cert, key);
         return context;
+    }
+
+    /**
+     * openssl writes EC keys as SEC1 and older versions RSA keys as PKCS#1, which the JDK cannot read: say so,
+     * with the command that converts them, rather than that the pair is unusable.
+     */
+    private static void requirePkcs8(Path key) {
+        String pem;
+        try {
+            pem = Files.readString(key, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + key);
+        }
+        String kind = pem.contains("-----BEGIN EC PRIVATE KEY-----") ? "a SEC1 EC key"
+                : pem.contains("-----BEGIN RSA PRIVATE KEY-----") ? "a PKCS#1 RSA key"
+                : pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") ? "an encrypted key" : null;
+        if (kind != null) {
+            throw new BadKeyFile(key + " holds " + kind + "; kvstore reads unencrypted PKCS#8 keys: convert it with "
+                    + "openssl pkcs8 -topk8 -nocrypt -in " + key + " -out " + key + ".pk8");
+        }
     }
 
     private static void readable(Path file) {

@@ -73,7 +73,7 @@ class KvHandlerTest {
             return null;
         }
         try {
-            return new Reply(response.status().code(), response.content().toString(StandardCharsets.UTF_8),
+            return new Reply(response.status().code(), JsonReplies.line(response.content().toString(StandardCharsets.UTF_8)),
                     response.headers().get(HttpHeaderNames.ALLOW), response.headers().get(HttpHeaderNames.CONNECTION));
         } finally {
             response.release();
