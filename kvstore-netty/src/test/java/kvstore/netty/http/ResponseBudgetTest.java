@@ -20,60 +20,62 @@ class ResponseBudgetTest {
     private final ResponseBudget budget = new ResponseBudget(100,
             new RateLimitedLog(LoggerFactory.getLogger(ResponseBudgetTest.class), NanoClock.SYSTEM));
 
+    /** A connection of its own, and its share of the budget. */
+    private record Connection(EmbeddedChannel channel, ResponseBudget.Share share) {
+    }
+
+    private Connection connection() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        return new Connection(channel, budget.share(channel));
+    }
+
     @Test
     void shouldCloseTheConnectionsThatHaveHeldTheirResponsesLongestWhileOverCapacity() {
-        EmbeddedChannel oldest = new EmbeddedChannel();
-        EmbeddedChannel older = new EmbeddedChannel();
-        EmbeddedChannel newest = new EmbeddedChannel();
-        ResponseBudget.Share a = budget.share(oldest);
-        ResponseBudget.Share b = budget.share(older);
-        ResponseBudget.Share c = budget.share(newest);
-        budget.take(a, 40);
-        budget.take(b, 40);
-        budget.take(a, 10);
-        budget.take(c, 70);
+        Connection oldest = connection();
+        Connection older = connection();
+        Connection newest = connection();
+        budget.take(oldest.share(), 40);
+        budget.take(older.share(), 40);
+        budget.take(oldest.share(), 10);
+        budget.take(newest.share(), 70);
 
-        assertFalse(oldest.isOpen(), "held its responses the longest");
-        assertFalse(older.isOpen(), "still over capacity without the oldest");
-        assertTrue(newest.isOpen());
+        assertFalse(oldest.channel().isOpen(), "held its responses the longest");
+        assertFalse(older.channel().isOpen(), "still over capacity without the oldest");
+        assertTrue(newest.channel().isOpen());
         assertEquals(70, budget.used());
     }
 
     @Test
     void shouldNeverCloseTheOnlyConnectionHoldingResponsesSoAnyResponseCanBeSent() {
-        EmbeddedChannel alone = new EmbeddedChannel();
-        ResponseBudget.Share share = budget.share(alone);
-        budget.take(share, 500);
-        assertTrue(alone.isOpen());
-        budget.give(share, 500);
+        Connection alone = connection();
+        budget.take(alone.share(), 500);
+        assertTrue(alone.channel().isOpen());
+        budget.give(alone.share(), 500);
         assertEquals(0, budget.used());
     }
 
     @Test
     void shouldPutAConnectionThatSentEverythingBehindTheOthersWhenItHoldsAgain() {
-        EmbeddedChannel reader = new EmbeddedChannel();
-        EmbeddedChannel stalled = new EmbeddedChannel();
-        ResponseBudget.Share r = budget.share(reader);
-        ResponseBudget.Share s = budget.share(stalled);
-        budget.take(r, 50);
-        budget.take(s, 40);
-        budget.give(r, 50);
-        budget.take(r, 70);
+        Connection reader = connection();
+        Connection stalled = connection();
+        budget.take(reader.share(), 50);
+        budget.take(stalled.share(), 40);
+        budget.give(reader.share(), 50);
+        budget.take(reader.share(), 70);
 
-        assertFalse(stalled.isOpen(), "the reader sent its first response: the stalled one has held longest");
-        assertTrue(reader.isOpen());
+        assertFalse(stalled.channel().isOpen(), "the reader sent its first response: the stalled one has held longest");
+        assertTrue(reader.channel().isOpen());
     }
 
     @Test
     void shouldNotCountTheBytesAClosedConnectionGivesBackLater() {
-        EmbeddedChannel evicted = new EmbeddedChannel();
-        EmbeddedChannel other = new EmbeddedChannel();
-        ResponseBudget.Share e = budget.share(evicted);
-        ResponseBudget.Share o = budget.share(other);
-        budget.take(e, 60);
-        budget.take(o, 60);
-        budget.give(e, 60);
-        budget.take(e, 30);
+        Connection evicted = connection();
+        Connection other = connection();
+        budget.take(evicted.share(), 60);
+        budget.take(other.share(), 60);
+        assertFalse(evicted.channel().isOpen());
+        budget.give(evicted.share(), 60);
+        budget.take(evicted.share(), 30);
 
         assertEquals(60, budget.used());
     }
