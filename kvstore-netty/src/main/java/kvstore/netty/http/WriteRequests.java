@@ -93,13 +93,14 @@ final class WriteRequests {
     private void submit(Exchange ex, List<Op> ops, long now, RequestOrder order, Reply reply) {
         operations.add(ops.size());
         CompletionStage<List<OpResult>> written = db.submit(ops, now);
-        order.writeStarted();
+        long started = order.writeStarted();
         written.whenComplete((results, failure) ->
-                ex.ctx().executor().execute(() -> answer(ex, order, reply, results, failure)));
+                ex.ctx().executor().execute(() -> answer(ex, order, started, reply, results, failure)));
     }
 
     /** On the event loop: answers the write, then lets the requests that waited for it go on, and flushes. */
-    private static void answer(Exchange ex, RequestOrder order, Reply reply, List<OpResult> results, Throwable failure) {
+    private static void answer(Exchange ex, RequestOrder order, long started, Reply reply, List<OpResult> results,
+                               Throwable failure) {
         try {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -120,7 +121,7 @@ final class WriteRequests {
             throw e;
         } finally {
             // Reads of the connection wait for this write; they must go on even if answering failed.
-            order.writeFinished();
+            order.writeFinished(started);
             ex.ctx().flush();
         }
     }
