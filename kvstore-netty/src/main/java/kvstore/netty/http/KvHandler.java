@@ -22,21 +22,25 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
     private final WriteRequests writes;
     private final AdminRequests admin;
     private final RequestMetrics metrics;
-    /** Owned by the channel's event loop, like every other field of this per-connection handler. */
-    private final RequestOrder order;
+    /** Made when the handler is added; owned by the channel's event loop, like this per-connection handler. */
+    private RequestOrder order;
 
     KvHandler(ReadRequests reads, WriteRequests writes, AdminRequests admin, RequestMetrics metrics) {
         this.reads = reads;
         this.writes = writes;
         this.admin = admin;
         this.metrics = metrics;
-        this.order = new RequestOrder(this::handle, metrics);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        order = new RequestOrder(ctx, this::handle, metrics);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof SequencedRequest request) {
-            order.arrived(ctx, request);
+            order.arrived(request);
         } else {
             ctx.fireChannelRead(msg);
         }
@@ -45,6 +49,16 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
+    }
+
+    /** The client has read enough of its answers: the requests that waited for that go on. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            order.runWaiting();
+            ctx.flush();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -91,6 +105,10 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
         String uri = request.uri();
         if (route == Route.NOT_FOUND) {
             ex.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + uri.substring(0, ex.pathEnd()));
+            return;
+        }
+        if (method == HttpMethod.OPTIONS) {
+            ex.send(HttpResponseStatus.NO_CONTENT, ex.alloc().buffer(0), route.allow);
             return;
         }
         if (!route.allows(method)) {

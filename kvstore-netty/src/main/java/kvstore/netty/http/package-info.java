@@ -7,7 +7,8 @@
  * by the channel's event loop and touched only there. A write's completion arrives on an engine thread; it
  * does nothing there but hand the answer over with {@code ctx.executor().execute}, so the reply, the
  * "write finished" event and the requests that waited for it all run on the event loop. Shared by every
- * connection and safe from any thread: {@code ReadRequests}, {@code WriteRequests}, {@code OperationCount}
- * and the engine.
+ * connection and safe from any thread: {@code ReadRequests}, {@code WriteRequests}, {@code OperationCount},
+ * the budgets that bound what all connections hold together ({@code BodyBudget}, {@code ResponseBudget}) and
+ * the engine.
  */
 package kvstore.netty.http;
