@@ -270,6 +270,109 @@ class RawConn:
         return False
 
 
+# ---------------------------------------------------------------- watches
+class EventStream:
+    """GET /watch...: a Server-Sent Events stream over a plain socket, read event by event as it comes (a timeout
+    leaves it usable).  `status` and `headers` are the response's; a non-200 answer's JSON is in `error_body`.
+    rcvbuf shrinks the socket's receive buffer before connecting, so that a client that stops reading holds up
+    the server soon."""
+
+    def __init__(self, host, port, path, headers=None, timeout=TIMEOUT, rcvbuf=None):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf is not None:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.settimeout(timeout)
+        self.sock.connect((host, port))
+        self.sock.sendall(request_bytes("GET", path, headers=headers))
+        self.raw = b""  # bytes received and not decoded yet
+        self.body = b""  # decoded body not yet parsed into events
+        self.ended = False
+        while b"\r\n\r\n" not in self.raw:
+            self._recv()
+        head, self.raw = self.raw.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        self.status = int(lines[0].split(" ")[1])
+        self.headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        self.chunked = "chunked" in self.headers.get("transfer-encoding", "")
+        self.error_body = None
+        if self.status != 200:
+            length = int(self.headers.get("content-length", "0"))
+            while len(self.raw) < length:
+                self._recv()
+            self.error_body = jloads(self.raw[:length])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self.sock.close()
+
+    def _recv(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise EOFError("connection closed by server")
+        self.raw += data
+
+    def _decode(self):
+        """Moves what arrived whole from raw to body, undoing the chunked coding."""
+        if not self.chunked:
+            self.body += self.raw
+            self.raw = b""
+            return
+        while b"\r\n" in self.raw and not self.ended:
+            size_line, rest = self.raw.split(b"\r\n", 1)
+            size = int(size_line.split(b";")[0], 16)
+            if size == 0:
+                self.ended = True
+                return
+            if len(rest) < size + 2:
+                return
+            self.body += rest[:size]
+            self.raw = rest[size + 2:]
+
+    def next(self, timeout=TIMEOUT):
+        """The next event as {"id": int or None, "event": name, "data": parsed JSON}, or None once the stream ended;
+        raises socket.timeout (TimeoutError) when none comes within timeout."""
+        self.sock.settimeout(timeout)
+        self._decode()
+        while b"\n\n" not in self.body:
+            if self.ended:
+                return None
+            try:
+                self._recv()
+                self._decode()
+            except EOFError:
+                self.ended = True
+        raw, self.body = self.body.split(b"\n\n", 1)
+        event = {"id": None}
+        for line in raw.decode("utf-8").split("\n"):
+            name, _, value = line.partition(": ")
+            if name == "id":
+                event["id"] = int(value)
+            elif name == "event":
+                event["event"] = value
+            elif name == "data":
+                event["data"] = jloads(value)
+        return event
+
+    def take(self, n, timeout=TIMEOUT):
+        """The next n events (fails when the stream ends first)."""
+        events = []
+        for _ in range(n):
+            e = self.next(timeout)
+            assert e is not None, f"the stream ended after {events}"
+            events.append(e)
+        return events
+
+
+def watch(server, query="", headers=None, **kw):
+    """Opens GET /watch?<query> on server (a conftest.Server or a cluster Member)."""
+    return EventStream(server.host, server.port, "/watch" + (f"?{query}" if query else ""), headers, **kw)
+
+
 # ---------------------------------------------------------------- CLI runs
 class CliResult:
     def __init__(self, returncode, stdout, stderr, timed_out):
@@ -419,3 +522,31 @@ class Workers:
         self.stop.set()
         for t in self.threads:
             t.join(self.join_timeout)
+
+
+class CountingWriters(Workers):
+    """Threads that each write their own few keys (<prefix>w<thread>-<i % keys>), values counting up 0, 1, 2...,
+    through write(n, key, i), which returns whether the write was acknowledged.  `tried` and `acked` map each key
+    to the values written to it, in order: what watchers of the prefix must see."""
+
+    def __init__(self, count, prefix, write, keys=3):
+        super().__init__(count)
+        self.prefix, self.write, self.keys = prefix, write, keys
+        self.tried, self.acked = {}, {}
+        self.lock = threading.Lock()
+
+    def run(self, n):
+        i = 0
+        while not self.stop.is_set():
+            key = f"{self.prefix}w{n}-{i % self.keys}"
+            with self.lock:
+                self.tried.setdefault(key, []).append(i)
+            if self.write(n, key, i):
+                with self.lock:
+                    self.acked.setdefault(key, []).append(i)
+            i += 1
+
+    def writes(self):
+        with self.lock:
+            return sum(len(v) for v in self.acked.values())
+

@@ -1,7 +1,14 @@
 package kvstore.core.store;
 
 /**
- * One stored value: its key, its compact JSON text and the wall-clock instant (epoch ms) it expires at.
+ * One stored value: its key, its compact JSON text, the wall-clock instant (epoch ms) it expires at, and its
+ * revision figures: the revision that created the key since it last did not exist ({@code createRevision}), its
+ * last change ({@code modRevision}) and the writes since its creation ({@code version}, 1 when created).
+ *
+ * <p>An entry is made with the write that sets it ({@link Op.Set}), without figures; the {@link Store} fills them
+ * in once, on its writing thread, before it publishes the entry, and a published entry never changes again (one
+ * applied a second time is copied, not changed). An entry read back from a snapshot ({@link Op.Restore}) carries
+ * the figures it had.
  *
  * <p>Entries are compared by identity on purpose: an expiry removes the exact entry it was scheduled for,
  * so it can never remove a newer value written to the same key.
@@ -15,11 +22,18 @@ public final class Entry {
     private final byte[] key;
     private final byte[] value;
     private final long deadlineMillis;
+    /** Filled in once by the store's writer before the entry is published (see {@link #applied}). */
+    private long createRevision;
+    private long modRevision;
+    private long version;
 
-    public Entry(byte[] key, byte[] value, long deadlineMillis) {
+    public Entry(byte[] key, byte[] value, long deadlineMillis, long createRevision, long modRevision, long version) {
         this.key = key;
         this.value = value;
         this.deadlineMillis = deadlineMillis;
+        this.createRevision = createRevision;
+        this.modRevision = modRevision;
+        this.version = version;
     }
 
     /** The key, as UTF-8 bytes. */
@@ -35,6 +49,35 @@ public final class Entry {
     /** Epoch milliseconds at which the entry expires, or {@link #NEVER}. */
     public long deadlineMillis() {
         return deadlineMillis;
+    }
+
+    /**
+     * This entry with the figures of the change of {@code revision}: itself, filled in, when it has none yet (it
+     * was never published); a copy otherwise. Only the store's writer calls this, before it publishes the result.
+     */
+    Entry applied(long createRevision, long revision, long version) {
+        if (modRevision != 0) {
+            return new Entry(key, value, deadlineMillis, createRevision, revision, version);
+        }
+        this.createRevision = createRevision;
+        this.modRevision = revision;
+        this.version = version;
+        return this;
+    }
+
+    /** The revision that created the key since it last did not exist. */
+    public long createRevision() {
+        return createRevision;
+    }
+
+    /** The revision of the key's last change. */
+    public long modRevision() {
+        return modRevision;
+    }
+
+    /** Writes to the key since its creation, 1 when this write created it. */
+    public long version() {
+        return version;
     }
 
     /**

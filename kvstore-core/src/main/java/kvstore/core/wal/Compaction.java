@@ -3,6 +3,7 @@ package kvstore.core.wal;
 import kvstore.core.CompactionProbe;
 import kvstore.core.LogObserver;
 import kvstore.core.store.Store;
+import kvstore.core.store.Totals;
 import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
 import org.slf4j.Logger;
@@ -18,8 +19,9 @@ import java.util.function.Predicate;
  * rewrite. Between two groups the log worker asks {@link #maybeStart}; when due, a snapshot thread writes
  * the next log ({@link Snapshot}) and hands it back as a task; the worker then {@link #install}s it: appends
  * the log's bytes written since the snapshot began, fsyncs, renames the new file over {@code wal.log} and
- * fsyncs the directory. Every write is a whole-value set or a delete, so replaying the later writes over a
- * snapshot taken while they happened gives the same state. A crash before the rename leaves the old log (the
+ * fsyncs the directory. The snapshot is weakly consistent (a key written while it is taken shows one of its
+ * values, as a whole unit left it), and replay of the writes carried over leaves alone each key the snapshot
+ * already shows at or past their revision (see {@code Store.apply}), so the result is the state of the log. A crash before the rename leaves the old log (the
  * stale temporary file is deleted on open); after it, the new one, complete and fsynced.
  *
  * <p>Threading: all state here belongs to the log worker's thread; the snapshot thread reports back only by
@@ -68,7 +70,7 @@ final class Compaction {
         if (running || logBytes <= policy.minBytes() || logBytes <= retryAbove) {
             return false;
         }
-        Store.Totals totals = store.totals();
+        Totals totals = store.totals();
         long live = totals.keyBytes() + totals.valueBytes() + totals.keys() * LINE_OVERHEAD;
         return logBytes > policy.ratio() * live;
     }
@@ -97,7 +99,7 @@ final class Compaction {
 
     private void start(LogFile current, Predicate<LogTask> enqueue) {
         running = true;
-        Snapshot.Start start = new Snapshot.Start(current.size(), nanoClock.nanos());
+        Snapshot.Start start = new Snapshot.Start(current.size(), store.revision(), nanoClock.nanos());
         Thread thread = new Thread(() -> {
             try {
                 LogFile next = LogFile.create(directory.resolve(WalFormat.COMPACT_FILE_NAME));

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -21,7 +22,7 @@ import kvstore.netty.metrics.RequestSeries;
  * @param route where the request goes; {@link Route#UNREADABLE} when it could not be decoded
  * @param pathEnd where the path of the request's URI ends (its query starts after it)
  * @param write whether it changes the store, so that later reads of the connection wait for it
- * @param keepAlive whether the connection stays open after the response
+ * @param keepAlive whether the connection stays open after the response: not after a stream that holds it
  * @param metrics where the response is counted, by its status and how long after {@code arrivedNanos} it went
  */
 record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request, HttpVersion version,
@@ -39,8 +40,9 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
         // The decoder calls a request it could not read HTTP/1.0, whatever it said: answer as the server speaks.
         HttpVersion version = decoded ? request.protocolVersion() : HttpVersion.HTTP_1_1;
         return new Exchange(ctx, arrived.sequence(), request, version, route, pathEnd,
-                route.writes(request.method()), keepsConnectionOpen(request), metrics.of(route, request.method()),
-                arrivedNanos);
+                route.writes(request.method()),
+                keepsConnectionOpen(request) && !(route.streams() && route.allows(request.method())),
+                metrics.of(route, request.method()), arrivedNanos);
     }
 
     /** Whether the connection stays open after answering {@code request}: a malformed one closes it. */
@@ -63,14 +65,25 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
 
     /** As {@link #send(HttpResponseStatus, ByteBuf, CharSequence)}, with a body of {@code contentType}. */
     void send(HttpResponseStatus status, CharSequence contentType, ByteBuf body, CharSequence allow) {
+        send(Responses.full(version, status, contentType, body, keepAlive, allow), body);
+    }
+
+    /**
+     * Sends the JSON {@code body} with {@code status}, saying in its headers the store's {@code revision} it
+     * reflects and, unless it is {@link Responses#NONE}, the entity tag {@code etag} (a key's mod revision).
+     */
+    void send(HttpResponseStatus status, ByteBuf body, long revision, long etag) {
+        send(Responses.full(version, status, HttpHeaderValues.APPLICATION_JSON, body, keepAlive, null, revision, etag),
+                body);
+    }
+
+    private void send(FullHttpResponse response, ByteBuf body) {
         if (!ctx.channel().isActive()) {
             body.release();
             return;
         }
-        metrics.record(status.code(), arrivedNanos);
-        SequencedResponse message = new SequencedResponse(sequence,
-                Responses.full(version, status, contentType, body, keepAlive, allow), !keepAlive);
-        ctx.write(message, ctx.voidPromise());
+        metrics.record(response.status().code(), arrivedNanos);
+        ctx.write(new SequencedResponse(sequence, response, !keepAlive), ctx.voidPromise());
     }
 
     /**
@@ -78,13 +91,14 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
      * socket takes them. HTTP/1.1 gets it chunked. HTTP/1.0 knows no chunked coding: it gets the bytes as they
      * are, with their {@code Content-Length} when {@code body} knows it, and the connection closes after them, so
      * a client that reads to the end reads the whole body. The caller flushes. When the connection is gone,
-     * {@code body} is closed unsent.
+     * {@code body} is closed unsent. The metrics count the response as its head goes.
      */
     void stream(CharSequence contentType, ChunkedInput<HttpContent> body) throws Exception {
         if (!ctx.channel().isActive()) {
             body.close();
             return;
         }
+        metrics.record(HttpResponseStatus.OK.code(), arrivedNanos);
         boolean chunked = !HttpVersion.HTTP_1_0.equals(version);
         HttpResponse head = chunked ? Responses.chunked(version, contentType, keepAlive)
                 : Responses.plain(version, contentType, body.length());
@@ -96,8 +110,18 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
         send(HttpResponseStatus.OK, body.done(), null);
     }
 
+    /** Sends {@code 200} with {@code body}, an answer of {@code /kv} that reflects {@code revision}. */
+    void ok(JsonBody body, long revision) {
+        send(HttpResponseStatus.OK, body.done(), revision, Responses.NONE);
+    }
+
     /** Sends {@code {"error": message}} with {@code status}. */
     void error(HttpResponseStatus status, String message) {
         send(status, Replies.error(alloc(), message, -1), null);
+    }
+
+    /** Sends {@code {"error": message}} with {@code status}, an answer of {@code /kv} that reflects {@code revision}. */
+    void error(HttpResponseStatus status, String message, long revision) {
+        send(status, Replies.error(alloc(), message, -1), revision, Responses.NONE);
     }
 }

@@ -2,6 +2,7 @@ package kvstore.netty.http;
 
 import kvstore.core.json.JsonStrings;
 import kvstore.core.json.Utf8;
+import kvstore.core.watch.WatchedKeys;
 
 import java.util.Arrays;
 
@@ -33,28 +34,84 @@ final class Keys {
 
     /**
      * The parameters of a listing's query string (form decoding: {@code +} is a space): {@code prefix} (none:
-     * the empty prefix), {@code after} and {@code limit} (1 to {@link ListQuery#MAX_LIMIT}); others are ignored.
+     * the empty prefix), {@code after}, {@code limit} (1 to {@link ListQuery#MAX_LIMIT}) and {@code values}
+     * ({@code true} or {@code false}); others are ignored.
      */
     static ListQuery listQuery(String uri, int queryStart) throws BadRequestException {
         byte[] prefix = new byte[0];
         byte[] after = null;
         int limit = ListQuery.WHOLE;
-        int at = queryStart;
-        while (at < uri.length()) {
-            int end = uri.indexOf('&', at);
-            if (end < 0) {
-                end = uri.length();
-            }
+        boolean values = false;
+        for (int at = queryStart, end; at < uri.length(); at = end + 1) {
+            end = parameterEnd(uri, at);
             if (uri.startsWith("prefix=", at)) {
                 prefix = percentDecode(uri, at + "prefix=".length(), end, true, "prefix");
             } else if (uri.startsWith("after=", at)) {
                 after = percentDecode(uri, at + "after=".length(), end, true, "after");
             } else if (uri.startsWith("limit=", at)) {
                 limit = limit(uri, at + "limit=".length(), end);
+            } else if (uri.startsWith("values=", at)) {
+                values = bool(uri, at + "values=".length(), end, "values");
             }
-            at = end + 1;
         }
-        return new ListQuery(prefix, after, limit);
+        return new ListQuery(prefix, after, limit, values);
+    }
+
+    private static boolean bool(String uri, int from, int to, String name) throws BadRequestException {
+        String text = uri.substring(from, to);
+        if (!text.equals("true") && !text.equals("false")) {
+            throw new BadRequestException(name + " must be true or false");
+        }
+        return text.equals("true");
+    }
+
+    /** Where the query parameter that starts at {@code at} ends: at the next {@code &}, or at the end. */
+    private static int parameterEnd(String uri, int at) {
+        int end = uri.indexOf('&', at);
+        return end < 0 ? uri.length() : end;
+    }
+
+    /**
+     * The parameters of a watch: {@code prefix} (form decoding; none: every key) or {@code key}, and {@code from}, a
+     * revision; {@code lastEventId} (the {@code Last-Event-ID} header, or null), when given, takes the place of
+     * {@code from} as {@code id + 1}: what a reconnecting {@code EventSource} means. Others are ignored.
+     */
+    static WatchQuery watchQuery(String uri, int queryStart, String lastEventId) throws BadRequestException {
+        byte[] prefix = null;
+        byte[] key = null;
+        long from = WatchQuery.NEXT;
+        for (int at = queryStart, end; at < uri.length(); at = end + 1) {
+            end = parameterEnd(uri, at);
+            if (uri.startsWith("prefix=", at)) {
+                prefix = percentDecode(uri, at + "prefix=".length(), end, true, "prefix");
+            } else if (uri.startsWith("key=", at)) {
+                key = check(percentDecode(uri, at + "key=".length(), end, true, "key"));
+            } else if (uri.startsWith("from=", at)) {
+                from = revision(uri.substring(at + "from=".length(), end), "from");
+            }
+        }
+        if (prefix != null && key != null) {
+            throw new BadRequestException("give prefix or key, not both");
+        }
+        if (lastEventId != null) {
+            long seen = revision(lastEventId.strip(), "Last-Event-ID");
+            if (seen == Long.MAX_VALUE) {
+                throw new BadRequestException("Last-Event-ID must be a revision (a whole number, 0 or more)");
+            }
+            from = seen + 1;
+        }
+        return new WatchQuery(key != null ? WatchedKeys.key(key) : WatchedKeys.prefix(prefix != null ? prefix : new byte[0]),
+                from);
+    }
+
+    private static long revision(String text, String what) throws BadRequestException {
+        if (!text.isEmpty() && text.length() <= 19 && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            long n = Long.parseLong(text);
+            if (n >= 0) {
+                return n;
+            }
+        }
+        throw new BadRequestException(what + " must be a revision (a whole number, 0 or more)");
     }
 
     private static int limit(String uri, int from, int to) throws BadRequestException {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,17 +19,15 @@ import org.slf4j.LoggerFactory;
 public final class KvHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(KvHandler.class);
 
-    private final ReadRequests reads;
-    private final WriteRequests writes;
-    private final AdminRequests admin;
+    private final Endpoints api;
     private final RequestMetrics metrics;
     /** Made when the handler is added; owned by the channel's event loop, like this per-connection handler. */
     private RequestOrder order;
+    /** A streamed response that lasts until the client goes (a watch) was asked for. */
+    private boolean streaming;
 
-    KvHandler(ReadRequests reads, WriteRequests writes, AdminRequests admin, RequestMetrics metrics) {
-        this.reads = reads;
-        this.writes = writes;
-        this.admin = admin;
+    KvHandler(Endpoints api, RequestMetrics metrics) {
+        this.api = api;
         this.metrics = metrics;
     }
 
@@ -69,7 +68,10 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
+        // A watch's client that shuts its side has gone: nobody would read what the stream sends. A server that
+        // stops ends its watches: their clients resume elsewhere, or after the restart, from their last event.
+        boolean streamEnds = evt instanceof ChannelInputShutdownEvent || evt == ResponseOrder.DRAIN;
+        if (evt instanceof IdleStateEvent || streaming && streamEnds) {
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);
@@ -103,7 +105,7 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String uri = request.uri();
-        if (route == Route.NOT_FOUND) {
+        if (route == Route.NOT_FOUND || route.clusterOnly() && !api.cluster().serves()) {
             ex.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + uri.substring(0, ex.pathEnd()));
             return;
         }
@@ -116,18 +118,22 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
             ex.send(HttpResponseStatus.METHOD_NOT_ALLOWED, Replies.error(ex.alloc(), why, -1), route.allow);
             return;
         }
+        streaming |= route.streams();
         try {
             switch (route) {
-                case HEALTH -> reads.health(ex);
-                case COMPACT -> admin.compact(ex);
-                case BACKUP -> admin.backup(ex);
-                case STATS -> reads.stats(ex);
-                case METRICS -> metrics.serve(ex);
-                case OPENAPI -> reads.openApi(ex);
-                case LIST -> reads.list(ex, Keys.listQuery(uri, ex.pathEnd() + 1));
-                case BATCH -> writes.batch(ex, ByteBufUtil.getBytes(request.content()), order);
                 case ITEM -> item(ex, method, Keys.fromPath(uri, "/kv/".length(), ex.pathEnd()));
-                default -> throw new IllegalStateException("unrouted " + route);
+                case LIST -> api.reads().list(ex, Keys.listQuery(uri, ex.pathEnd() + 1));
+                case BATCH -> api.writes().batch(ex, ByteBufUtil.getBytes(request.content()), order);
+                case STATS -> api.reads().stats(ex);
+                case HEALTH -> api.reads().health(ex);
+                case WATCH -> api.watches().open(ex, Keys.watchQuery(uri, ex.pathEnd() + 1, WatchRequests.lastEventId(ex)));
+                case METRICS -> metrics.serve(ex);
+                case OPENAPI -> api.reads().openApi(ex);
+                case COMPACT -> api.admin().compact(ex);
+                case BACKUP -> api.admin().backup(ex);
+                case CLUSTER -> api.cluster().cluster(ex);
+                case READY -> api.cluster().ready(ex);
+                case NOT_FOUND, UNREADABLE -> throw new IllegalStateException("answered above: " + route);
             }
         } catch (BadRequestException e) {
             ex.send(HttpResponseStatus.BAD_REQUEST, Replies.error(ex.alloc(), e.getMessage(), e.index()), null);
@@ -136,11 +142,11 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
 
     private void item(Exchange ex, HttpMethod method, byte[] key) throws BadRequestException {
         if (method == HttpMethod.GET) {
-            reads.get(ex, key);
+            api.reads().get(ex, key);
         } else if (method == HttpMethod.PUT) {
-            writes.put(ex, key, ByteBufUtil.getBytes(ex.request().content()), order);
+            api.writes().put(ex, key, ByteBufUtil.getBytes(ex.request().content()), order);
         } else {
-            writes.delete(ex, key, order);
+            api.writes().delete(ex, key, order);
         }
     }
 }

@@ -2,7 +2,7 @@ package kvstore.netty.http;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import kvstore.core.json.CompactJson;
-import kvstore.core.store.Store;
+import kvstore.core.store.Totals;
 import kvstore.netty.RepoDocs;
 import org.junit.jupiter.api.Test;
 
@@ -49,8 +49,8 @@ class DocumentedLimitsTest {
         says("docs/api.md", "a request line longer than " + HttpChannelInitializer.MAX_REQUEST_LINE / KIB
                 + " KiB, headers larger than " + HttpChannelInitializer.MAX_HEADERS / KIB + " KiB",
                 "HttpChannelInitializer.MAX_REQUEST_LINE, MAX_HEADERS");
-        says("README.md", "a fixed " + Store.Totals.ENTRY_OVERHEAD_BYTES + " bytes per entry",
-                "Store.Totals.ENTRY_OVERHEAD_BYTES");
+        says("README.md", "a fixed " + Totals.ENTRY_OVERHEAD_BYTES + " bytes per entry",
+                "Totals.ENTRY_OVERHEAD_BYTES");
         StreamReadConstraints json = CompactJson.FACTORY.streamReadConstraints();
         says("README.md", "JSON bodies nest at most " + json.getMaxNestingDepth() + " levels and numbers have at most "
                 + json.getMaxNumberLength() + " characters", "CompactJson's read constraints");
