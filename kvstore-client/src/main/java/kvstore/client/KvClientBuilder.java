@@ -46,15 +46,16 @@ public final class KvClientBuilder {
      * goes to the one that answered last and moves on to the next when it cannot be reached or answers 503.
      */
     public KvClientBuilder endpoints(String... urls) {
-        endpoints.clear();
+        List<URI> uris = new ArrayList<>();
         for (String url : urls) {
-            endpoints.add(URI.create(url.strip()));
+            uris.add(URI.create(url.strip()));
         }
-        return this;
+        return endpoints(uris);
     }
 
     /** The servers to talk to, as URIs; see {@link #endpoints(String...)}. */
     public KvClientBuilder endpoints(List<URI> uris) {
+        new Endpoints(uris); // refuses a URL that is not http(s) with a host now, where the caller named it
         endpoints.clear();
         endpoints.addAll(uris);
         return this;

@@ -24,6 +24,10 @@ final class Pages {
     /** Keys with their values and revisions, at most {@code limit} (0: all) after {@code after}. */
     static Page<KeyValue> values(Transport transport, String prefix, int limit, String after) {
         Answer answer = list(transport, prefix, limit, after, true);
+        if (!answer.json.root().path("items").isArray()) {
+            throw new KvException("the server answered a listing with values=true without its items: it predates "
+                    + "listings with values", 200, null, answer.json.root(), null);
+        }
         List<KeyValue> items = new ArrayList<>();
         answer.json.root().path("items").forEach(item -> items.add(KeyValue.of(item, answer.json, 0)));
         return new Page<>(items, answer.next(), answer.revision());

@@ -6,6 +6,7 @@ import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.LocalEngine;
 import kvstore.core.time.NanoClock;
+import kvstore.netty.cli.client.ClientCommands;
 import kvstore.netty.http.HttpServer;
 import kvstore.netty.http.HttpSettings;
 import kvstore.netty.security.AccessRules;
@@ -110,6 +111,7 @@ public final class Main implements Callable<Integer> {
     /** The command line with kvstore's error handling: one line on stderr for a bad option, never a stack trace. */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        ClientCommands.addTo(cli);
         cli.setParameterExceptionHandler(Main::badOption);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("kvstore: " + messageOf(e));
