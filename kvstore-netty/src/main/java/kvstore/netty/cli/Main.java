@@ -108,8 +108,11 @@ public final class Main implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with kvstore's error handling: one line on stderr for a bad option, never a stack trace. */
-    static CommandLine commandLine() {
+    /**
+     * The command line with kvstore's error handling: one line on stderr for a bad option, never a stack trace.
+     * Public for the client subcommands' tests, which run it as the jar does.
+     */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         ClientCommands.addTo(cli);
         cli.setParameterExceptionHandler(Main::badOption);
