@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.fasterxml.jackson.databind.util.RawValue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,6 +64,11 @@ final class Json {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A node that writes out as {@code json} exactly (checked to be one JSON value). */
+    static JsonNode raw(String json) {
+        return new POJONode(new RawValue(checkedText(json)));
     }
 
     /** A value given as JSON text, parsed as the client parses answers. */

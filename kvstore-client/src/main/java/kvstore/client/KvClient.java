@@ -72,6 +72,15 @@ public final class KvClient implements AutoCloseable {
         return Json.parse(json);
     }
 
+    /**
+     * A value given as JSON text, for any write of this client, sent exactly as written: a tree from
+     * {@link #parseJson} keeps every number's value but writes {@code 1e400} as {@code 1E+400}. The node is opaque
+     * (not a tree to walk); IllegalArgumentException when {@code json} is not exactly one JSON value.
+     */
+    public static JsonNode rawJson(String json) {
+        return Json.raw(json);
+    }
+
     // ------------------------------------------------------------------------------------------------ reads
 
     /** The key's value and revisions; {@link NotFoundException} when it is absent or expired. */

@@ -1,5 +1,6 @@
 package kvstore.client;
 
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -200,10 +201,23 @@ final class Transport {
         if (e instanceof ConnectException && e.getMessage() == null) {
             return "connection refused";
         }
-        Throwable t = e;
-        while (t.getMessage() == null && t.getCause() != null) {
-            t = t.getCause();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return "TLS handshake failed: " + deepestMessage(t)
+                        + (t instanceof SSLHandshakeException ? " (is the server's certificate, or its CA, trusted?)" : "");
+            }
         }
-        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+        return deepestMessage(e);
+    }
+
+    /** The message of the innermost cause that has one: the JDK wraps the telling one in class names. */
+    private static String deepestMessage(Throwable e) {
+        String message = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isEmpty()) {
+                message = t.getMessage();
+            }
+        }
+        return message != null ? message : e.getClass().getSimpleName();
     }
 }

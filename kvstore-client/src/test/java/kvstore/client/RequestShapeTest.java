@@ -18,6 +18,7 @@ class RequestShapeTest {
              KvClient client = KvClient.builder().endpoints(server.url()).token(" s3cret\n").build()) {
             client.put("a/b c+é", KvClient.parseJson("{\"n\": 1.50}"), Duration.ofMillis(1500));
             client.putJson("x", " 1e400 ");
+            client.putIfAbsent("raw", KvClient.rawJson("[1e400, 0.10]"));
             client.putIfAbsent("lock", KvClient.parseJson("\"me\""), Duration.ofSeconds(10));
             client.putIfRevision("x", KvClient.parseJson("2"), 7);
             client.deleteIfRevision("x", 8);
@@ -27,11 +28,12 @@ class RequestShapeTest {
             assertEquals("Bearer s3cret", seen.get(0).header("Authorization"));
             assertEquals("application/json", seen.get(0).header("Content-Type"));
             assertEquals("{\"value\":1e400}", seen.get(1).body());
-            assertEquals("*", seen.get(2).header("If-None-Match"));
-            assertEquals("{\"value\":\"me\",\"ttl\":10}", seen.get(2).body());
-            assertEquals("\"7\"", seen.get(3).header("If-Match"));
-            assertEquals("DELETE", seen.get(4).method());
-            assertEquals("\"8\"", seen.get(4).header("If-Match"));
+            assertEquals("{\"value\":[1e400, 0.10]}", seen.get(2).body(), "raw JSON goes out as written");
+            assertEquals("*", seen.get(3).header("If-None-Match"));
+            assertEquals("{\"value\":\"me\",\"ttl\":10}", seen.get(3).body());
+            assertEquals("\"7\"", seen.get(4).header("If-Match"));
+            assertEquals("DELETE", seen.get(5).method());
+            assertEquals("\"8\"", seen.get(5).header("If-Match"));
         }
     }
 

@@ -67,7 +67,7 @@ final class PutCommand extends ClientCommand {
             return TextNode.valueOf(text);
         }
         try {
-            return KvClient.parseJson(text);
+            return KvClient.rawJson(text);
         } catch (IllegalArgumentException e) {
             throw new UsageException("VALUE is " + e.getMessage() + " (use --string to store text as it is)");
         }
