@@ -270,6 +270,85 @@ class RawConn:
         return False
 
 
+# ---------------------------------------------------------------- watches
+class EventStream:
+    """GET /watch...: a Server-Sent Events stream, read event by event as it comes.  `status` is the response's;
+    a non-200 answer's JSON is in `error_body`.  rcvbuf shrinks the socket's receive buffer before connecting, so
+    that a client that stops reading holds up the server soon."""
+
+    def __init__(self, host, port, path, headers=None, timeout=TIMEOUT, rcvbuf=None):
+        self.conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        if rcvbuf is not None:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            sock.settimeout(timeout)
+            sock.connect((host, port))
+            self.conn.sock = sock
+        self.conn.request("GET", path, headers=headers or {})
+        self.response = self.conn.getresponse()
+        self.status = self.response.status
+        self.headers = {k.lower(): v for k, v in self.response.getheaders()}
+        self.error_body = jloads(self.response.read()) if self.status != 200 else None
+        self.buf = b""
+        self.ended = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self.conn.close()
+
+    def next(self, timeout=TIMEOUT):
+        """The next event as {"id": int or None, "event": name, "data": parsed JSON}, or None once the stream ended;
+        raises socket.timeout when none comes within timeout."""
+        while b"\n\n" not in self.buf:
+            if self.ended:
+                return None
+            self.conn.sock.settimeout(timeout)
+            chunk = self.response.read1(65536)
+            if not chunk:
+                self.ended = True
+                continue
+            self.buf += chunk
+        raw, self.buf = self.buf.split(b"\n\n", 1)
+        event = {"id": None}
+        for line in raw.decode("utf-8").split("\n"):
+            name, _, value = line.partition(": ")
+            if name == "id":
+                event["id"] = int(value)
+            elif name == "event":
+                event["event"] = value
+            elif name == "data":
+                event["data"] = jloads(value)
+        return event
+
+    def take(self, n, timeout=TIMEOUT):
+        """The next n events (fails when the stream ends first)."""
+        events = []
+        for _ in range(n):
+            e = self.next(timeout)
+            assert e is not None, f"the stream ended after {events}"
+            events.append(e)
+        return events
+
+    def quiet(self, timeout):
+        """True when no event comes within timeout (the stream stays open and silent)."""
+        try:
+            e = self.next(timeout)
+        except (socket.timeout, TimeoutError):
+            return True
+        raise AssertionError(f"an event came: {e}")
+
+
+def watch(server, query="", headers=None, **kw):
+    """Opens GET /watch?<query> on server (a conftest.Server or a cluster Member)."""
+    h = {"Host": "localhost", **(headers or {})}
+    return EventStream(server.host, server.port, "/watch" + (f"?{query}" if query else ""), h, **kw)
+
+
 # ---------------------------------------------------------------- CLI runs
 class CliResult:
     def __init__(self, returncode, stdout, stderr, timed_out):

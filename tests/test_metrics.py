@@ -100,6 +100,20 @@ def test_requests_are_counted_by_route_method_and_status_with_their_latency(serv
     assert value(s, "kvstore_http_open_connections") >= 1
 
 
+def test_every_route_is_counted_under_its_own_label_streamed_backups_included(server):
+    server.put_key("a", 1)
+    assert server.get("/openapi.json").status_code == 200
+    assert server.post("/admin/compact").status_code in (202, 409)
+    backup = server.get("/backup")
+    assert backup.status_code == 200 and b'"key":"a"' in backup.content
+    assert server.get("/cluster").status_code == 404  # a single server has no cluster: counted, as its own route
+    requests = {dict(labels)["route"] + " " + dict(labels)["method"]: n
+                for (name, labels), n in parse(scrape(server)).items() if name == "kvstore_http_requests_total"}
+    for counted in ("openapi GET", "compact POST", "backup GET", "cluster GET"):
+        assert requests.get(counted) == 1, (counted, requests)
+    assert not [r for r in requests if r.startswith("not_found")], requests
+
+
 def test_log_figures_match_the_writes_made(server):
     traffic(server, puts=5)
     s = parse(scrape(server))

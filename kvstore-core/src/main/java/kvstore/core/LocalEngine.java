@@ -1,10 +1,11 @@
 package kvstore.core;
 
+import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Entry;
-import kvstore.core.store.ExpirySweeper;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
 import kvstore.core.store.Store;
+import kvstore.core.store.Totals;
 import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
 import kvstore.core.wal.BackupWriter;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The single-node {@link Engine}: a data directory, open. On {@link #open} the {@link Store} is rebuilt from
- * the log, then the {@link LogWorker} (group commit and compaction) and the {@link ExpirySweeper} start.
+ * the log, then the {@link LogWorker} (group commit, expiry and compaction) starts.
  *
  * <p>Reads come from any thread and never touch the disk. A write is encoded on the submitting thread,
  * logged and applied by the log worker's thread, and its stage completes there once durable under the
@@ -38,7 +39,7 @@ public final class LocalEngine implements Engine {
      * @param compactMinBytes never compact a log smaller than this
      * @param compactRatio compact when the log is more than this many times the size of the live data
      * @param repair cut a damaged log at its first bad line (after saving a copy) instead of refusing to start
-     * @param maxMemoryBytes the ceiling on the data set's estimated bytes ({@link Store.Totals#memoryBytes})
+     * @param maxMemoryBytes the ceiling on the data set's estimated bytes ({@link Totals#memoryBytes})
      * @param fatalHandler told when the log can no longer be trusted; expected to stop the process
      * @param observer told of replay, each group appended, each fsync, compaction and expiry (for metrics)
      */
@@ -105,7 +106,6 @@ public final class LocalEngine implements Engine {
     private final DataDirectory directory;
     private final Store store;
     private final LogWorker log;
-    private final ExpirySweeper sweeper;
     private final EpochClock clock;
     private final long maxMemoryBytes;
     private final Recovery recovery;
@@ -114,12 +114,11 @@ public final class LocalEngine implements Engine {
     /** Guarded by this. */
     private boolean closed;
 
-    private LocalEngine(DataDirectory directory, Store store, LogWorker log, ExpirySweeper sweeper, EpochClock clock,
-                        long maxMemoryBytes, Recovery recovery) {
+    private LocalEngine(DataDirectory directory, Store store, LogWorker log, EpochClock clock, long maxMemoryBytes,
+                        Recovery recovery) {
         this.directory = directory;
         this.store = store;
         this.log = log;
-        this.sweeper = sweeper;
         this.clock = clock;
         this.maxMemoryBytes = maxMemoryBytes;
         this.recovery = recovery;
@@ -132,32 +131,35 @@ public final class LocalEngine implements Engine {
      * @throws IOException when the directory cannot be created, written or locked
      */
     public static LocalEngine open(Config config) throws IOException {
+        return open(config, ChangeListener.NONE);
+    }
+
+    /**
+     * As {@link #open(Config)}, with {@code changes} told of every change the store applies, those replayed from
+     * the log included, and then of the revision the store was loaded at.
+     */
+    public static LocalEngine open(Config config, ChangeListener changes) throws IOException {
         DataDirectory directory = DataDirectory.lock(config.dataDir());
         try {
-            Store store = new Store();
+            Store store = new Store(changes);
             EpochClock clock = config.clock();
             Path file = directory.resolve(WalFormat.FILE_NAME);
             Files.deleteIfExists(directory.resolve(WalFormat.COMPACT_FILE_NAME));
             BackupWriter.deleteLeftovers(directory);
             long started = config.nanoClock().nanos();
             // No reader sees the store before replay ends, so units need no batch isolation.
-            WalReplay.Result replay = WalReplay.replay(file, config.repair(), ops -> {
-                long now = clock.millis();
-                for (Op op : ops) {
-                    store.apply(op, now);
-                }
-            }, config.nanoClock());
+            WalReplay.Result replay = WalReplay.replay(file, config.repair(), ops -> store.applyUnit(ops, clock.millis()),
+                    config.nanoClock());
             long replayNanos = config.nanoClock().nanos() - started;
             Recovery recovery = new Recovery(replay.records(), replay.bytes(), replay.cutBytes(),
                     replay.droppedRecords(), replay.brokenCopy(), TimeUnit.NANOSECONDS.toMillis(replayNanos));
             config.observer().replayed(replay.records(), replay.bytes(), replayNanos);
+            changes.loaded(store.revision());
             LogWorker log = LogWorker.open(directory, store, config.fsync(),
                     new CompactionPolicy(config.compactMinBytes(), config.compactRatio(), config.compactionProbe()),
                     config.fatalHandler(), clock, config.nanoClock(), config.observer());
-            LocalEngine engine = new LocalEngine(directory, store, log,
-                    new ExpirySweeper(store, clock, config.observer()), clock, config.maxMemoryBytes(), recovery);
+            LocalEngine engine = new LocalEngine(directory, store, log, clock, config.maxMemoryBytes(), recovery);
             log.start();
-            engine.sweeper.start();
             return engine;
         } catch (IOException | RuntimeException e) {
             directory.close();
@@ -189,7 +191,7 @@ public final class LocalEngine implements Engine {
     public CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
         CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
         // Checked before the write is logged, on the submitting thread.
-        if (store.wouldGrowPast(ops, maxMemoryBytes, clock.millis())) {
+        if (Totals.wouldGrowPast(store, ops, maxMemoryBytes, clock.millis())) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.MEMORY_LIMIT,
                     "memory limit reached", null));
             return done;
@@ -210,7 +212,7 @@ public final class LocalEngine implements Engine {
 
     @Override
     public Stats stats() {
-        Store.Totals totals = store.totals(clock.millis());
+        Totals totals = store.totals(clock.millis());
         return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), maxMemoryBytes, log.size(),
                 log.syncs(), log.compactions());
     }
@@ -232,7 +234,6 @@ public final class LocalEngine implements Engine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            sweeper.close();
             directory.close();
         }
     }

@@ -30,7 +30,7 @@ public interface LogObserver {
     default void compacted(long bytesBefore, long bytesAfter, long nanos) {
     }
 
-    /** On the expiry thread: {@code keys} entries past their deadline were removed from memory. */
+    /** On the log worker's thread: {@code keys} entries past their deadline were expired, each a change of its own. */
     default void expired(int keys) {
     }
 }

@@ -4,6 +4,7 @@ import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
 import kvstore.core.store.Store;
+import kvstore.core.store.Totals;
 import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.wal.WalEncoder;
@@ -67,7 +68,7 @@ class LocalEngineTest {
         assertTrue(write(db, List.of(new Op.Delete(utf8("d")))).get(0).existed());
         long logBytes = Files.size(dir.resolve(WalFormat.FILE_NAME));
         Engine.Stats stats = db.stats();
-        assertEquals(new Engine.Stats(2, 5 + 4, 2 + 5 + 4 + 2 * Store.Totals.ENTRY_OVERHEAD_BYTES, MAX_MEMORY, logBytes,
+        assertEquals(new Engine.Stats(2, 5 + 4, 2 + 5 + 4 + 2 * Totals.ENTRY_OVERHEAD_BYTES, MAX_MEMORY, logBytes,
                 5, 0), stats, "one fsync per sequential write");
         close(db);
 
@@ -86,7 +87,7 @@ class LocalEngineTest {
 
     @Test
     void shouldRefuseWritesThatWouldPassTheMemoryCeilingAndTakeThoseThatShrinkTheData() throws Exception {
-        long oneEntry = 1 + 100 + Store.Totals.ENTRY_OVERHEAD_BYTES;
+        long oneEntry = 1 + 100 + Totals.ENTRY_OVERHEAD_BYTES;
         LocalEngine db = open(config(dir).withMaxMemory(3 * oneEntry));
         String value = "\"" + "x".repeat(98) + "\"";
         for (String k : List.of("a", "b", "c")) {

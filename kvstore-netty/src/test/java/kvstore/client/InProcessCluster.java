@@ -1,6 +1,7 @@
 package kvstore.client;
 
 import kvstore.core.time.NanoClock;
+import kvstore.core.watch.WatchHub;
 import kvstore.netty.http.HttpServer;
 import kvstore.netty.http.HttpSettings;
 import kvstore.netty.metrics.KvMetrics;
@@ -37,12 +38,13 @@ final class InProcessCluster implements AutoCloseable {
         }
         try {
             for (Member member : cluster.members) {
+                WatchHub watches = InProcessServer.watchHub(WatchHub.Settings.DEFAULTS);
                 RaftEngine engine = RaftEngine.start(MemberConfig.of(member.id(), cluster.members,
-                        dir.resolve(member.id())));
+                        dir.resolve(member.id())), watches);
                 cluster.engines.add(engine);
-                cluster.servers.add(HttpServer.start(engine, "always",
+                cluster.servers.add(HttpServer.start(engine, engine, watches, "always",
                         HttpSettings.of("127.0.0.1", member.httpPort(), 1 << 20, 60),
-                        new KvMetrics(NanoClock.SYSTEM), e -> { }, engine));
+                        new KvMetrics(NanoClock.SYSTEM), e -> { }));
             }
             cluster.awaitLeader(Duration.ofSeconds(60));
         } catch (Exception | AssertionError e) {

@@ -1,9 +1,12 @@
 package kvstore.client;
 
 import kvstore.core.LocalEngine;
+import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
+import kvstore.core.watch.WatchHub;
 import kvstore.netty.http.HttpServer;
 import kvstore.netty.http.HttpSettings;
+import kvstore.netty.http.SseEvents;
 import kvstore.netty.metrics.KvMetrics;
 import kvstore.netty.security.AccessRules;
 import kvstore.netty.security.BearerToken;
@@ -49,11 +52,17 @@ public final class InProcessServer implements AutoCloseable {
     }
 
     private void open() throws Exception {
-        engine = LocalEngine.open(LocalEngine.Config.of(dataDir));
+        WatchHub watches = watchHub(WatchHub.Settings.DEFAULTS);
+        engine = LocalEngine.open(LocalEngine.Config.of(dataDir), watches);
         HttpSettings defaults = HttpSettings.of("127.0.0.1", port, 1 << 20, 60);
-        http = HttpServer.start(engine, "always", new HttpSettings(defaults.host(), port, defaults.maxBody(),
-                defaults.idleSeconds(), defaults.requestTimeoutSeconds(), defaults.maxConnections(), access, null),
-                new KvMetrics(NanoClock.SYSTEM), e -> { });
+        http = HttpServer.start(engine, null, watches, "always", new HttpSettings(defaults.host(), port,
+                defaults.maxBody(), defaults.idleSeconds(), defaults.requestTimeoutSeconds(), defaults.maxConnections(),
+                access, null), new KvMetrics(NanoClock.SYSTEM), e -> { });
+    }
+
+    /** A hub as the server makes one, with {@code settings}. */
+    static WatchHub watchHub(WatchHub.Settings settings) {
+        return new WatchHub(settings, SseEvents.FORMAT, EpochClock.SYSTEM, NanoClock.SYSTEM);
     }
 
     /** {@code http://127.0.0.1:<port>}. */

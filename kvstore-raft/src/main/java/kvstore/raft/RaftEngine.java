@@ -4,10 +4,13 @@ import kvstore.core.Backup;
 import kvstore.core.Engine;
 import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
+import kvstore.core.cluster.Cluster;
+import kvstore.core.cluster.ClusterStatus;
+import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
-import kvstore.core.store.Store;
+import kvstore.core.store.Totals;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -54,7 +57,7 @@ import java.util.stream.Stream;
  * <p>Threads: any thread may call any method; stages complete on Ratis's threads or on the engine's one
  * timer thread; calls into the member's own server go through {@link OwnServer}'s thread.
  */
-public final class RaftEngine implements Engine {
+public final class RaftEngine implements Engine, Cluster {
     /** The one Raft group a kvstore cluster is; every member derives the same id. */
     static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("kvstore".getBytes(StandardCharsets.US_ASCII)));
@@ -89,13 +92,21 @@ public final class RaftEngine implements Engine {
 
     /** Starts this member's Raft server (recovering its snapshot and log) and its clients. */
     public static RaftEngine start(MemberConfig config) throws IOException {
+        return start(config, ChangeListener.NONE);
+    }
+
+    /**
+     * As {@link #start(MemberConfig)}, with {@code changes} told of every change this member applies (those it
+     * recovers at start included) and of every snapshot it loads.
+     */
+    public static RaftEngine start(MemberConfig config, ChangeListener changes) throws IOException {
         List<RaftPeer> peers = config.members().stream()
                 .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build())
                 .toList();
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
         Snapshots.deleteLeftoverBackups(config.dataDir());
         RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
-        KvStateMachine stateMachine = new KvStateMachine(config.clock());
+        KvStateMachine stateMachine = new KvStateMachine(config.clock(), changes);
         RaftServer server = RaftServer.newBuilder()
                 .setGroup(group)
                 .setServerId(selfId)
@@ -157,7 +168,7 @@ public final class RaftEngine implements Engine {
     /** Live keys and bytes; {@code logBytes} is the size of the Raft log this member keeps (its segments). */
     @Override
     public Stats stats() {
-        Store.Totals totals = stateMachine.store().totals(now());
+        Totals totals = stateMachine.store().totals(now());
         return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), config.maxMemoryBytes(),
                 raftLogBytes(), 0, 0);
     }
@@ -179,7 +190,7 @@ public final class RaftEngine implements Engine {
             return done;
         }
         // Checked on the member that took the write, against what it has applied: an estimate, like the ceiling.
-        if (stateMachine.store().wouldGrowPast(ops, config.maxMemoryBytes(), now())) {
+        if (Totals.wouldGrowPast(stateMachine.store(), ops, config.maxMemoryBytes(), now())) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.MEMORY_LIMIT,
                     "memory limit reached", null));
             return done;
@@ -192,6 +203,7 @@ public final class RaftEngine implements Engine {
      * Completes once this member has applied every write acknowledged before the call; a read of the local store
      * after that is linearizable. Fails with {@code NO_QUORUM} when that cannot be confirmed in time.
      */
+    @Override
     public CompletionStage<Void> readBarrier() {
         return closed ? CompletableFuture.failedFuture(shuttingDown()) : reads.await();
     }
@@ -264,6 +276,7 @@ public final class RaftEngine implements Engine {
     }
 
     /** This member's view of the cluster, from memory. */
+    @Override
     public ClusterStatus status() {
         RaftServer.Division division = server.division();
         DivisionInfo info = division.getInfo();
@@ -271,7 +284,8 @@ public final class RaftEngine implements Engine {
         String role = info.isLeader() ? "leader" : info.isCandidate() ? "candidate" : "follower";
         long commit = division.getRaftLog().getLastCommittedIndex();
         return new ClusterStatus(config.nodeId(), role, leader == null ? null : leader.toString(),
-                info.getCurrentTerm(), commit, info.getLastAppliedIndex(), config.members());
+                info.getCurrentTerm(), commit, info.getLastAppliedIndex(), config.members().stream()
+                .map(m -> new ClusterStatus.Member(m.id(), m.httpAddress(), m.raftAddress())).toList());
     }
 
     static WriteFailedException shuttingDown() {

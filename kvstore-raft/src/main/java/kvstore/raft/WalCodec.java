@@ -193,11 +193,7 @@ final class WalCodec {
     /** Loads a snapshot file into {@code store}, which must be empty and not yet read by anyone. */
     static long readSnapshot(Path file, Store store) throws IOException {
         // Every entry in a snapshot was live when it was taken: load them all, expiry is checked on read.
-        WalReplay.Result result = WalReplay.replay(file, false, ops -> {
-            for (Op op : ops) {
-                store.apply(op, Long.MIN_VALUE);
-            }
-        });
+        WalReplay.Result result = WalReplay.replay(file, false, ops -> store.applyUnit(ops, Long.MIN_VALUE));
         if (result.cutBytes() > 0) {
             // Replay cuts a damaged last line as a torn write; a snapshot has no torn writes, only damage.
             throw new IOException(file + ": snapshot is damaged at byte " + result.bytes());

@@ -114,7 +114,7 @@ class WriteCoalescerTest {
     private void replyWithExistedFlags(int entry, Boolean... existed) {
         List<List<OpResult>> results = new ArrayList<>();
         for (boolean e : existed) {
-            results.add(List.of(new OpResult(e, null)));
+            results.add(List.of(new OpResult(e, null, 0, 0, 0)));
         }
         replies.get(entry).complete(ByteBuffer.wrap(Results.encode(results)));
     }

@@ -21,4 +21,13 @@ public interface ChangeListener {
      * made (several only for a batch), all of that revision.
      */
     void applied(long revision, List<Change> changes);
+
+    /**
+     * The store was loaded as it stood at {@code revision}, without the changes that led there (from a snapshot,
+     * or a compacted log with nothing after it): no change up to {@code revision} will be told. Called by the
+     * engine on the applying thread once the state is loaded (at start, and after a cluster member installs a
+     * snapshot), before any later unit.
+     */
+    default void loaded(long revision) {
+    }
 }

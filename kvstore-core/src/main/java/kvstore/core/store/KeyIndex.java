@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * A lookup in the sorted map walks some twenty nodes, most of them cache misses; here it is usually one.
  *
  * <p>Open addressing with linear probing over an array of entries (an entry knows its key), so it costs
- * two references per key rather than a node per key. Writers must be serialised by the caller (the
- * {@link Store} does it, as the WAL writer, replay and the expiry sweeper all write); readers take no
+ * two references per key rather than a node per key. One thread at a time writes (the {@link Store}'s
+ * single writer: the log worker, replay or the replicated state machine's apply thread); readers take no
  * lock. A removed slot becomes a tombstone until the next rebuild, so a reader probing past it never
  * misses a key further along; a rebuild makes a new array and publishes it whole.
  */
@@ -38,31 +38,62 @@ final class KeyIndex {
 
     /** Maps the entry's key to {@code entry}; returns the entry it replaced, or null for a new key. */
     Entry put(Entry entry) {
+        int at = probe(entry.key());
+        if (at >= 0) {
+            Entry previous = entryAt(at);
+            replace(at, entry);
+            return previous;
+        }
+        insert(at, entry);
+        return null;
+    }
+
+    /**
+     * Where {@code key} is: the slot holding its entry (0 or more), or {@code -1 - slot} for the slot a new entry
+     * of it would take. Good until the next {@link #insert} or {@link #remove}: the writer looks up once, then
+     * replaces or inserts.
+     */
+    int probe(byte[] key) {
         AtomicReferenceArray<Entry> t = table;
         int mask = t.length() - 1;
         int free = -1;
-        int i = slot(entry.key(), mask);
-        for (Entry e; (e = t.get(i)) != null; i = (i + 1) & mask) {
+        for (int i = slot(key, mask); ; i = (i + 1) & mask) {
+            Entry e = t.get(i);
+            if (e == null) {
+                return -1 - (free >= 0 ? free : i);
+            }
             if (e == TOMBSTONE) {
                 if (free < 0) {
                     free = i;
                 }
-            } else if (Arrays.equals(e.key(), entry.key())) {
-                t.set(i, entry);
-                return e;
+            } else if (Arrays.equals(e.key(), key)) {
+                return i;
             }
         }
-        if (free >= 0) {
-            t.set(free, entry);
-        } else {
-            t.set(i, entry);
+    }
+
+    /** The entry in {@code slot}, found by {@link #probe}. */
+    Entry entryAt(int slot) {
+        return table.get(slot);
+    }
+
+    /** Puts {@code entry} in place of the entry of the same key in {@code slot}, found by {@link #probe}. */
+    void replace(int slot, Entry entry) {
+        table.set(slot, entry);
+    }
+
+    /** Adds {@code entry}, of a key {@link #probe} did not find, where it said ({@code probe} is what it returned). */
+    void insert(int probe, Entry entry) {
+        AtomicReferenceArray<Entry> t = table;
+        int slot = -1 - probe;
+        if (t.get(slot) == null) {
             used++;
         }
+        t.set(slot, entry);
         live++;
         if (used * 2 > t.length()) {
             rebuild();
         }
-        return null;
     }
 
     /**

@@ -1,57 +1,67 @@
 package kvstore.core.store;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import kvstore.core.ttl.TimerWheel;
-
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiConsumer;
 
 /**
- * The in-memory key-value map: keys sorted by their UTF-8 bytes, values kept as compact JSON text.
- * A {@link KeyIndex} maps each key to its {@link Entry} for point reads; beside it a sorted map of the
- * same keys serves listings. The sorted map holds what a listing needs to know, whether the key is live:
- * a shared marker for an entry without a deadline, or the entry itself for one with a deadline. So
- * overwriting a key that has no deadline with a value that has none, the usual write, touches only the
- * index, and spares the writer a walk of some twenty skip-list nodes, most of them cache misses.
+ * The in-memory key-value map and its revision: keys sorted by their UTF-8 bytes, values kept as compact JSON
+ * text (the data structures are a {@link KeyTable}).
  *
- * <p>Expiry: every entry set with a deadline is scheduled on a timer wheel as it is applied;
- * {@link #removeExpired} (the {@link ExpirySweeper}'s thread) removes those due. Reads and the figures of
- * {@link #totals(long)} treat a due entry as gone whether or not it has been removed yet.
+ * <p>Revisions: writes are applied in units (one write, one whole batch, one expiry); a unit that changes
+ * anything is one revision, given by the caller ({@link #apply}: the log worker assigns it as it logs the unit)
+ * or counted here ({@link #applyUnit}). Each applied entry carries its figures (see {@link Entry}), and the
+ * {@link ChangeListener} is told of every unit's changes once they are visible, in revision order.
  *
- * <p>Threading: any thread may read; only one thread at a time may apply writes (the log worker, or replay
- * before the server starts), except {@link #removeExpired}, which the sweeper calls concurrently. Writers take
- * the store's {@code writers} lock around each change, so the index and the sorted map always agree for
- * them; a reader may see one a moment before the other, which is no different from reading just before
- * the write.
+ * <p>Expiry: every entry set with a deadline is scheduled as it is applied; the writer takes the due ones
+ * ({@link #dueEntries}) and expires each as a unit of its own ({@link #expire}), so an expiry is a change with
+ * a revision like any other. Reads and the figures of {@link #totals(long)} treat a due entry as gone whether
+ * or not it has been expired yet.
  *
- * <p>Isolation: a group of writes applied with {@link #applyAtomically} holds the write side of a
- * {@link StampedLock}; reads take an optimistic stamp and retry under the read lock only when a group was
- * being applied meanwhile, so no reader ever sees part of a batch, and reads cost no lock in the usual case.
+ * <p>Threading: any thread may read; one thread at a time applies writes (the log worker, replay before the
+ * server starts, or the replicated state machine's apply thread).
+ *
+ * <p>Isolation: every unit that changes the store holds the write side of {@code unitLock}, and a unit of two
+ * writes or more also that of {@code batchLock}. Reads take an optimistic stamp and retry under the read lock
+ * only when a unit was applied meanwhile: reads of one key and key listings against batches (a single write
+ * changes one key at once), so no reader ever sees part of a batch; listings with values against every unit,
+ * so they show the store at exactly one revision. Reads cost no lock in the usual case.
  */
 public final class Store {
-    /** The sorted map's value for a key whose entry never expires. */
-    private static final Object PERMANENT = new Object();
+    /** Tick of the expiry schedule: how often the writer looks for due entries while nothing else is written. */
+    public static final long EXPIRY_TICK_MILLIS = 100;
+    /** The revision of a unit that changes nothing, so has none (see {@link #apply}). */
+    public static final long NO_REVISION = 0;
+    /** Optimistic attempts of a listing with values before it holds writers back with the read lock. */
+    private static final int OPTIMISTIC_ATTEMPTS = 3;
 
-    private final ConcurrentSkipListMap<byte[], Object> sortedKeys =
-            new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
-    private final KeyIndex index = new KeyIndex();
-    private final Object writers = new Object();
+    private final KeyTable table = new KeyTable();
+    private final StampedLock unitLock = new StampedLock();
     private final StampedLock batchLock = new StampedLock();
-    private final AtomicLong keyCount = new AtomicLong();
-    private final AtomicLong keyBytes = new AtomicLong();
-    private final AtomicLong valueBytes = new AtomicLong();
-    /** The deadline of every entry set with one, so that it is removed once due (see {@link ExpirySweeper}). */
-    private final TimerWheel<byte[], Entry> expiries = new TimerWheel<>(ExpirySweeper.TICK_MILLIS, 512, 0);
+    private final ChangeListener listener;
+    /** Written by the writer under {@code unitLock}, once the unit's changes are in place; read by anyone. */
+    private volatile long revision;
+
+    /** An empty store at revision 0 that tells nobody of its changes. */
+    public Store() {
+        this(ChangeListener.NONE);
+    }
+
+    /** An empty store at revision 0 that tells {@code listener} of every unit it applies. */
+    public Store(ChangeListener listener) {
+        this.listener = listener;
+    }
+
+    /** The revision of the last change applied (0 for a store that never changed). */
+    public long revision() {
+        return revision;
+    }
 
     /** The live entry of {@code key}, or null when it is absent or expired. */
     public Entry get(byte[] key, long nowMillis) {
         long stamp = batchLock.tryOptimisticRead();
-        Entry entry = index.get(key);
+        Entry entry = table.get(key);
         if (!batchLock.validate(stamp)) {
             entry = getWhileBatchesWait(key);
         }
@@ -62,7 +72,7 @@ public final class Store {
     private Entry getWhileBatchesWait(byte[] key) {
         long stamp = batchLock.readLock();
         try {
-            return index.get(key);
+            return table.get(key);
         } finally {
             batchLock.unlockRead(stamp);
         }
@@ -70,33 +80,23 @@ public final class Store {
 
     /** The live keys that start with {@code prefix}, in unsigned byte order; costs O(log n + k). */
     public List<byte[]> keysWithPrefix(byte[] prefix, long nowMillis) {
-        long stamp = batchLock.tryOptimisticRead();
-        List<byte[]> keys = collectKeys(prefix, nowMillis);
-        if (!batchLock.validate(stamp)) {
-            stamp = batchLock.readLock();
-            try {
-                keys = collectKeys(prefix, nowMillis);
-            } finally {
-                batchLock.unlockRead(stamp);
-            }
-        }
-        return keys;
+        return keysAfter(prefix, null, Integer.MAX_VALUE, nowMillis);
     }
 
     /**
      * At most {@code max} live keys that start with {@code prefix} and sort strictly after {@code after} (null:
-     * from the first), in unsigned byte order, read as {@link #keysWithPrefix} reads; costs O(log n + max) plus
-     * the expired keys skipped on the way.
+     * from the first), in unsigned byte order, never showing part of a batch; costs O(log n + max) plus the
+     * expired keys skipped on the way. The listing reflects every change up to the revision read before it.
      */
     public List<byte[]> keysAfter(byte[] prefix, byte[] after, int max, long nowMillis) {
-        boolean fromAfter = after != null && Arrays.compareUnsigned(after, prefix) >= 0;
-        byte[] from = fromAfter ? after : prefix;
         long stamp = batchLock.tryOptimisticRead();
-        List<byte[]> keys = collectKeys(prefix, from, !fromAfter, max, nowMillis);
+        List<byte[]> keys = new ArrayList<>();
+        table.collect(prefix, after, max, nowMillis, (key, entry) -> keys.add(key));
         if (!batchLock.validate(stamp)) {
             stamp = batchLock.readLock();
             try {
-                keys = collectKeys(prefix, from, !fromAfter, max, nowMillis);
+                keys.clear();
+                table.collect(prefix, after, max, nowMillis, (key, entry) -> keys.add(key));
             } finally {
                 batchLock.unlockRead(stamp);
             }
@@ -104,113 +104,215 @@ public final class Store {
         return keys;
     }
 
-    private List<byte[]> collectKeys(byte[] prefix, long nowMillis) {
-        return collectKeys(prefix, prefix, true, Integer.MAX_VALUE, nowMillis);
-    }
-
-    private List<byte[]> collectKeys(byte[] prefix, byte[] from, boolean inclusive, int max, long nowMillis) {
-        List<byte[]> keys = new ArrayList<>();
-        for (Map.Entry<byte[], Object> e : sortedKeys.tailMap(from, inclusive).entrySet()) {
-            byte[] key = e.getKey();
-            if (keys.size() >= max || !startsWith(key, prefix)) {
-                break;
-            }
-            Object mark = e.getValue();
-            if (mark == PERMANENT || ((Entry) mark).isLiveAt(nowMillis)) {
-                keys.add(key);
-            }
-        }
-        return keys;
-    }
-
-    /** Applies one operation; the caller must be the single writer. */
-    public OpResult apply(Op op, long nowMillis) {
-        if (op instanceof Op.Set set) {
-            return set(set, nowMillis);
-        }
-        if (op instanceof Op.Delete delete) {
-            return remove(delete.key(), nowMillis);
-        }
-        Entry entry = index.get(op.key());
-        return entry != null && entry.isLiveAt(nowMillis) ? new OpResult(true, entry.value()) : OpResult.ABSENT;
-    }
-
     /**
-     * Applies {@code ops} in order so that no reader sees some of their writes without the others.
-     * Takes the write lock only when there are at least two writes to hide from readers.
+     * At most {@code max} live entries whose keys start with {@code prefix} and sort strictly after {@code after},
+     * in key order, exactly as they stood at the listing's revision: no change was applied while they were read.
      */
-    public List<OpResult> applyAtomically(List<Op> ops, long nowMillis) {
-        List<OpResult> results = new ArrayList<>(ops.size());
-        int writes = 0;
-        for (Op op : ops) {
-            if (op.isWrite()) {
-                writes++;
+    public Listing entriesAfter(byte[] prefix, byte[] after, int max, long nowMillis) {
+        List<Entry> entries = new ArrayList<>();
+        for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+            long stamp = unitLock.tryOptimisticRead();
+            long at = revision;
+            entries.clear();
+            table.collect(prefix, after, max, nowMillis, (key, entry) -> entries.add(entry));
+            if (unitLock.validate(stamp)) {
+                return new Listing(entries, at);
             }
         }
-        long stamp = writes > 1 ? batchLock.writeLock() : 0;
+        long stamp = unitLock.readLock();
         try {
-            for (Op op : ops) {
-                results.add(apply(op, nowMillis));
-            }
+            entries.clear();
+            table.collect(prefix, after, max, nowMillis, (key, entry) -> entries.add(entry));
+            return new Listing(entries, revision);
         } finally {
-            if (stamp != 0) {
-                batchLock.unlockWrite(stamp);
-            }
+            unitLock.unlockRead(stamp);
         }
-        return results;
+    }
+
+    /** Live entries and the revision they stood at (see {@link #entriesAfter}). */
+    public record Listing(List<Entry> entries, long revision) {
     }
 
     /**
-     * Removes every entry whose deadline is at or before {@code nowMillis}; returns how many it removed (a
-     * timer of an entry overwritten since fires without removing anything).
+     * Calls {@code action} for every live entry, in key order, each as a whole unit left it (never part of a
+     * batch); the walk as a whole is weakly consistent under concurrent writes.
      */
-    public int removeExpired(long nowMillis) {
-        int[] removed = new int[1];
-        expiries.advance(nowMillis, (key, entry) -> {
-            if (expire(key, entry)) {
-                removed[0]++;
-            }
-        });
-        return removed[0];
-    }
-
-    /** Expiry timers scheduled and not fired yet (a timer of an overwritten entry fires harmlessly). */
-    public int scheduledExpiries() {
-        return expiries.size();
-    }
-
-    /** Removes {@code key} if it still maps to {@code entry}; a newer value of the same key is left alone. */
-    boolean expire(byte[] key, Entry entry) {
-        synchronized (writers) {
-            if (index.remove(key, entry) == null) {
-                return false;
-            }
-            sortedKeys.remove(key);
-        }
-        forget(key, entry);
-        return true;
-    }
-
-    /** Calls {@code action} for every live entry, in key order; a weakly consistent view under concurrent writes. */
     public void forEachLive(long nowMillis, BiConsumer<byte[], Entry> action) {
-        for (byte[] key : sortedKeys.keySet()) {
-            Entry entry = index.get(key);
-            if (entry != null && entry.isLiveAt(nowMillis)) {
+        for (byte[] key : table.keys()) {
+            Entry entry = get(key, nowMillis);
+            if (entry != null) {
                 action.accept(key, entry);
             }
         }
     }
 
-    /** The live figures at {@code nowMillis}: the running totals less the due entries not removed yet. */
+    /**
+     * Decides and applies one unit now, counting its revision (the next one, when it changes anything): the
+     * replicated state machine applies entries so, and replay a log without revisions. Its checks see the store
+     * as it is and the unit's earlier operations; when one fails nothing is applied.
+     */
+    public Outcome applyUnit(List<Op> ops, long atMillis) {
+        long current = revision;
+        Conditions.Verdict verdict = Conditions.decide(ops, key -> table.live(key, atMillis), current + 1, atMillis);
+        if (verdict.refused()) {
+            return Outcome.refused(current, verdict.failedIndex(), ops.get(verdict.failedIndex()).key(),
+                    verdict.failedModRevision());
+        }
+        long as = verdict.changes() ? current + 1 : NO_REVISION;
+        return Outcome.applied(verdict.changes() ? as : current, apply(ops, as, atMillis));
+    }
+
+    /**
+     * Applies a unit already decided (see {@link Conditions}) as {@code revision}, at {@code atMillis}: checks
+     * are not looked at again. {@code NO_REVISION} means the unit changes nothing (its gets and checks are
+     * answered, its deletes find nothing). Replay over a snapshot that already reflects some of a unit's changes
+     * gives a revision not above the store's: each write then leaves alone a key whose mod revision is already
+     * that far. Returns one result per operation.
+     */
+    public List<OpResult> apply(List<Op> ops, long revision, long atMillis) {
+        List<OpResult> results = new ArrayList<>(ops.size());
+        if (revision == NO_REVISION) {
+            for (Op op : ops) {
+                results.add(op instanceof Op.Get ? OpResult.found(table.live(op.key(), atMillis))
+                        : op instanceof Op.Check ? OpResult.EXISTED : OpResult.ABSENT);
+            }
+            return results;
+        }
+        boolean[] skipped = revision <= this.revision ? alreadyReflected(ops, revision) : null;
+        List<Change> changes = new ArrayList<>(2);
+        long batchStamp = countWrites(ops) > 1 ? batchLock.writeLock() : 0;
+        long unitStamp = unitLock.writeLock();
+        try {
+            for (int i = 0; i < ops.size(); i++) {
+                results.add(skipped != null && skipped[i] ? OpResult.ABSENT
+                        : applyOne(ops.get(i), revision, atMillis, changes));
+            }
+            if (revision > this.revision) {
+                this.revision = revision;
+            }
+        } finally {
+            unitLock.unlockWrite(unitStamp);
+            if (batchStamp != 0) {
+                batchLock.unlockWrite(batchStamp);
+            }
+        }
+        if (!changes.isEmpty()) {
+            listener.applied(revision, changes);
+        }
+        return results;
+    }
+
+    /**
+     * Which writes of a unit replayed as {@code revision} a snapshot already reflects: those of keys whose mod
+     * revision, before the unit, is at least that (the snapshot saw the key after the whole unit).
+     */
+    private boolean[] alreadyReflected(List<Op> ops, long revision) {
+        boolean[] skipped = new boolean[ops.size()];
+        for (int i = 0; i < ops.size(); i++) {
+            Entry current = table.get(ops.get(i).key());
+            skipped[i] = ops.get(i).isWrite() && current != null && current.modRevision() >= revision;
+        }
+        return skipped;
+    }
+
+    private OpResult applyOne(Op op, long revision, long atMillis, List<Change> changes) {
+        if (op instanceof Op.Set set) {
+            return set(set.entry(), revision, atMillis, changes);
+        }
+        if (op instanceof Op.Delete || op instanceof Op.Expire) {
+            // A delete finds only a live entry; an expiry takes what is there, due by definition.
+            Entry previous = table.get(op.key());
+            if (previous == null || !(op instanceof Op.Expire || previous.isLiveAt(atMillis))) {
+                return OpResult.ABSENT;
+            }
+            table.remove(previous);
+            changes.add(new Change(op instanceof Op.Expire ? Change.Type.EXPIRE : Change.Type.DELETE, op.key(),
+                    null, revision, 0, 0, Entry.NEVER));
+            return OpResult.EXISTED;
+        }
+        return op instanceof Op.Get ? OpResult.found(table.live(op.key(), atMillis)) : OpResult.EXISTED;
+    }
+
+    /**
+     * Sets {@code given}'s key: a new key, or one whose entry is past its deadline, is created by this revision;
+     * a live one gets its next version. An entry from a snapshot is kept with its own figures, and is no change.
+     */
+    private OpResult set(Entry given, long revision, long atMillis, List<Change> changes) {
+        int slot = table.probe(given.key());
+        Entry previous = slot >= 0 ? table.entryAt(slot) : null;
+        boolean existed = previous != null && previous.isLiveAt(atMillis);
+        Entry entry = given.hasFigures() ? given
+                : given.appliedAs(existed ? previous.createRevision() : revision, revision,
+                existed ? previous.version() + 1 : 1);
+        table.put(slot, previous, entry);
+        if (!given.hasFigures()) {
+            changes.add(new Change(Change.Type.PUT, entry.key(), entry.value(), revision, entry.createRevision(),
+                    entry.version(), entry.deadlineMillis()));
+        }
+        return existed ? OpResult.EXISTED : OpResult.ABSENT;
+    }
+
+    /** Raises the revision to {@code revision} when it is behind: a log's version mark says where it stood. */
+    public void raiseRevision(long revision) {
+        long stamp = unitLock.writeLock();
+        try {
+            if (revision > this.revision) {
+                this.revision = revision;
+            }
+        } finally {
+            unitLock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Takes the entries due at {@code atMillis} off the expiry schedule, in the order they are to be expired:
+     * deadline, then key bytes, the same wherever the same entries are due. Give them to {@link #expire}, or
+     * back to {@link #reschedule} when that cannot be done.
+     */
+    public List<Entry> dueEntries(long atMillis) {
+        return table.takeDue(atMillis);
+    }
+
+    /** Puts entries taken by {@link #dueEntries} back on the schedule: their expiry could not be logged. */
+    public void reschedule(List<Entry> due) {
+        table.reschedule(due);
+    }
+
+    /** Expires {@code due} (from {@link #dueEntries}), each as a unit of its own: the first as {@code firstRevision}. */
+    public void expire(List<Entry> due, long firstRevision, long atMillis) {
+        long next = firstRevision;
+        for (Entry e : due) {
+            apply(List.of(new Op.Expire(e.key())), next++, atMillis);
+        }
+    }
+
+    /** Expires every entry due at {@code atMillis}, counting their revisions; returns how many it expired. */
+    public int expireDue(long atMillis) {
+        List<Entry> due = dueEntries(atMillis);
+        expire(due, revision + 1, atMillis);
+        return due.size();
+    }
+
+    /** Whether some entry is due at {@code nowMillis} and not expired yet; any thread. */
+    public boolean hasDue(long nowMillis) {
+        boolean[] any = {false};
+        table.forEachDue(nowMillis, (key, entry) -> any[0] = true);
+        return any[0];
+    }
+
+    /** Expiry timers scheduled and not taken yet (a timer of an overwritten entry is dropped when due). */
+    public int scheduledExpiries() {
+        return table.scheduledExpiries();
+    }
+
+    /** The live figures at {@code nowMillis}: the running totals less the due entries not expired yet. */
     public Totals totals(long nowMillis) {
         Totals all = totals();
         long[] due = new long[3];
-        expiries.forEachDue(nowMillis, (key, entry) -> {
-            if (index.get(key) == entry) {
-                due[0]++;
-                due[1] += key.length;
-                due[2] += entry.value().length;
-            }
+        table.forEachDue(nowMillis, (key, entry) -> {
+            due[0]++;
+            due[1] += key.length;
+            due[2] += entry.value().length;
         });
         return new Totals(all.keys() - due[0], all.keyBytes() - due[1], all.valueBytes() - due[2]);
     }
@@ -221,11 +323,11 @@ public final class Store {
      */
     public Totals totals() {
         long stamp = batchLock.tryOptimisticRead();
-        Totals totals = new Totals(keyCount.get(), keyBytes.get(), valueBytes.get());
+        Totals totals = new Totals(table.keyCount(), table.keyBytes(), table.valueBytes());
         if (!batchLock.validate(stamp)) {
             stamp = batchLock.readLock();
             try {
-                totals = new Totals(keyCount.get(), keyBytes.get(), valueBytes.get());
+                totals = new Totals(table.keyCount(), table.keyBytes(), table.valueBytes());
             } finally {
                 batchLock.unlockRead(stamp);
             }
@@ -233,109 +335,13 @@ public final class Store {
         return totals;
     }
 
-    /** Keys held, and the UTF-8 bytes of all their keys and of all their values' compact JSON text. */
-    public record Totals(long keys, long keyBytes, long valueBytes) {
-        /**
-         * Estimated heap bytes of an entry besides its key and value bytes: the entry, two array headers, its
-         * hash-index slots and its skip-list node (a million 100-byte values measured about this much more).
-         */
-        public static final long ENTRY_OVERHEAD_BYTES = 128;
-
-        /** The estimated heap bytes of the data set: what {@code --max-memory} bounds. */
-        public long memoryBytes() {
-            return keyBytes + valueBytes + keys * ENTRY_OVERHEAD_BYTES;
-        }
-    }
-
-    /**
-     * Whether applying {@code ops} now would take the data set's estimated memory over {@code maxBytes}. Writes
-     * that shrink it never do, as under Redis's {@code noeviction}. Writes checked at the same moment may
-     * overshoot the ceiling by what they add together.
-     */
-    public boolean wouldGrowPast(List<Op> ops, long maxBytes, long nowMillis) {
-        long used = totals().memoryBytes();
-        long mostAdded = 0;
+    private static int countWrites(List<Op> ops) {
+        int writes = 0;
         for (Op op : ops) {
-            if (op instanceof Op.Set set) {
-                mostAdded += set.key().length + set.entry().value().length + Totals.ENTRY_OVERHEAD_BYTES;
+            if (op.isWrite()) {
+                writes++;
             }
         }
-        if (used + mostAdded <= maxBytes) {
-            return false; // the common case, without looking up what the keys hold now
-        }
-        long growth = growthOf(ops, nowMillis);
-        return growth > 0 && used + growth > maxBytes;
-    }
-
-    /**
-     * How many bytes {@link Totals#memoryBytes} would grow by if {@code ops} were applied now (negative when
-     * they free more than they add). A set of a key replaces what the key holds; a delete frees it.
-     */
-    public long growthOf(List<Op> ops, long nowMillis) {
-        long growth = 0;
-        for (Op op : ops) {
-            if (!op.isWrite()) {
-                continue;
-            }
-            Entry old = get(op.key(), nowMillis);
-            if (old != null) {
-                growth -= op.key().length + old.value().length + Totals.ENTRY_OVERHEAD_BYTES;
-            }
-            if (op instanceof Op.Set set) {
-                growth += set.key().length + set.entry().value().length + Totals.ENTRY_OVERHEAD_BYTES;
-            }
-        }
-        return growth;
-    }
-
-    private OpResult set(Op.Set set, long nowMillis) {
-        Entry entry = set.entry();
-        if (!entry.isLiveAt(nowMillis)) {
-            return remove(set.key(), nowMillis);
-        }
-        Entry previous;
-        synchronized (writers) {
-            previous = index.put(entry);
-            boolean permanent = entry.deadlineMillis() == Entry.NEVER;
-            if (previous == null || !permanent || previous.deadlineMillis() != Entry.NEVER) {
-                sortedKeys.put(entry.key(), permanent ? PERMANENT : entry);
-            }
-        }
-        if (entry.deadlineMillis() != Entry.NEVER) {
-            expiries.schedule(entry.deadlineMillis(), set.key(), entry);
-        }
-        if (previous == null) {
-            keyCount.incrementAndGet();
-            keyBytes.addAndGet(set.key().length);
-            valueBytes.addAndGet(entry.value().length);
-            return OpResult.ABSENT;
-        }
-        valueBytes.addAndGet(entry.value().length - previous.value().length);
-        return previous.isLiveAt(nowMillis) ? OpResult.EXISTED : OpResult.ABSENT;
-    }
-
-    private OpResult remove(byte[] key, long nowMillis) {
-        Entry previous;
-        synchronized (writers) {
-            previous = index.remove(key, null);
-            if (previous != null) {
-                sortedKeys.remove(key);
-            }
-        }
-        if (previous == null) {
-            return OpResult.ABSENT;
-        }
-        forget(key, previous);
-        return previous.isLiveAt(nowMillis) ? OpResult.EXISTED : OpResult.ABSENT;
-    }
-
-    private void forget(byte[] key, Entry entry) {
-        keyCount.decrementAndGet();
-        keyBytes.addAndGet(-key.length);
-        valueBytes.addAndGet(-entry.value().length);
-    }
-
-    private static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+        return writes;
     }
 }

@@ -3,6 +3,7 @@ package kvstore.core.wal;
 import kvstore.core.CompactionProbe;
 import kvstore.core.LogObserver;
 import kvstore.core.store.Store;
+import kvstore.core.store.Totals;
 import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
 import org.slf4j.Logger;
@@ -68,7 +69,7 @@ final class Compaction {
         if (running || logBytes <= policy.minBytes() || logBytes <= retryAbove) {
             return false;
         }
-        Store.Totals totals = store.totals();
+        Totals totals = store.totals();
         long live = totals.keyBytes() + totals.valueBytes() + totals.keys() * LINE_OVERHEAD;
         return logBytes > policy.ratio() * live;
     }

@@ -33,6 +33,7 @@ import java.util.function.Predicate;
 public final class LogWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogWorker.class);
     private static final int MAX_GROUP = 4096;
+    private static final long EXPIRY_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(Store.EXPIRY_TICK_MILLIS);
 
     /** Applies a group's writes to the store once they are in the log; runs on the worker's thread. */
     @FunctionalInterface
@@ -54,9 +55,13 @@ public final class LogWorker implements AutoCloseable {
     /** Worker thread only: the group being handled. */
     private final List<LogTask> tasks = new ArrayList<>();
 
-    LogWorker(GroupCommit group, Compaction compaction) {
+    /** Worker thread only: expires the store's due entries; run before every group and every expiry tick. */
+    private final Runnable expiry;
+
+    LogWorker(GroupCommit group, Compaction compaction, Runnable expiry) {
         this.group = group;
         this.compaction = compaction;
+        this.expiry = expiry;
         this.requests = new BetweenGroupRequests(group, compaction, offer);
     }
 
@@ -75,9 +80,16 @@ public final class LogWorker implements AutoCloseable {
                 file.force();
                 directory.force();
             }
-            GroupCommit group = new GroupCommit(file, fsync, ops -> store.applyAtomically(ops, clock.millis()),
+            GroupCommit group = new GroupCommit(file, fsync, ops -> store.applyUnit(ops, clock.millis()).results(),
                     fatalHandler, nanoClock, observer);
-            return new LogWorker(group, new Compaction(store, directory, compacting, clock, nanoClock, observer));
+            Runnable expiry = () -> {
+                int expired = store.expireDue(clock.millis());
+                if (expired > 0) {
+                    observer.expired(expired);
+                }
+            };
+            return new LogWorker(group, new Compaction(store, directory, compacting, clock, nanoClock, observer),
+                    expiry);
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -145,6 +157,7 @@ public final class LogWorker implements AutoCloseable {
             boolean open = true;
             while (open) {
                 LogTask first = nextTask();
+                expiry.run();
                 if (first == null) {
                     group.forceIfDirty();
                     continue;
@@ -165,13 +178,13 @@ public final class LogWorker implements AutoCloseable {
         }
     }
 
-    /** The next task, or null when an everysec force is due. */
+    /** The next task, or null when an everysec force or an expiry tick is due. */
     private LogTask nextTask() throws InterruptedException {
         long wait = group.nanosUntilForce();
         if (wait < 0) {
-            return queue.take();
+            return queue.poll(EXPIRY_TICK_NANOS);
         }
-        return wait == 0 ? null : queue.poll(wait);
+        return wait == 0 ? null : queue.poll(Math.min(wait, EXPIRY_TICK_NANOS));
     }
 
     /** Commits the group's appends, then handles compaction and requests; false once the group held the close. */

@@ -58,8 +58,8 @@ class StorePagingTest {
 
     @Test
     void shouldSkipExpiredKeysWithoutCountingThem() {
-        store.apply(new Op.Set(utf8("a1"), utf8("1"), NOW + 5), NOW);
-        store.apply(new Op.Set(utf8("a2"), utf8("1"), NOW + 5), NOW);
+        store.applyUnit(List.of(new Op.Set(utf8("a1"), utf8("1"), NOW + 5)), NOW);
+        store.applyUnit(List.of(new Op.Set(utf8("a2"), utf8("1"), NOW + 5)), NOW);
         setAll("a3", "a4");
 
         assertEquals(List.of("a1", "a2"), strings(store.keysAfter(utf8("a"), null, 2, NOW)));
@@ -99,7 +99,7 @@ class StorePagingTest {
 
     private void setAll(String... keys) {
         for (String k : keys) {
-            store.apply(new Op.Set(utf8(k), utf8("1"), Entry.NEVER), NOW);
+            store.applyUnit(List.of(new Op.Set(utf8(k), utf8("1"), Entry.NEVER)), NOW);
         }
     }
 

@@ -78,7 +78,7 @@ class CompactionTest {
         assertFalse(c.isDue(1_000), "not above the minimum");
         assertTrue(c.isDue(1_001), "an empty store has no live data");
 
-        store.apply(new Op.Set(utf8("k"), new byte[928], Entry.NEVER), START);
+        store.applyUnit(List.of(new Op.Set(utf8("k"), new byte[928], Entry.NEVER)), START);
         // live estimate: 1 key byte + 928 value bytes + 72 per key = 1001
         assertFalse(c.isDue(2_002));
         assertTrue(c.isDue(2_003));
@@ -323,10 +323,10 @@ class CompactionTest {
             }
         };
         GroupCommit group = new GroupCommit(LogFile.open(file, opener), FsyncPolicy.ALWAYS,
-                ops -> store.applyAtomically(ops, now.get()), (message, cause) -> fatal.countDown(), System::nanoTime,
+                ops -> store.applyUnit(ops, now.get()).results(), (message, cause) -> fatal.countDown(), System::nanoTime,
                 LogObserver.NONE);
         writer = new LogWorker(group, new Compaction(store, directory, new CompactionPolicy(MIN_BYTES, 2.0, probe),
-                now::get, System::nanoTime, LogObserver.NONE));
+                now::get, System::nanoTime, LogObserver.NONE), () -> store.expireDue(now.get()));
         writer.start();
     }
 
@@ -340,7 +340,7 @@ class CompactionTest {
         Path copy = dir.resolve("replay-copy.log");
         Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Store replayed = new Store();
-        WalReplay.Result result = WalReplay.replay(copy, false, ops -> replayed.applyAtomically(ops, now.get()));
+        WalReplay.Result result = WalReplay.replay(copy, false, ops -> replayed.applyUnit(ops, now.get()));
         assertEquals(0, result.cutBytes());
         return replayed;
     }

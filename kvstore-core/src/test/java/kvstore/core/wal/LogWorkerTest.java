@@ -252,7 +252,7 @@ class LogWorkerTest {
         assertFalse(results.get(0).existed());
         assertArrayEquals(WalReplayTest.concat(a, encoder.encode(set("c", "3"), TS)), Files.readAllBytes(file));
         Store replayed = new Store();
-        WalReplay.Result replay = WalReplay.replay(file, false, ops -> replayed.applyAtomically(ops, TS));
+        WalReplay.Result replay = WalReplay.replay(file, false, ops -> replayed.applyUnit(ops, TS));
         assertEquals(2, replay.records());
         assertNull(replayed.get(utf8("b"), TS));
         assertNotNull(replayed.get(utf8("c"), TS));
@@ -452,7 +452,7 @@ class LogWorkerTest {
                 }
             }
             applied.incrementAndGet();
-            return store.applyAtomically(ops, TS);
+            return store.applyUnit(ops, TS).results();
         }, (message, cause) -> fatal.complete(cause), nanos::get);
         writer.start();
     }

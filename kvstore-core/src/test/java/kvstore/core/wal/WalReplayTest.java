@@ -306,7 +306,7 @@ class WalReplayTest {
 
         Files.write(file, set("c", "3"), java.nio.file.StandardOpenOption.APPEND);
         Store again = new Store();
-        WalReplay.Result result = WalReplay.replay(file, false, ops -> again.applyAtomically(ops, NOW));
+        WalReplay.Result result = WalReplay.replay(file, false, ops -> again.applyUnit(ops, NOW));
 
         assertEquals(2, result.records());
         assertNotNull(again.get(utf8("c"), NOW));
@@ -321,7 +321,7 @@ class WalReplayTest {
         Files.write(file, set("c", "3"), java.nio.file.StandardOpenOption.APPEND);
         Files.write(file, set("d", "4"), java.nio.file.StandardOpenOption.APPEND);
         Store again = new Store();
-        WalReplay.Result second = WalReplay.replay(file, false, ops -> again.applyAtomically(ops, NOW));
+        WalReplay.Result second = WalReplay.replay(file, false, ops -> again.applyUnit(ops, NOW));
 
         assertEquals(1, first.records());
         assertEquals(3, second.records());
@@ -370,7 +370,7 @@ class WalReplayTest {
         assertEquals(3, result.records());
         assertEquals(TS + 120_000, store.get(utf8("live"), NOW).deadlineMillis());
         assertNull(store.get(utf8("k"), NOW), "a key whose ttl ran out while the server was down is gone");
-        assertEquals(1, store.totals().keys());
+        assertEquals(1, store.totals(NOW).keys());
     }
 
     @Test
@@ -456,7 +456,7 @@ class WalReplayTest {
     private WalReplay.Result replay(Path file, boolean repair) throws IOException {
         return WalReplay.replay(file, repair, ops -> {
             applied.add(ops);
-            store.applyAtomically(ops, NOW);
+            store.applyUnit(ops, NOW).results();
         });
     }
 

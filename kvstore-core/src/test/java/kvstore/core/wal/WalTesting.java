@@ -67,7 +67,7 @@ public final class WalTesting {
                             NanoClock nanoClock) {
         return new LogWorker(new GroupCommit(file, policy, applier, fatal, nanoClock, LogObserver.NONE),
                 new Compaction(null, null, new CompactionPolicy(Long.MAX_VALUE, 1.0, CompactionProbe.NONE),
-                        null, nanoClock, LogObserver.NONE));
+                        null, nanoClock, LogObserver.NONE), () -> { });
     }
 
     /** The lines of the log file after its version mark (if any), parsed; the file must end with a whole line. */

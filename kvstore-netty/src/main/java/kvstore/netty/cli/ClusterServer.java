@@ -1,10 +1,11 @@
 package kvstore.netty.cli;
 
 import kvstore.core.time.NanoClock;
+import kvstore.core.watch.WatchHub;
 import kvstore.netty.http.HttpSettings;
 import kvstore.netty.metrics.KvMetrics;
 import kvstore.netty.http.HttpServer;
-import kvstore.raft.ClusterStatus;
+import kvstore.core.cluster.ClusterStatus;
 import kvstore.raft.Member;
 import kvstore.raft.MemberConfig;
 import kvstore.raft.RaftEngine;
@@ -23,11 +24,11 @@ final class ClusterServer {
     }
 
     /** Serves until {@code stop} opens; returns the exit status. */
-    static int run(MemberConfig config, HttpSettings settings, StopSignal stop) throws Exception {
+    static int run(MemberConfig config, HttpSettings settings, WatchHub watches, StopSignal stop) throws Exception {
         Member self = config.self();
         RaftEngine engine;
         try {
-            engine = RaftEngine.start(config);
+            engine = RaftEngine.start(config, watches);
         } catch (IOException | RuntimeException e) {
             return fail("cannot start cluster member " + config.nodeId() + " (data dir " + config.dataDir()
                     + ", raft port " + self.raftPort() + "): " + e.getMessage());
@@ -36,7 +37,7 @@ final class ClusterServer {
         try {
             KvMetrics metrics = new KvMetrics(NanoClock.SYSTEM);
             metrics.watch(engine::stats);
-            server = HttpServer.start(engine, RAFT_LOG_FSYNC, settings, metrics, FatalExit::outOfMemory, engine);
+            server = HttpServer.start(engine, engine, watches, RAFT_LOG_FSYNC, settings, metrics, FatalExit::outOfMemory);
         } catch (Exception e) {
             engine.close();
             return fail("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage());

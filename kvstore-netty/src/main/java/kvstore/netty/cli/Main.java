@@ -6,6 +6,7 @@ import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.LocalEngine;
 import kvstore.core.time.NanoClock;
+import kvstore.core.watch.WatchHub;
 import kvstore.netty.cli.client.ClientCommands;
 import kvstore.netty.http.HttpServer;
 import kvstore.netty.http.HttpSettings;
@@ -103,6 +104,9 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Mixin
     ClusterOptions cluster = new ClusterOptions();
 
+    @CommandLine.Mixin
+    WatchOptions watch = new WatchOptions();
+
     public static void main(String[] args) {
         FatalExit.install();
         System.exit(commandLine().execute(args));
@@ -142,15 +146,17 @@ public final class Main implements Callable<Integer> {
         } catch (SecurityOptions.BadSecurityOption e) {
             throw SecurityOptions.asParameterError(spec.commandLine(), e);
         }
+        WatchHub watches = watch.hub(spec.commandLine());
         StopSignal stop = StopSignal.install();
         try {
-            return serve(policy, access, tls, stop);
+            return serve(policy, access, tls, watches, stop);
         } finally {
             stop.cancel();
         }
     }
 
-    private int serve(FsyncPolicy policy, AccessRules access, SslContext tls, StopSignal stop) throws Exception {
+    private int serve(FsyncPolicy policy, AccessRules access, SslContext tls, WatchHub watches, StopSignal stop)
+            throws Exception {
         if (cluster.enabled()) {
             MemberConfig member = cluster.config(spec.commandLine(), dataDir, port,
                     spec.commandLine().getParseResult().hasMatchedOption("--port"));
@@ -158,7 +164,7 @@ public final class Main implements Callable<Integer> {
                 member = member.withMaxMemory(maxMemory);
             }
             return ClusterServer.run(member, new HttpSettings(host, member.self().httpPort(), (int) maxBody,
-                    idleTimeout, requestTimeout, maxConnections, access, tls), stop);
+                    idleTimeout, requestTimeout, maxConnections, access, tls), watches, stop);
         }
         long started = System.nanoTime();
         KvMetrics metrics = new KvMetrics(NanoClock.SYSTEM);
@@ -167,7 +173,7 @@ public final class Main implements Callable<Integer> {
             db = LocalEngine.open(LocalEngine.Config.server(dataDir, policy, compactMinBytes, compactRatio, repair,
                     FatalExit::logFailed, crashProbe())
                     .withMaxMemory(maxMemory != null ? maxMemory : LocalEngine.Config.defaultMaxMemory())
-                    .withObserver(metrics.logObserver()));
+                    .withObserver(metrics.logObserver()), watches);
         } catch (CorruptLogException e) {
             return fail(e.getMessage());
         } catch (IOException e) {
@@ -176,8 +182,8 @@ public final class Main implements Callable<Integer> {
         metrics.watch(db::stats);
         HttpServer server;
         try {
-            server = HttpServer.start(db, policy.label(), new HttpSettings(host, port, (int) maxBody, idleTimeout,
-                    requestTimeout, maxConnections, access, tls), metrics, FatalExit::outOfMemory);
+            server = HttpServer.start(db, null, watches, policy.label(), new HttpSettings(host, port, (int) maxBody,
+                    idleTimeout, requestTimeout, maxConnections, access, tls), metrics, FatalExit::outOfMemory);
         } catch (Exception e) {
             db.close();
             String why = e instanceof UnresolvedAddressException ? "no such host" : messageOf(e);

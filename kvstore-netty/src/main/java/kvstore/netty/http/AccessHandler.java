@@ -2,7 +2,6 @@ package kvstore.netty.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import kvstore.netty.security.AccessRules;
@@ -31,15 +30,15 @@ final class AccessHandler extends RequestGateHandler {
         if (!rules.hostAllowed(headers.get(HttpHeaderNames.HOST))) {
             return new Refusal(HttpResponseStatus.FORBIDDEN, "host not allowed", false);
         }
-        if (!rules.authorised(isHealthCheck(head), headers.get(HttpHeaderNames.AUTHORIZATION))) {
+        if (rules.token() != null && !rules.authorised(isPublic(head), headers.get(HttpHeaderNames.AUTHORIZATION))) {
             return new Refusal(HttpResponseStatus.UNAUTHORIZED, "unauthorized", false);
         }
         return null;
     }
 
-    private static boolean isHealthCheck(HttpRequest head) {
+    /** Whether the request needs no token: its route says so ({@code GET /health}). */
+    private static boolean isPublic(HttpRequest head) {
         String uri = head.uri();
-        return head.method() == HttpMethod.GET && uri.startsWith("/health")
-                && (uri.length() == "/health".length() || uri.charAt("/health".length()) == '?');
+        return !Route.of(head.method(), uri, Route.pathEnd(uri)).needsToken(head.method());
     }
 }

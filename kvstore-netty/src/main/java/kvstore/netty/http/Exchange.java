@@ -21,7 +21,7 @@ import kvstore.netty.metrics.RequestSeries;
  * @param route where the request goes; {@link Route#UNREADABLE} when it could not be decoded
  * @param pathEnd where the path of the request's URI ends (its query starts after it)
  * @param write whether it changes the store, so that later reads of the connection wait for it
- * @param keepAlive whether the connection stays open after the response
+ * @param keepAlive whether the connection stays open after the response: not after a stream that holds it
  * @param metrics where the response is counted, by its status and how long after {@code arrivedNanos} it went
  */
 record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request, HttpVersion version,
@@ -37,8 +37,9 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
         int pathEnd = decoded ? Route.pathEnd(uri) : 0;
         Route route = decoded ? Route.of(request.method(), uri, pathEnd) : Route.UNREADABLE;
         return new Exchange(ctx, arrived.sequence(), request, request.protocolVersion(), route, pathEnd,
-                route.writes(request.method()), keepsConnectionOpen(request), metrics.of(route, request.method()),
-                arrivedNanos);
+                route.writes(request.method()),
+                keepsConnectionOpen(request) && !(route.streams() && route.allows(request.method())),
+                metrics.of(route, request.method()), arrivedNanos);
     }
 
     /** Whether the connection stays open after answering {@code request}: a malformed one closes it. */
@@ -76,13 +77,14 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
      * socket takes them. HTTP/1.1 gets it chunked. HTTP/1.0 knows no chunked coding: it gets the bytes as they
      * are, with their {@code Content-Length} when {@code body} knows it, and the connection closes after them, so
      * a client that reads to the end reads the whole body. The caller flushes. When the connection is gone,
-     * {@code body} is closed unsent.
+     * {@code body} is closed unsent. The metrics count the response as its head goes.
      */
     void stream(CharSequence contentType, ChunkedInput<HttpContent> body) throws Exception {
         if (!ctx.channel().isActive()) {
             body.close();
             return;
         }
+        metrics.record(HttpResponseStatus.OK.code(), arrivedNanos);
         boolean chunked = !HttpVersion.HTTP_1_0.equals(version);
         HttpResponse head = chunked ? Responses.chunked(version, contentType, keepAlive)
                 : Responses.plain(version, contentType, body.length());

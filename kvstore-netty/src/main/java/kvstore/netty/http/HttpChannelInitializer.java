@@ -8,8 +8,8 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import kvstore.core.RateLimitedLog;
+import kvstore.core.cluster.Cluster;
 import kvstore.core.time.NanoClock;
-import kvstore.raft.RaftEngine;
 
 import java.util.concurrent.TimeUnit;
 
@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
  * ResponseOrder               responses in request order under pipelining; pauses reading to bound memory
  * RefusedRequestHandler       answers the refused requests in their turn
- * ClusterHandler              cluster mode only: /cluster, /ready, read barriers
+ * ReadBarrierHandler          cluster mode only: holds linearizable reads until their read barrier
  * KvHandler                   the API
  * OutOfMemoryHandler          (again) an OutOfMemoryError of a handler ends the process
  * </pre>
@@ -45,9 +45,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
      */
     private static final int NO_PIPELINE_CAP = Integer.MAX_VALUE;
 
-    private final ReadRequests reads;
-    private final WriteRequests writes;
-    private final AdminRequests admin;
+    private final Endpoints api;
     private final RequestMetrics metrics;
     private final HttpSettings settings;
     private final ConnectionLimit connections;
@@ -57,15 +55,12 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final OutOfMemoryHandler[] outOfMemory;
     /** The open connections, for the drain at shutdown; a channel leaves it when it closes. */
     private final ChannelGroup open;
-    /** The member's engine in cluster mode, null on a single node. */
-    private final RaftEngine cluster;
+    /** The member's cluster in cluster mode, null on a single node. */
+    private final Cluster cluster;
 
-    HttpChannelInitializer(ReadRequests reads, WriteRequests writes, AdminRequests admin, RequestMetrics metrics,
-                           HttpSettings settings, RateLimitedLog warnings, OutOfMemoryHandler[] outOfMemory,
-                           ChannelGroup open, RaftEngine cluster) {
-        this.reads = reads;
-        this.writes = writes;
-        this.admin = admin;
+    HttpChannelInitializer(Endpoints api, RequestMetrics metrics, HttpSettings settings, RateLimitedLog warnings,
+                           OutOfMemoryHandler[] outOfMemory, ChannelGroup open, Cluster cluster) {
+        this.api = api;
         this.metrics = metrics;
         this.settings = settings;
         this.connections = new ConnectionLimit(settings.maxConnections());
@@ -106,9 +101,9 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new ResponseOrder());
         p.addLast(new RefusedRequestHandler());
         if (cluster != null) {
-            p.addLast(new ClusterHandler(cluster, metrics));
+            p.addLast(new ReadBarrierHandler(cluster, metrics));
         }
-        p.addLast(new KvHandler(reads, writes, admin, metrics));
+        p.addLast(new KvHandler(api, metrics));
         p.addLast(outOfMemory[1]);
     }
 }

@@ -19,11 +19,12 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import kvstore.core.Engine;
 import kvstore.core.RateLimitedLog;
+import kvstore.core.cluster.Cluster;
+import kvstore.core.watch.WatchHub;
 import kvstore.netty.metrics.KvMetrics;
 import kvstore.core.time.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import kvstore.raft.RaftEngine;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -45,25 +46,19 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code settings.host():settings.port()} and starts serving {@code db}; requests and connections are
-     * counted in {@code metrics}; {@code outOfMemory} is told of an {@link OutOfMemoryError} that a connection's
-     * pipeline reports, and is expected to end the process.
+     * Binds {@code settings.host():settings.port()} and starts serving {@code db}, with watches from {@code watches}
+     * (the hub {@code db}'s store tells of its changes) and, on a cluster member, {@code /cluster}, {@code /ready} and
+     * linearizable reads from {@code cluster} (null for a single server). Requests and connections are counted in
+     * {@code metrics}; {@code outOfMemory} is told of an {@link OutOfMemoryError} that a connection's pipeline
+     * reports, and is expected to end the process.
      */
-    public static HttpServer start(Engine db, String fsyncPolicy, HttpSettings settings, KvMetrics metrics,
-                                   Consumer<Throwable> outOfMemory) throws InterruptedException {
-        return start(db, fsyncPolicy, settings, metrics, outOfMemory, null);
-    }
-
-    /**
-     * As {@link #start(Engine, String, HttpSettings, KvMetrics, Consumer)}, serving a cluster member: with
-     * {@code /cluster}, {@code /ready} and linearizable reads from {@code cluster} (null for a single node).
-     */
-    public static HttpServer start(Engine db, String fsyncPolicy, HttpSettings settings, KvMetrics metrics,
-                                   Consumer<Throwable> outOfMemory, RaftEngine cluster) throws InterruptedException {
+    public static HttpServer start(Engine db, Cluster cluster, WatchHub watches, String fsyncPolicy,
+                                   HttpSettings settings, KvMetrics metrics, Consumer<Throwable> outOfMemory)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ReadRequests reads = new ReadRequests(db, fsyncPolicy, new OperationCount());
+        Endpoints api = Endpoints.of(db, fsyncPolicy, cluster, watches);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         RateLimitedLog warnings = new RateLimitedLog(log, NanoClock.SYSTEM);
@@ -77,9 +72,7 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new HttpChannelInitializer(reads, new WriteRequests(db, reads.operations),
-                            new AdminRequests(db), new RequestMetrics(metrics), settings,
-                            warnings,
+                    .childHandler(new HttpChannelInitializer(api, new RequestMetrics(metrics), settings, warnings,
                             OutOfMemoryHandler.pair(outOfMemory), connections, cluster));
             Channel channel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
             channel.pipeline().addLast(new AcceptFailureHandler(warnings));

@@ -2,6 +2,7 @@ package kvstore.netty.http;
 
 import kvstore.core.json.JsonStrings;
 import kvstore.core.json.Utf8;
+import kvstore.core.watch.WatchedKeys;
 
 import java.util.Arrays;
 
@@ -55,6 +56,54 @@ final class Keys {
             at = end + 1;
         }
         return new ListQuery(prefix, after, limit);
+    }
+
+    /**
+     * The parameters of a watch: {@code prefix} (form decoding; none: every key) or {@code key}, and {@code from}, a
+     * revision; {@code lastEventId} (the {@code Last-Event-ID} header, or null), when given, takes the place of
+     * {@code from} as {@code id + 1}: what a reconnecting {@code EventSource} means. Others are ignored.
+     */
+    static WatchQuery watchQuery(String uri, int queryStart, String lastEventId) throws BadRequestException {
+        byte[] prefix = null;
+        byte[] key = null;
+        long from = WatchQuery.NEXT;
+        int at = queryStart;
+        while (at < uri.length()) {
+            int end = uri.indexOf('&', at);
+            if (end < 0) {
+                end = uri.length();
+            }
+            if (uri.startsWith("prefix=", at)) {
+                prefix = percentDecode(uri, at + "prefix=".length(), end, true, "prefix");
+            } else if (uri.startsWith("key=", at)) {
+                key = check(percentDecode(uri, at + "key=".length(), end, true, "key"));
+            } else if (uri.startsWith("from=", at)) {
+                from = revision(uri.substring(at + "from=".length(), end), "from");
+            }
+            at = end + 1;
+        }
+        if (prefix != null && key != null) {
+            throw new BadRequestException("give prefix or key, not both");
+        }
+        if (lastEventId != null) {
+            long seen = revision(lastEventId.strip(), "Last-Event-ID");
+            if (seen == Long.MAX_VALUE) {
+                throw new BadRequestException("Last-Event-ID must be a revision (a whole number, 0 or more)");
+            }
+            from = seen + 1;
+        }
+        return new WatchQuery(key != null ? WatchedKeys.key(key) : WatchedKeys.prefix(prefix != null ? prefix : new byte[0]),
+                from);
+    }
+
+    private static long revision(String text, String what) throws BadRequestException {
+        if (!text.isEmpty() && text.length() <= 19 && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            long n = Long.parseLong(text);
+            if (n >= 0) {
+                return n;
+            }
+        }
+        throw new BadRequestException(what + " must be a revision (a whole number, 0 or more)");
     }
 
     private static int limit(String uri, int from, int to) throws BadRequestException {

@@ -18,17 +18,13 @@ import org.slf4j.LoggerFactory;
 public final class KvHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(KvHandler.class);
 
-    private final ReadRequests reads;
-    private final WriteRequests writes;
-    private final AdminRequests admin;
+    private final Endpoints api;
     private final RequestMetrics metrics;
     /** Owned by the channel's event loop, like every other field of this per-connection handler. */
     private final RequestOrder order;
 
-    KvHandler(ReadRequests reads, WriteRequests writes, AdminRequests admin, RequestMetrics metrics) {
-        this.reads = reads;
-        this.writes = writes;
-        this.admin = admin;
+    KvHandler(Endpoints api, RequestMetrics metrics) {
+        this.api = api;
         this.metrics = metrics;
         this.order = new RequestOrder(this::handle, metrics);
     }
@@ -89,7 +85,7 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String uri = request.uri();
-        if (route == Route.NOT_FOUND) {
+        if (route == Route.NOT_FOUND || route.clusterOnly() && !api.cluster().serves()) {
             ex.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + uri.substring(0, ex.pathEnd()));
             return;
         }
@@ -100,16 +96,19 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             switch (route) {
-                case HEALTH -> reads.health(ex);
-                case COMPACT -> admin.compact(ex);
-                case BACKUP -> admin.backup(ex);
-                case STATS -> reads.stats(ex);
-                case METRICS -> metrics.serve(ex);
-                case OPENAPI -> reads.openApi(ex);
-                case LIST -> reads.list(ex, Keys.listQuery(uri, ex.pathEnd() + 1));
-                case BATCH -> writes.batch(ex, ByteBufUtil.getBytes(request.content()), order);
                 case ITEM -> item(ex, method, Keys.fromPath(uri, "/kv/".length(), ex.pathEnd()));
-                default -> throw new IllegalStateException("unrouted " + route);
+                case LIST -> api.reads().list(ex, Keys.listQuery(uri, ex.pathEnd() + 1));
+                case BATCH -> api.writes().batch(ex, ByteBufUtil.getBytes(request.content()), order);
+                case STATS -> api.reads().stats(ex);
+                case HEALTH -> api.reads().health(ex);
+                case WATCH -> api.watches().open(ex, Keys.watchQuery(uri, ex.pathEnd() + 1, WatchRequests.lastEventId(ex)));
+                case METRICS -> metrics.serve(ex);
+                case OPENAPI -> api.reads().openApi(ex);
+                case COMPACT -> api.admin().compact(ex);
+                case BACKUP -> api.admin().backup(ex);
+                case CLUSTER -> api.cluster().cluster(ex);
+                case READY -> api.cluster().ready(ex);
+                case NOT_FOUND, UNREADABLE -> throw new IllegalStateException("answered above: " + route);
             }
         } catch (BadRequestException e) {
             ex.send(HttpResponseStatus.BAD_REQUEST, Replies.error(ex.alloc(), e.getMessage(), e.index()), null);
@@ -118,11 +117,11 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
 
     private void item(Exchange ex, HttpMethod method, byte[] key) throws BadRequestException {
         if (method == HttpMethod.GET) {
-            reads.get(ex, key);
+            api.reads().get(ex, key);
         } else if (method == HttpMethod.PUT) {
-            writes.put(ex, key, ByteBufUtil.getBytes(ex.request().content()), order);
+            api.writes().put(ex, key, ByteBufUtil.getBytes(ex.request().content()), order);
         } else {
-            writes.delete(ex, key, order);
+            api.writes().delete(ex, key, order);
         }
     }
 }

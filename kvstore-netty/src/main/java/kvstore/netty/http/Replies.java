@@ -3,6 +3,7 @@ package kvstore.netty.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import kvstore.core.Engine;
+import kvstore.core.cluster.ClusterStatus;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -140,6 +141,40 @@ final class Replies {
             body.raw(",\"index\":").number(index);
         }
         return body.raw("}").done();
+    }
+
+    /** {@code {"status":s}}: a member's readiness. */
+    static JsonBody status(JsonBody json, String status) {
+        return json.raw("{\"status\":").string(status).raw(END);
+    }
+
+    /** The member's view of the cluster ({@code GET /cluster}). */
+    static JsonBody cluster(JsonBody json, ClusterStatus status) {
+        json.raw("{\"node_id\":").string(status.nodeId())
+                .raw(",\"role\":").string(status.role())
+                .raw(",\"leader\":");
+        if (status.leader() == null) {
+            json.raw("null");
+        } else {
+            json.string(status.leader());
+        }
+        json.raw(",\"term\":").number(status.term())
+                .raw(",\"commit_index\":").number(status.commitIndex())
+                .raw(",\"applied_index\":").number(status.appliedIndex())
+                .raw(",\"members\":[");
+        for (int i = 0; i < status.members().size(); i++) {
+            ClusterStatus.Member m = status.members().get(i);
+            json.raw(i == 0 ? "{\"id\":" : ",{\"id\":").string(m.id())
+                    .raw(",\"http\":").string(m.httpAddress())
+                    .raw(",\"raft\":").string(m.raftAddress()).raw(END);
+        }
+        return json.raw("]}");
+    }
+
+    /** {@code 410}: a watch asked to start before the oldest revision the history holds. */
+    static ByteBuf compacted(ByteBufAllocator alloc, long compactRevision) {
+        return new JsonBody(alloc, 64).raw("{\"error\":").string(SseEvents.COMPACTED)
+                .raw(",\"compact_revision\":").number(compactRevision).raw("}").done();
     }
 
     private static byte[] ascii(String s) {

@@ -10,11 +10,10 @@ import kvstore.netty.metrics.KvMetrics;
 import kvstore.netty.metrics.RequestSeries;
 
 import java.io.IOException;
-import java.util.Locale;
 
 /**
  * The HTTP layer's side of the metrics: the series each request records into when it is answered (resolved
- * once per route and method, labelled with the route's name in lower case), and {@code GET /metrics}.
+ * once per route and method, labelled with the route's {@link Route#label}), and {@code GET /metrics}.
  *
  * <p>Threading: shared by every event loop. The series table is filled without a lock: two loops that race
  * for an empty slot each make a {@link RequestSeries} over the same data points, and either is fine to keep.
@@ -46,8 +45,7 @@ final class RequestMetrics {
         int slot = route.ordinal() * (METHODS.length + 1) + m;
         RequestSeries s = series[slot];
         if (s == null) {
-            s = metrics.http().series(route.name().toLowerCase(Locale.ROOT),
-                    m < METHODS.length ? METHODS[m].name() : "other");
+            s = metrics.http().series(route.label, m < METHODS.length ? METHODS[m].name() : "other");
             series[slot] = s;
         }
         return s;

@@ -57,9 +57,12 @@ public record AccessRules(BearerToken token, Set<String> allowedOrigins, Set<Str
         return LOOPBACK_NAMES.contains(name) || LOOPBACK_IPV4.matcher(name).matches() || allowedHosts.contains(name);
     }
 
-    /** Whether a request with this {@code Authorization} header (or null) is authorised; a health check always is. */
-    public boolean authorised(boolean healthCheck, String authorization) {
-        return token == null || healthCheck || token.admits(authorization);
+    /**
+     * Whether a request with this {@code Authorization} header (or null) is authorised; a request to a public route
+     * ({@code GET /health}) always is.
+     */
+    public boolean authorised(boolean publicRoute, String authorization) {
+        return token == null || publicRoute || token.admits(authorization);
     }
 
     /** {@code name:port} → {@code name}; {@code [v6]:port} → {@code [v6]}; anything else as it is. */

@@ -9,6 +9,7 @@ import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
 import kvstore.core.time.NanoClock;
+import kvstore.core.watch.WatchHub;
 import kvstore.netty.metrics.KvMetrics;
 
 import java.nio.charset.StandardCharsets;
@@ -38,12 +39,17 @@ final class FakeEngine implements Engine {
     /** Every backup asked for, to be completed by the test. */
     final List<CompletableFuture<Backup>> backups = new ArrayList<>();
 
+    /** The hub of this engine's watches: a test tells it of changes as a store would. */
+    final WatchHub watches = new WatchHub(WatchHub.Settings.DEFAULTS, SseEvents.FORMAT, () -> NOW, NanoClock.SYSTEM);
+
     /** A channel with the response order and the request handler of a connection, serving this engine. */
     EmbeddedChannel channel() {
-        OperationCount operations = new OperationCount();
-        return new EmbeddedChannel(new ResponseOrder(),
-                new KvHandler(new ReadRequests(this, "always", operations), new WriteRequests(this, operations),
-                        new AdminRequests(this), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
+        return new EmbeddedChannel(new ResponseOrder(), new KvHandler(endpoints(), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
+    }
+
+    /** The endpoints of a single server on this engine. */
+    Endpoints endpoints() {
+        return Endpoints.of(this, "always", null, watches);
     }
 
     /** Applies the {@code i}-th write submitted and completes it with its results. */
@@ -58,7 +64,7 @@ final class FakeEngine implements Engine {
             } else if (op instanceof Op.Delete) {
                 values.remove(key);
             }
-            results.add(new OpResult(before != null, op instanceof Op.Get ? before : null));
+            results.add(new OpResult(before != null, op instanceof Op.Get ? before : null, 0, 0, 0));
         }
         write.done().complete(results);
     }

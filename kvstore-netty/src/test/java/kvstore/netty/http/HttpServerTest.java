@@ -3,7 +3,9 @@ package kvstore.netty.http;
 import kvstore.core.LocalEngine;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
+import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
+import kvstore.core.watch.WatchHub;
 import kvstore.netty.metrics.KvMetrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,8 +47,8 @@ class HttpServerTest {
     @BeforeEach
     void start() throws Exception {
         db = LocalEngine.open(LocalEngine.Config.of(dir));
-        server = HttpServer.start(db, "always", HttpSettings.of("127.0.0.1", 0, 1024, 60), new KvMetrics(NanoClock.SYSTEM),
-                e -> { });
+        server = HttpServer.start(db, null, new WatchHub(WatchHub.Settings.DEFAULTS, SseEvents.FORMAT, EpochClock.SYSTEM,
+                NanoClock.SYSTEM), "always", HttpSettings.of("127.0.0.1", 0, 1024, 60), new KvMetrics(NanoClock.SYSTEM), e -> { });
     }
 
     @AfterEach

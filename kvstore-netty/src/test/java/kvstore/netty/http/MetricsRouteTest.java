@@ -26,11 +26,9 @@ class MetricsRouteTest {
     private final EmbeddedChannel channel = channel();
 
     private EmbeddedChannel channel() {
-        OperationCount operations = new OperationCount();
         RequestMetrics requests = new RequestMetrics(metrics);
         return new EmbeddedChannel(requests.connections(), new ResponseOrder(),
-                new KvHandler(new ReadRequests(engine, "always", operations), new WriteRequests(engine, operations),
-                        new AdminRequests(engine), requests));
+                new KvHandler(engine.endpoints(), requests));
     }
 
     @AfterEach

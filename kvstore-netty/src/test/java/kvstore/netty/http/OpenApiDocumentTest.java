@@ -9,11 +9,8 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -25,18 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The OpenAPI document on the classpath ({@code src/main/resources/openapi.json}) against the routes. */
 class OpenApiDocumentTest {
     private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
-
-    /** A request path for each route, to look the route up in the document. */
-    private static final Map<Route, String> SAMPLE_PATHS = new EnumMap<>(Map.of(
-            Route.ITEM, "/kv/{key}",
-            Route.LIST, "/kv",
-            Route.BATCH, "/kv/batch",
-            Route.STATS, "/stats",
-            Route.HEALTH, "/health",
-            Route.METRICS, "/metrics",
-            Route.OPENAPI, "/openapi.json",
-            Route.COMPACT, "/admin/compact",
-            Route.BACKUP, "/backup"));
 
     private static JsonNode document;
 
@@ -87,15 +72,14 @@ class OpenApiDocumentTest {
     }
 
     @Test
-    void shouldDescribeEveryRouteTheServerAnswers() {
-        assertEquals(EnumSet.complementOf(EnumSet.of(Route.NOT_FOUND, Route.UNREADABLE)), SAMPLE_PATHS.keySet(),
-                "a route was added or removed: give it a sample path here and describe it in openapi.json");
+    void shouldDescribeEveryMethodOfEveryRouteAtItsDocumentedPath() {
         Set<String> documented = new TreeSet<>(operations());
-        SAMPLE_PATHS.forEach((route, path) -> {
-            for (String method : route.allow.split(", ")) {
-                assertTrue(documented.contains(method + " " + path), method + " " + path + " is missing from openapi.json");
+        for (Route route : Route.ENDPOINTS) {
+            for (HttpMethod method : route.methods()) {
+                String operation = method.name() + " " + route.documentedPath;
+                assertTrue(documented.contains(operation), operation + " (route " + route + ") is missing from openapi.json");
             }
-        });
+        }
     }
 
     @Test
@@ -103,11 +87,10 @@ class OpenApiDocumentTest {
         for (String operation : operations()) {
             String[] parts = operation.split(" ", 2);
             HttpMethod method = HttpMethod.valueOf(parts[0]);
-            String uri = parts[1].replace("{key}", "k");
+            String uri = RouteTest.samplePath(parts[1]);
             Route route = Route.of(method, uri, Route.pathEnd(uri));
-            boolean routed = route != Route.NOT_FOUND && route.allows(method);
-            boolean clusterOnly = method == HttpMethod.GET && ClusterHandler.PATHS.contains(uri);
-            assertTrue(routed || clusterOnly, operation + " is documented but not served");
+            assertTrue(route.documentedPath != null && route.allows(method) && route.documentedPath.equals(parts[1]),
+                    operation + " is documented but not served as documented (routed to " + route + ")");
         }
     }
 
@@ -120,14 +103,19 @@ class OpenApiDocumentTest {
             }
         }));
         Set<String> clusterOnly = new TreeSet<>();
-        ClusterHandler.PATHS.forEach(path -> clusterOnly.add("GET " + path));
+        for (Route route : Route.ENDPOINTS) {
+            if (route.clusterOnly()) {
+                route.methods().forEach(m -> clusterOnly.add(m.name() + " " + route.documentedPath));
+            }
+        }
         assertEquals(clusterOnly, tagged, "the operations tagged cluster are those only a cluster member answers");
-        for (String path : ClusterHandler.PATHS) {
-            JsonNode get = document.path("paths").path(path).path("get");
-            assertTrue(get.path("description").asText().contains("only by a member of a cluster"), path);
-            JsonNode notFound = get.path("responses").path("404").path("content").path("application/json");
-            assertEquals("no such endpoint: " + path, notFound.path("example").path("error").asText(),
-                    "GET " + path + " documents what a single server answers");
+        for (String operation : clusterOnly) {
+            String[] parts = operation.split(" ", 2);
+            JsonNode op = document.path("paths").path(parts[1]).path(parts[0].toLowerCase(Locale.ROOT));
+            assertTrue(op.path("description").asText().contains("only by a member of a cluster"), operation);
+            JsonNode notFound = op.path("responses").path("404").path("content").path("application/json");
+            assertEquals("no such endpoint: " + parts[1], notFound.path("example").path("error").asText(),
+                    operation + " documents what a single server answers");
         }
     }
 

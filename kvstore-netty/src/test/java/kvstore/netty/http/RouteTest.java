@@ -1,33 +1,64 @@
 package kvstore.netty.http;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import kvstore.core.cluster.Cluster;
+import kvstore.core.cluster.ClusterStatus;
+import kvstore.core.time.NanoClock;
+import kvstore.netty.metrics.KvMetrics;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The route table, and what the server and the documents derive from it. */
 class RouteTest {
+    private static final List<HttpMethod> METHODS = List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
+            HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.OPTIONS);
+
     private static Route route(HttpMethod method, String uri) {
         return Route.of(method, uri, Route.pathEnd(uri));
     }
 
+    /** A request path for a documented one: each {@code {parameter}} becomes {@code k}. */
+    static String samplePath(String documentedPath) {
+        return documentedPath.replaceAll("\\{[^}]*}", "k");
+    }
+
+    /** The repository's file {@code name}, from the module the tests run in. */
+    private static String repositoryFile(String name) throws IOException {
+        Path file = Path.of("..", name);
+        assertTrue(Files.isRegularFile(file), "run from the module directory: " + file.toAbsolutePath());
+        return Files.readString(file);
+    }
+
     @Test
-    void shouldRouteEveryEndpoint() {
-        assertEquals(Route.ITEM, route(HttpMethod.GET, "/kv/a"));
+    void shouldRouteEveryEndpointByItsDocumentedPath() {
+        for (Route r : Route.ENDPOINTS) {
+            for (HttpMethod method : r.methods()) {
+                assertEquals(r, route(method, samplePath(r.documentedPath)), method + " " + r.documentedPath);
+                assertEquals(r, route(method, samplePath(r.documentedPath) + "?x=1"), "a query does not change it");
+            }
+        }
         assertEquals(Route.ITEM, route(HttpMethod.GET, "/kv/a/b"));
         assertEquals(Route.ITEM, route(HttpMethod.GET, "/kv/"));
-        assertEquals(Route.LIST, route(HttpMethod.GET, "/kv"));
         assertEquals(Route.LIST, route(HttpMethod.GET, "/kv?prefix=a"));
-        assertEquals(Route.BATCH, route(HttpMethod.POST, "/kv/batch"));
-        assertEquals(Route.STATS, route(HttpMethod.GET, "/stats"));
-        assertEquals(Route.HEALTH, route(HttpMethod.GET, "/health"));
-        assertEquals(Route.METRICS, route(HttpMethod.GET, "/metrics"));
-        assertEquals(Route.OPENAPI, route(HttpMethod.GET, "/openapi.json"));
-        assertEquals(Route.COMPACT, route(HttpMethod.POST, "/admin/compact"));
-        assertEquals(Route.BACKUP, route(HttpMethod.GET, "/backup"));
     }
 
     @Test
@@ -35,15 +66,14 @@ class RouteTest {
         assertEquals(Route.ITEM, route(HttpMethod.GET, "/kv/batch"));
         assertEquals(Route.ITEM, route(HttpMethod.PUT, "/kv/batch"));
         assertEquals(Route.ITEM, route(HttpMethod.POST, "/kv/batchx"));
+        assertEquals(Route.BATCH, route(HttpMethod.POST, "/kv/batch"));
     }
 
     @Test
     void shouldNotFindOtherPaths() {
-        assertEquals(Route.NOT_FOUND, route(HttpMethod.GET, "/"));
-        assertEquals(Route.NOT_FOUND, route(HttpMethod.GET, "/kvx"));
-        assertEquals(Route.NOT_FOUND, route(HttpMethod.GET, "/stats/x"));
-        assertEquals(Route.NOT_FOUND, route(HttpMethod.GET, "/healthz"));
-        assertEquals(Route.NOT_FOUND, route(HttpMethod.GET, "/metrics/x"));
+        for (String path : List.of("/", "/kvx", "/stats/x", "/healthz", "/metrics/x", "/watch/x", "/clusters", "/ready/")) {
+            assertEquals(Route.NOT_FOUND, route(HttpMethod.GET, path), path);
+        }
     }
 
     @Test
@@ -51,7 +81,6 @@ class RouteTest {
         assertTrue(Route.ITEM.allows(HttpMethod.DELETE));
         assertFalse(Route.ITEM.allows(HttpMethod.POST));
         assertFalse(Route.LIST.allows(HttpMethod.PUT));
-        assertFalse(Route.STATS.allows(HttpMethod.POST));
         assertEquals("GET, PUT, DELETE", Route.ITEM.allow);
         assertEquals("GET", Route.HEALTH.allow);
         assertEquals("POST", Route.BATCH.allow);
@@ -60,11 +89,94 @@ class RouteTest {
     @Test
     void shouldWriteOnlyWithTheMethodsThatChangeTheStore() {
         for (Route route : Route.values()) {
-            for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.POST)) {
+            for (HttpMethod method : METHODS) {
                 boolean changesTheStore = route == Route.ITEM && (method == HttpMethod.PUT || method == HttpMethod.DELETE)
                         || route == Route.BATCH && method == HttpMethod.POST;
                 assertEquals(changesTheStore, route.writes(method), route + " " + method);
             }
         }
+    }
+
+    @Test
+    void shouldNeedTheTokenEverywhereButTheHealthCheck() {
+        for (Route route : Route.values()) {
+            for (HttpMethod method : METHODS) {
+                assertEquals(!(route == Route.HEALTH && method == HttpMethod.GET), route.needsToken(method),
+                        route + " " + method);
+            }
+        }
+    }
+
+    @Test
+    void shouldReadLinearizablyTheKeysTheFiguresAndTheWatches() {
+        for (Route route : Route.values()) {
+            boolean linearizable = route == Route.ITEM || route == Route.LIST || route == Route.STATS
+                    || route == Route.WATCH;
+            assertEquals(linearizable, route.readsLinearizably(HttpMethod.GET), route.toString());
+            assertFalse(route.readsLinearizably(HttpMethod.PUT), route.toString());
+        }
+    }
+
+    @Test
+    void shouldGiveEveryRouteItsOwnMetricsLabelListedInTheReadme() throws IOException {
+        String readme = repositoryFile("README.md");
+        Matcher row = Pattern.compile("(?m)^\\| `kvstore_http_requests_total\\{route,method,status}`.*$").matcher(readme);
+        assertTrue(row.find(), "README.md has no row for kvstore_http_requests_total");
+        long distinct = java.util.Arrays.stream(Route.values()).map(r -> r.label).distinct().count();
+        assertEquals(Route.values().length, distinct, "two routes share a label");
+        for (Route route : Route.values()) {
+            assertTrue(row.group().contains("`" + route.label + "`"),
+                    "README.md's metrics table does not list the route label " + route.label);
+        }
+    }
+
+    @Test
+    void shouldDescribeEveryMethodOfEveryRouteInTheApiDocument() throws IOException {
+        String api = repositoryFile("docs/api.md");
+        for (Route route : Route.ENDPOINTS) {
+            for (HttpMethod method : route.methods()) {
+                String operation = "`" + method.name() + " " + route.documentedPath;
+                assertTrue(api.contains(operation), "docs/api.md does not describe " + operation + "`");
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerAMethodARouteDoesNotTakeWith405AndTheRoutesAllowHeader() {
+        Cluster cluster = new Cluster() {
+            @Override
+            public CompletionStage<Void> readBarrier() {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public ClusterStatus status() {
+                return new ClusterStatus("n1", "leader", "n1", 1, 1, 1, List.of());
+            }
+        };
+        FakeEngine engine = new FakeEngine();
+        EmbeddedChannel channel = new EmbeddedChannel(new ResponseOrder(), new KvHandler(
+                Endpoints.of(engine, "always", cluster, engine.watches), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
+        int checked = 0;
+        for (Route r : Route.ENDPOINTS) {
+            for (HttpMethod method : METHODS) {
+                String uri = samplePath(r.documentedPath);
+                if (r.allows(method) || route(method, uri) != r) {
+                    continue; // served, or another route's (POST /kv/batch)
+                }
+                channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, Unpooled.EMPTY_BUFFER));
+                FullHttpResponse response = channel.readOutbound();
+                assertNotNull(response, method + " " + uri);
+                try {
+                    assertEquals(405, response.status().code(), method + " " + uri);
+                    assertEquals(r.allow, response.headers().get(HttpHeaderNames.ALLOW), method + " " + uri);
+                } finally {
+                    response.release();
+                }
+                checked++;
+            }
+        }
+        assertTrue(checked > 20, "checked " + checked);
+        assertTrue(channel.finishAndReleaseAll() || true);
     }
 }

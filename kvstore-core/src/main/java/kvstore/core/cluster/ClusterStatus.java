@@ -1,4 +1,4 @@
-package kvstore.raft;
+package kvstore.core.cluster;
 
 import java.util.List;
 
@@ -12,6 +12,19 @@ import java.util.List;
  */
 public record ClusterStatus(String nodeId, String role, String leader, long term, long commitIndex,
                             long appliedIndex, List<Member> members) {
+    /**
+     * One member as the others reach it.
+     *
+     * @param httpAddress {@code host:port} of its HTTP API
+     * @param raftAddress {@code host:port} of its replication port
+     */
+    public record Member(String id, String httpAddress, String raftAddress) {
+    }
+
+    public ClusterStatus {
+        members = List.copyOf(members);
+    }
+
     /**
      * Null when the member can serve linearizable reads and writes (it knows a leader and has applied what it
      * knows to be committed), otherwise why not.

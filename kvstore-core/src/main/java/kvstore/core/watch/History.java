@@ -1,0 +1,273 @@
+package kvstore.core.watch;
+
+import kvstore.core.store.Change;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
+
+/**
+ * The last changes the store applied, in revision order, in a chain of fixed segments: one thread appends
+ * whole units (every change of one revision), any thread reads them with a {@link Cursor}. Each change has a
+ * sequence number, its position since the history was made.
+ *
+ * <p>At least {@code keep} changes are kept; older units are dropped whole, so every revision the history holds
+ * is complete. A dropped segment is never written again: a reader still on it reads intact changes, and learns
+ * from {@link Cursor#behind} that it fell behind.
+ *
+ * <p>Threads: {@link #append}, {@link #startAt} and the writer-only fields belong to the one applying thread. A
+ * slot is filled before {@code end} (volatile) moves past it, and {@code end} before {@code revision}, so a reader
+ * that reads {@code revision} and then {@code end} sees every change up to that revision; {@code firstRevision}
+ * moves before {@code start}, and {@code start} before the segments it leaves are dropped.
+ */
+final class History {
+    static final int SEGMENT = 1024;
+
+    /** {@link #SEGMENT} changes from {@code base} on, and the events they are sent as (filled in by readers). */
+    private static final class Segment {
+        final long base;
+        final AtomicReferenceArray<Change> changes = new AtomicReferenceArray<>(SEGMENT);
+        /** Each change as an event, encoded by the first reader that needs it and shared by the others. */
+        final AtomicReferenceArray<byte[]> events = new AtomicReferenceArray<>(SEGMENT);
+        volatile Segment next;
+
+        Segment(long base) {
+            this.base = base;
+        }
+    }
+
+    private final int keep;
+    /** Writer only: the segment appended to. */
+    private Segment newest;
+    /** Writer only: where the oldest unit held ends, or -1 when not worked out yet. */
+    private long oldestUnitEnd = -1;
+    private volatile Segment oldest;
+    /** The sequence number of the oldest change held. */
+    private volatile long start;
+    /** The sequence number the next change will get: every change before it is readable. */
+    private volatile long end;
+    /** Counts the times the history was emptied: a cursor made before the last one lost the changes in between. */
+    private volatile int generation;
+    /** The revision of the last unit appended (or the revision the history was cleared at). */
+    private volatile long revision;
+    /**
+     * Every change of this revision and later is held. Moves before {@code start} does, so a reader that finds
+     * a cursor's position from {@code start} and then checks this revision never misses a dropped unit.
+     */
+    private volatile long firstRevision = 1;
+
+    History(int keep) {
+        if (keep < 1) {
+            throw new IllegalArgumentException("a history keeps at least one change, not " + keep);
+        }
+        this.keep = keep;
+        this.newest = new Segment(0);
+        this.oldest = newest;
+    }
+
+    /**
+     * Writer: appends the changes of the unit of {@code unitRevision}, all visible to readers at once. A unit not
+     * newer than the last is ignored; a gap (revisions whose changes never came) forgets what was held first.
+     */
+    void append(long unitRevision, List<Change> unit) {
+        if (unitRevision <= revision) {
+            return;
+        }
+        if (unitRevision != revision + 1) {
+            clearAt(unitRevision - 1);
+        }
+        long seq = end;
+        for (Change change : unit) {
+            int slot = (int) (seq - newest.base);
+            if (slot == SEGMENT) {
+                Segment next = new Segment(seq);
+                newest.next = next;
+                newest = next;
+                slot = 0;
+            }
+            newest.changes.set(slot, change);
+            seq++;
+        }
+        end = seq;
+        revision = unitRevision;
+        trim();
+    }
+
+    /** Writer: drops the oldest units while at least {@code keep} changes stay after them. */
+    private void trim() {
+        long first = start;
+        long last = end;
+        Segment segment = oldest;
+        boolean dropped = false;
+        while (last - first > keep) {
+            if (oldestUnitEnd < 0) {
+                oldestUnitEnd = unitEnd(segment, first, last);
+            }
+            if (last - oldestUnitEnd < keep) {
+                break;
+            }
+            first = oldestUnitEnd;
+            segment = segmentOf(segment, first);
+            oldestUnitEnd = -1;
+            dropped = true;
+        }
+        if (dropped) {
+            firstRevision = at(segment, first).revision();
+            start = first;
+            oldest = segment;
+        }
+    }
+
+    private static long unitEnd(Segment segment, long first, long last) {
+        long unit = at(segment, first).revision();
+        long seq = first + 1;
+        Segment s = segment;
+        while (seq < last) {
+            s = segmentOf(s, seq);
+            if (at(s, seq).revision() != unit) {
+                break;
+            }
+            seq++;
+        }
+        return seq;
+    }
+
+    /**
+     * Writer: the state now stands at {@code stateRevision} with no changes known before it (it was loaded from a
+     * snapshot). Forgets what was held when the state moved past it; nothing happens when it did not.
+     */
+    void startAt(long stateRevision) {
+        if (stateRevision > revision) {
+            clearAt(stateRevision);
+        }
+    }
+
+    private void clearAt(long stateRevision) {
+        firstRevision = stateRevision + 1;
+        revision = stateRevision;
+        start = end;
+        oldest = newest;
+        oldestUnitEnd = -1;
+        generation++;
+    }
+
+    /**
+     * A cursor at the first change whose revision is at least {@code from}.
+     *
+     * @throws RevisionCompactedException when changes from {@code from} on are no longer all held
+     */
+    Cursor open(long from) throws RevisionCompactedException {
+        Cursor cursor = seek(from);
+        long first = firstRevision; // read after seek read start: see firstRevision
+        if (Math.max(from, 1) < first) {
+            throw new RevisionCompactedException(first);
+        }
+        return cursor;
+    }
+
+    private Cursor seek(long revision) {
+        int gen = generation;
+        Segment segment = oldest;
+        long low = Math.max(start, segment.base);
+        long high = end;
+        while (low < high) {
+            long mid = (low + high) >>> 1;
+            if (at(segmentOf(segment, mid), mid).revision() < revision) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return new Cursor(segmentOf(segment, low), low, gen);
+    }
+
+    /** How many changes are held. */
+    long size() {
+        return end - start;
+    }
+
+    /** The revision of the last unit appended: every change up to it is readable. */
+    long revision() {
+        return revision;
+    }
+
+    /** The oldest revision whose changes are all held. */
+    long firstRevision() {
+        return firstRevision;
+    }
+
+    /** The segment of {@code seq}, walking on from {@code from}, which must not be past it. */
+    private static Segment segmentOf(Segment from, long seq) {
+        Segment s = from;
+        while (seq - s.base >= SEGMENT && s.next != null) {
+            s = s.next;
+        }
+        return s;
+    }
+
+    private static Change at(Segment segment, long seq) {
+        return segment.changes.get((int) (seq - segment.base));
+    }
+
+    /** A reader's position: the next change it has not looked at. Owned by one reader thread at a time. */
+    final class Cursor {
+        private Segment segment;
+        private long seq;
+        private final int generation;
+
+        private Cursor(Segment segment, long seq, int generation) {
+            this.segment = segment;
+            this.seq = seq;
+            this.generation = generation;
+        }
+
+        /** The next change, or null when the reader has seen every change appended so far. */
+        Change peek() {
+            if (seq >= end) {
+                return null;
+            }
+            if (seq - segment.base == SEGMENT) {
+                segment = segment.next;
+            }
+            return at(segment, seq);
+        }
+
+        /** The event of the change {@link #peek} returned, made by {@code encode} once for every reader. */
+        byte[] event(Function<Change, byte[]> encode) {
+            int slot = (int) (seq - segment.base);
+            byte[] event = segment.events.get(slot);
+            if (event == null) {
+                event = encode.apply(segment.changes.get(slot));
+                segment.events.set(slot, event);
+            }
+            return event;
+        }
+
+        /** Moves past the change {@link #peek} returned. */
+        void advance() {
+            seq++;
+        }
+
+        /**
+         * Whether changes from here on were dropped (the reader fell behind) or the history was emptied since the
+         * cursor was made. Ask after {@link #peek}: what it returned is then known to be in order.
+         */
+        boolean behind() {
+            return seq < start || replaced();
+        }
+
+        /** Whether the history was emptied since the cursor was made (the state was loaded from a snapshot). */
+        boolean replaced() {
+            return generation != History.this.generation;
+        }
+
+        /** Whether this cursor is before {@code other}. */
+        boolean before(Cursor other) {
+            return seq < other.seq;
+        }
+
+        Cursor copy() {
+            return new Cursor(segment, seq, generation);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package kvstore.netty.http;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import kvstore.core.watch.WatchHub;
+import kvstore.core.watch.Wakeup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The watch streams one event loop serves. While it has any, the hub wakes it once per burst of changes, and a
+ * timer ticks (a tenth of the progress interval) for progress events and for closing streams whose client never
+ * read their last event; each wake and tick offers every stream the changes, so each stream does its own
+ * filtering here, on its loop, never on the applying thread.
+ *
+ * <p>Threads: everything on its event loop, the wake and the tick included; streams are added and removed there.
+ */
+final class EventLoopWatches {
+    /** How long a stream that was cut off waits for its client to read its last event before the close. */
+    static final long END_LINGER_MILLIS = 5_000;
+
+    private final WatchHub hub;
+    private final EventLoop loop;
+    private final long tickMillis;
+    /** Unordered: a stream leaves by swapping in the last one, so leaving costs the same with 10,000 of them. */
+    private final List<WatchStream> streams = new ArrayList<>();
+    private Wakeup wakeup;
+    private ScheduledFuture<?> ticks;
+
+    EventLoopWatches(WatchHub hub, EventLoop loop) {
+        this.hub = hub;
+        this.loop = loop;
+        this.tickMillis = Math.max(1, hub.settings().progressMillis() / 10);
+    }
+
+    void add(WatchStream stream) {
+        stream.slot = streams.size();
+        streams.add(stream);
+        if (wakeup == null) {
+            wakeup = hub.onChanges(loop, this::changed);
+            ticks = loop.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void remove(WatchStream stream) {
+        int slot = stream.slot;
+        if (slot < 0) {
+            return;
+        }
+        WatchStream last = streams.remove(streams.size() - 1);
+        if (last != stream) {
+            streams.set(slot, last);
+            last.slot = slot;
+        }
+        stream.slot = -1;
+        if (streams.isEmpty()) {
+            wakeup.close();
+            wakeup = null;
+            ticks.cancel(false);
+            ticks = null;
+        }
+    }
+
+    /** How many streams this loop serves. */
+    int size() {
+        return streams.size();
+    }
+
+    private void changed() {
+        long now = hub.nowNanos();
+        // Backwards: a stream that leaves meanwhile swaps in one already offered.
+        for (int i = streams.size() - 1; i >= 0; i--) {
+            if (i < streams.size()) {
+                streams.get(i).changed(now);
+            }
+        }
+    }
+
+    private void tick() {
+        long now = hub.nowNanos();
+        long linger = TimeUnit.MILLISECONDS.toNanos(END_LINGER_MILLIS);
+        for (int i = streams.size() - 1; i >= 0; i--) {
+            if (i >= streams.size()) {
+                continue;
+            }
+            WatchStream stream = streams.get(i);
+            if (stream.lingeredPast(now, linger)) {
+                stream.channel().close();
+            } else {
+                stream.changed(now);
+            }
+        }
+    }
+}
