@@ -26,33 +26,42 @@ public final class InProcessServer implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final AccessRules access;
+    private final WatchHub.Settings watchSettings;
     private LocalEngine engine;
     private HttpServer http;
 
-    private InProcessServer(Path dataDir, int port, AccessRules access) {
+    private InProcessServer(Path dataDir, int port, AccessRules access, WatchHub.Settings watchSettings) {
         this.dataDir = dataDir;
         this.port = port;
         this.access = access;
+        this.watchSettings = watchSettings;
     }
 
     /** A server on {@code dataDir}, open to any loopback client. */
     public static InProcessServer start(Path dataDir) throws Exception {
-        return start(dataDir, AccessRules.LOOPBACK_DEFAULTS);
+        return start(dataDir, AccessRules.LOOPBACK_DEFAULTS, WatchHub.Settings.DEFAULTS);
+    }
+
+    /** A server on {@code dataDir} whose watches keep {@code watchSettings}' history and buffer. */
+    static InProcessServer start(Path dataDir, WatchHub.Settings watchSettings) throws Exception {
+        return start(dataDir, AccessRules.LOOPBACK_DEFAULTS, watchSettings);
     }
 
     /** A server on {@code dataDir} that wants {@code token} with every request but GET /health. */
     public static InProcessServer startWithToken(Path dataDir, String token) throws Exception {
-        return start(dataDir, new AccessRules(BearerToken.of(token), Set.of(), Set.of(), true));
+        return start(dataDir, new AccessRules(BearerToken.of(token), Set.of(), Set.of(), true),
+                WatchHub.Settings.DEFAULTS);
     }
 
-    private static InProcessServer start(Path dataDir, AccessRules access) throws Exception {
-        InProcessServer server = new InProcessServer(dataDir, freePort(), access);
+    private static InProcessServer start(Path dataDir, AccessRules access, WatchHub.Settings watchSettings)
+            throws Exception {
+        InProcessServer server = new InProcessServer(dataDir, freePort(), access, watchSettings);
         server.open();
         return server;
     }
 
     private void open() throws Exception {
-        WatchHub watches = watchHub(WatchHub.Settings.DEFAULTS);
+        WatchHub watches = watchHub(watchSettings);
         engine = LocalEngine.open(LocalEngine.Config.of(dataDir), watches);
         HttpSettings defaults = HttpSettings.of("127.0.0.1", port, 1 << 20, 60);
         http = HttpServer.start(engine, null, watches, "always", new HttpSettings(defaults.host(), port,
