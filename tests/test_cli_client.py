@@ -189,3 +189,62 @@ def test_completion_script_loads_in_bash(run_cli, tmp_path):
 def test_no_subcommand_still_starts_the_server(server_factory):
     srv = server_factory()
     assert srv.get("/health").status_code == 200
+
+
+class WatchProcess:
+    """`kvstore watch ...` as a process whose stdout lines are collected by a thread; stopped by PID."""
+
+    def __init__(self, args):
+        import threading
+        from kvserver import ALL_PROCS, base_env, java_cmd
+        self.proc = subprocess.Popen(java_cmd(["watch", *args]), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL, env=base_env())
+        ALL_PROCS.append(self.proc)
+        self.lines = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(jloads(line))
+
+    def wait_lines(self, n, timeout=30):
+        return wait_until(lambda: len(self.lines) >= n and self.lines, timeout=timeout, msg=f"{n} watch lines")
+
+    def stop(self):
+        import signal
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+
+def test_watch_prints_changes_as_json_lines_across_a_restart(server):
+    watch = WatchProcess(["--prefix", "w/", "--from", "1", "--url", server.url])
+    try:
+        server.put_key("w/a", {"n": 12345678901234567890123})
+        server.put_key("outside", 1)
+        server.del_key("w/a")
+        watch.wait_lines(2)
+        server.restart()
+        server.batch([{"op": "set", "key": "w/b", "value": []}, {"op": "set", "key": "w/c", "value": None}])
+        lines = watch.wait_lines(4)
+        assert [(e["type"], e["key"], e["revision"]) for e in lines] == [
+            ("put", "w/a", 1), ("delete", "w/a", 3), ("put", "w/b", 4), ("put", "w/c", 4)], lines
+        assert lines[0]["value"] == {"n": 12345678901234567890123}
+        assert lines[3]["value"] is None
+    finally:
+        watch.stop()
+    assert "connecting again" in watch.proc.stderr.read().decode(), "the restart was noticed and resumed"
+
+
+def test_watch_past_the_history_exits_4_with_one_line(kv, server_factory):
+    srv = server_factory(args=["--watch-history", "5"])
+    for i in range(20):
+        srv.put_key(f"h{i}", i)
+    res = kv("watch", "--from", "1", url=srv.url)
+    assert res.returncode == 4 and "list again" in one_line(res), res
