@@ -248,3 +248,36 @@ def test_watch_past_the_history_exits_4_with_one_line(kv, server_factory):
         srv.put_key(f"h{i}", i)
     res = kv("watch", "--from", "1", url=srv.url)
     assert res.returncode == 4 and "list again" in one_line(res), res
+
+
+def readme_cli_tour():
+    """The commands of the README's "A tour with the command line" block and the output each is shown with."""
+    from kvserver import REPO
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("## A tour with the command line"):]
+    block = section[section.index("```sh\n") + 6:section.index("\n```", section.index("```sh\n"))]
+    steps = []
+    for line in block.splitlines():
+        if line.startswith("# "):
+            steps[-1][1].append(line[2:])
+        elif line.startswith("#"):
+            continue
+        elif not line.startswith("alias "):
+            steps.append((line, []))
+    return steps
+
+
+def test_readme_cli_tour_runs_as_shown(server, tmp_path):
+    """Each command of the README's command-line tour, run in order against a fresh server, prints exactly the lines
+    the README shows under it.  When this fails, run the tour yourself and copy the new output into README.md."""
+    from kvserver import java_cmd
+    java = " ".join(f"'{a}'" for a in java_cmd([]))
+    steps = readme_cli_tour()
+    assert len(steps) >= 10, steps
+    for command, shown in steps:
+        done = subprocess.run(["bash", "-c", f"kvstore() {{ {java} \"$@\"; }}\n{command}"], capture_output=True,
+                              text=True, timeout=60, cwd=tmp_path, env={**__import__("kvserver").base_env(),
+                                                                         "KVSTORE_URL": server.url})
+        got = done.stdout.splitlines()
+        assert got == shown, (f"README.md's command-line tour: `{command}` printed\n" + "\n".join(got)
+                              + "\nbut README.md shows\n" + "\n".join(shown) + f"\nstderr: {done.stderr}")

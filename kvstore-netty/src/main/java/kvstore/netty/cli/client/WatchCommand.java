@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code kvstore watch}: prints each change as a JSON line until interrupted (Ctrl-C), reconnecting through lost
@@ -37,17 +38,31 @@ final class WatchCommand extends ClientCommand {
     @Option(names = "--from", paramLabel = "REV", description = "Start at revision REV (default: changes from now on).")
     long from;
 
+    @Option(names = "--count", paramLabel = "N", description = "Exit 0 after N changes (default: run until Ctrl-C).")
+    Long count;
+
     @Option(names = "--progress", description = "Also print {\"type\":\"progress\",\"revision\":r} when the server reports progress.")
     boolean progress;
 
     @Override
     int run(KvClient client) throws InterruptedException {
+        if (count != null && count < 1) {
+            throw new UsageException("--count: " + count + " is not a positive number of changes");
+        }
         PrintWriter out = out();
         AtomicInteger status = new AtomicInteger(ExitStatus.OK);
+        CountDownLatch over = new CountDownLatch(1);
+        long most = count == null ? Long.MAX_VALUE : count;
+        AtomicLong printed = new AtomicLong();
         WatchListener listener = new WatchListener() {
             @Override
             public void onEvent(WatchEvent event) {
-                out.println(Printed.event(event));
+                if (printed.get() < most) {
+                    out.println(Printed.event(event));
+                    if (printed.incrementAndGet() == most) {
+                        over.countDown();
+                    }
+                }
             }
 
             @Override
@@ -61,6 +76,7 @@ final class WatchCommand extends ClientCommand {
             public void onCompacted(long compactRevision) {
                 status.set(fail(ExitStatus.FAILED, "the server's history starts at revision " + compactRevision
                         + ", after the next one this watch needs: list again and watch from the listing's revision + 1"));
+                over.countDown();
             }
 
             @Override
@@ -71,13 +87,12 @@ final class WatchCommand extends ClientCommand {
             @Override
             public void onFailed(KvException error) {
                 status.set(fail(ExitStatus.of(error), error.getMessage()));
+                over.countDown();
             }
         };
         try (Watch watch = selection.key != null ? client.watchKey(selection.key, from, listener)
                 : client.watch(selection.prefix, from, listener)) {
-            while (!watch.awaitEnd(Duration.ofDays(1))) {
-                // until Ctrl-C ends the process, or the watch ends
-            }
+            over.await(); // until --count changes, the watch's end, or Ctrl-C ending the process
         }
         return status.get();
     }
