@@ -38,6 +38,30 @@ class RequestShapeTest {
     }
 
     @Test
+    void shouldSendTheClusterOperationsAsTheContractSpellsThem() throws Exception {
+        String cluster = "{\"node_id\":\"n1\",\"role\":\"leader\",\"leader\":\"n1\",\"term\":3,\"commit_index\":9,"
+                + "\"applied_index\":9,\"members\":[{\"id\":\"n1\",\"http\":\"h:1\",\"raft\":\"h:2\"},"
+                + "{\"id\":\"n4\",\"http\":\"h:7\",\"raft\":\"h:8\"}]}";
+        try (StubServer server = new StubServer((ex, r) -> StubServer.reply(ex, 200, cluster));
+             KvClient client = KvClient.builder().endpoints(server.url()).build()) {
+            ClusterStatus added = client.admin().addMember("n4", "h:7", "h:8");
+            client.admin().removeMember("n/2");
+            client.admin().transferLeadership("n3");
+            List<StubServer.Request> seen = server.requests;
+            assertEquals("POST /cluster/members {\"id\":\"n4\",\"http\":\"h:7\",\"raft\":\"h:8\"}",
+                    seen.get(0).method() + " " + seen.get(0).rawPathAndQuery() + " " + seen.get(0).body());
+            assertEquals("DELETE /cluster/members/n%2F2", seen.get(1).method() + " " + seen.get(1).rawPathAndQuery());
+            assertEquals("POST /cluster/leader {\"id\":\"n3\"}",
+                    seen.get(2).method() + " " + seen.get(2).rawPathAndQuery() + " " + seen.get(2).body());
+            assertEquals(List.of(new ClusterMember("n1", "h:1", "h:2"), new ClusterMember("n4", "h:7", "h:8")),
+                    added.members());
+            assertEquals("n1", added.leader().orElseThrow());
+            assertEquals(3, added.term());
+            assertEquals(9, added.appliedIndex());
+        }
+    }
+
+    @Test
     void shouldRefuseAValueThatIsNotOneJsonValueBeforeSendingIt() throws Exception {
         try (StubServer server = new StubServer((ex, r) -> StubServer.reply(ex, 200, "{}"));
              KvClient client = KvClient.builder().endpoints(server.url()).build()) {

@@ -43,7 +43,7 @@ public final class InProcessServer implements AutoCloseable {
     }
 
     /** A server on {@code dataDir} whose watches keep {@code watchSettings}' history and buffer. */
-    static InProcessServer start(Path dataDir, WatchHub.Settings watchSettings) throws Exception {
+    public static InProcessServer start(Path dataDir, WatchHub.Settings watchSettings) throws Exception {
         return start(dataDir, AccessRules.LOOPBACK_DEFAULTS, watchSettings);
     }
 

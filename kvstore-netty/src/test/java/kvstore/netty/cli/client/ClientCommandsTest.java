@@ -1,6 +1,7 @@
 package kvstore.netty.cli.client;
 
 import kvstore.client.InProcessServer;
+import kvstore.core.watch.WatchHub;
 import kvstore.netty.cli.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,6 +16,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -138,6 +140,28 @@ class ClientCommandsTest {
         assertFalse(Files.exists(dir.resolve("backup.ndjson.partial")));
         assertEquals("{\"compaction\":\"started\"}\n", run("compact").out());
         assertOneLine(run("backup", dir.resolve("no/such/dir/b").toString()), ExitStatus.FAILED, "no/such/dir");
+    }
+
+    @Test
+    void shouldPrintChangesAndStopAfterCount() {
+        run("put", "w/a", "1");
+        run("put", "other", "2");
+        run("delete", "w/a");
+        Run watch = run("watch", "--prefix", "w/", "--from", "1", "--count", "2");
+        assertEquals(0, watch.exit(), watch.err());
+        assertEquals(List.of("{\"type\":\"put\",\"key\":\"w/a\",\"value\":1,\"revision\":1,\"create_revision\":1,\"version\":1}",
+                "{\"type\":\"delete\",\"key\":\"w/a\",\"revision\":3}"), watch.out().lines().toList());
+        assertOneLine(run("watch", "--count", "0"), ExitStatus.USAGE, "--count");
+    }
+
+    @Test
+    void shouldExitFourWhenTheWatchedHistoryIsGone() throws Exception {
+        server.close();
+        server = InProcessServer.start(dir.resolve("small"), new WatchHub.Settings(5, 1 << 20, 10_000));
+        for (int i = 0; i < 20; i++) {
+            run("put", "h" + i, "1");
+        }
+        assertOneLine(run("watch", "--from", "1"), ExitStatus.FAILED, "list again");
     }
 
     @Test
