@@ -113,6 +113,19 @@ class FailoverPolicyTest {
     }
 
     @Test
+    void shouldTimeOutAReadAsUnavailableAndAWriteAsUnknown() throws Exception {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        try (StubServer silent = new StubServer((ex, r) -> never.await(20, java.util.concurrent.TimeUnit.SECONDS));
+             KvClient client = KvClient.builder().endpoints(silent.url()).requestTimeout(Duration.ofMillis(300)).build()) {
+            UnavailableException read = assertThrows(UnavailableException.class, () -> client.get("a"));
+            assertTrue(read.getMessage().contains("timed out"), read.getMessage());
+            assertThrows(OutcomeUnknownException.class, () -> client.put("a", KvClient.parseJson("1")));
+        } finally {
+            never.countDown();
+        }
+    }
+
+    @Test
     void shouldFailAsUnavailableWhenNothingListens() throws Exception {
         try (KvClient client = client(StubServer.refusingUrl(), StubServer.refusingUrl())) {
             UnavailableException e = assertThrows(UnavailableException.class, () -> client.put("a", KvClient.parseJson("1")));

@@ -84,6 +84,30 @@ class WatchStreamTest {
     }
 
     @Test
+    void shouldResumeAfterTheServerCutsOffASlowWatcher() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        try (StubServer server = new StubServer((ex, r) -> {
+                OutputStream out = StubServer.startEvents(ex);
+                if (connections.incrementAndGet() == 1) {
+                    StubServer.event(out, "put", 2, "{\"type\":\"put\",\"key\":\"a\",\"value\":1,\"revision\":2}");
+                    out.write("event: error\ndata: {\"error\":\"watcher too slow\",\"revision\":2}\n\n".getBytes());
+                    return;
+                }
+                StubServer.event(out, "put", 3, "{\"type\":\"put\",\"key\":\"b\",\"value\":2,\"revision\":3}");
+                new CountDownLatch(1).await(20, TimeUnit.SECONDS);
+            });
+             KvClient client = client(server.url())) {
+            RecordingListener listener = new RecordingListener();
+            try (Watch watch = client.watch("", 2, listener)) {
+                listener.awaitSeen(2);
+                assertEquals(List.of("put a@2=1", "put b@3=2"), listener.seen);
+                assertTrue(listener.reconnects.get(0).getMessage().contains("watcher too slow"));
+                assertEquals("1", server.requests.get(1).header("Last-Event-ID"), "revision 2 may have had more changes");
+            }
+        }
+    }
+
+    @Test
     void shouldEndWithADistinctEventWhenTheHistoryIsCompacted() throws Exception {
         try (StubServer server = new StubServer((ex, r) ->
                 StubServer.reply(ex, 410, "{\"error\":\"revision compacted\",\"compact_revision\":900}"));
