@@ -2,12 +2,12 @@
 from a revision or a Last-Event-ID, 410 past the history, progress events, a slow watcher cut off while writers
 and other watchers go on, watchers that drop and resume without a change missing or repeated, and a resume
 across a restart."""
-import json
 import random
 import socket
 import threading
 
 import pytest
+import requests
 
 from conftest import Workers, enc, uid, wait_until, watch
 
@@ -196,7 +196,8 @@ def test_a_watcher_that_does_not_read_is_cut_off_while_writers_and_other_watcher
     revision = last["data"]["revision"]
     assert ids and ids[-1] <= revision, "everything up to the revision it names was delivered"
     assert len(ids) < 4000, "it was cut off long before the end"
-    assert sorted(set(ids)) == sorted(set(seen[:len(set(ids))])), "what it got is the start of what the other got"
+    assert ids == seen[:len(ids)], "what it got is the start of what the other got, whole revisions"
+    assert ids[-1] == revision or revision not in seen, "the revision it names is the last it got whole"
 
 
 def test_watchers_that_drop_and_resume_with_last_event_id_miss_and_repeat_nothing(server_factory):
@@ -242,8 +243,6 @@ def test_watchers_that_drop_and_resume_with_last_event_id_miss_and_repeat_nothin
     for t in threads:
         t.join(120)
     assert not errors, errors
-    for name, prefix in zip(sorted(results), prefixes + prefixes):
-        pass
     for i, prefix in enumerate(prefixes + prefixes):
         got = results[f"v{i}"]
         written = {k: v for k, v in writers.acked.items() if k.startswith(prefix)}
@@ -287,16 +286,20 @@ def test_the_token_origin_and_host_rules_apply(server_factory, tmp_path):
 
 def test_streams_count_toward_max_connections(server_factory):
     server = server_factory(args=["--max-connections", "3"])
-    streams = [watch(server) for _ in range(2)]
+    streams = [watch(server) for _ in range(3)]
     try:
         assert all(s.status == 200 for s in streams)
-        with watch(server) as third:  # the launcher's session holds none now; this is the third connection
-            assert third.status == 200
-            with pytest.raises(Exception):
-                with watch(server) as fourth:
-                    fourth.next(timeout=5)
+        with pytest.raises((EOFError, OSError)):
+            with watch(server) as fourth:
+                fourth.next(timeout=5)
     finally:
         for s in streams:
             s.close()
-    r = server.put_key("after", json.dumps(1))
-    assert r.status_code == 200
+
+    def served():
+        try:
+            return server.put_key("after", 1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    wait_until(served, timeout=EVENT_WAIT, msg="a connection once the streams closed")

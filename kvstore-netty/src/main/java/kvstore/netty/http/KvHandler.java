@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
     private final RequestMetrics metrics;
     /** Owned by the channel's event loop, like every other field of this per-connection handler. */
     private final RequestOrder order;
+    /** A streamed response that lasts until the client goes (a watch) was asked for. */
+    private boolean streaming;
 
     KvHandler(Endpoints api, RequestMetrics metrics) {
         this.api = api;
@@ -51,7 +54,8 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
+        // A watch's client that shuts its side has gone: nobody will read what the stream would send.
+        if (evt instanceof IdleStateEvent || evt instanceof ChannelInputShutdownEvent && streaming) {
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);
@@ -94,6 +98,7 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
             ex.send(HttpResponseStatus.METHOD_NOT_ALLOWED, Replies.error(ex.alloc(), why, -1), route.allow);
             return;
         }
+        streaming |= route.streams();
         try {
             switch (route) {
                 case ITEM -> item(ex, method, Keys.fromPath(uri, "/kv/".length(), ex.pathEnd()));

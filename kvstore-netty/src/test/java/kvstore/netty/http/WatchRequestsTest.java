@@ -3,6 +3,7 @@ package kvstore.netty.http;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -305,6 +306,18 @@ class WatchRequestsTest {
         put("a"); // no loop to wake
         channel.runPendingTasks();
         assertNull(channel.readOutbound());
+    }
+
+    @Test
+    void shouldCloseWhenTheClientShutsItsSide() {
+        connect();
+        channel.writeInbound(get("/watch"));
+        head();
+
+        channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        channel.runPendingTasks();
+
+        assertFalse(channel.isOpen(), "a watch client that shut its side has gone: the stream would go nowhere");
     }
 
     @Test
