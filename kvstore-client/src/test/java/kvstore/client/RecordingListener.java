@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** A WatchListener that records what it is told, as {@code put a@5}-like lines, for tests to compare. */
-final class RecordingListener implements WatchListener {
+class RecordingListener implements WatchListener {
     final List<String> seen = new CopyOnWriteArrayList<>();
     final List<KvException> reconnects = new CopyOnWriteArrayList<>();
 
