@@ -3,11 +3,14 @@ completion) against a real server, with the contract's exit statuses (0 ok, 1 no
 failed, other non-zero for server or connection errors) and one line on stderr for each failure."""
 import json
 import shutil
+import signal
 import subprocess
+import threading
 
 import pytest
 
-from conftest import free_port, jloads, uid, wait_until
+from conftest import CliResult, free_port, jloads, uid, wait_until
+from kvserver import ALL_PROCS, REPO, base_env, java_cmd
 from test_security import start_locked
 from test_tls import TlsServer, make_cert
 
@@ -21,25 +24,14 @@ def one_line(res):
 
 
 @pytest.fixture
-def kv(run_cli, shared_server):
-    """kv(*args, env=None, url=...) runs `java -jar kvstore.jar <args> --url <shared server>`."""
-    def run(*args, env=None, url=None, stdin=None):
-        res = run_cli([*args, "--url", url or shared_server.url], env=env, timeout=60) if stdin is None else \
-            run_with_stdin([*args, "--url", url or shared_server.url], stdin, env)
-        assert not res.timed_out, res
-        return res
+def kv(shared_server, tmp_path):
+    """kv(*args, env=None, url=None, stdin="") runs `java -jar kvstore.jar <args> --url <url or the shared server>`
+    in tmp_path, to its end."""
+    def run(*args, env=None, url=None, stdin=""):
+        done = subprocess.run(java_cmd([*args, "--url", url or shared_server.url]), input=stdin.encode(),
+                              capture_output=True, env=base_env(env), cwd=tmp_path, timeout=60)
+        return CliResult(done.returncode, done.stdout.decode(), done.stderr.decode(), False)
     return run
-
-
-def run_with_stdin(args, text, env=None):
-    from kvserver import base_env, java_cmd
-
-    class Result:
-        pass
-    p = subprocess.run(java_cmd(args), input=text.encode(), capture_output=True, env=base_env(env), timeout=60)
-    r = Result()
-    r.returncode, r.stdout, r.stderr, r.timed_out = p.returncode, p.stdout.decode(), p.stderr.decode(), False
-    return r
 
 
 def test_put_get_delete_keep_every_digit(kv, shared_server):
@@ -195,8 +187,6 @@ class WatchProcess:
     """`kvstore watch ...` as a process whose stdout lines are collected by a thread; stopped by PID."""
 
     def __init__(self, args):
-        import threading
-        from kvserver import ALL_PROCS, base_env, java_cmd
         self.proc = subprocess.Popen(java_cmd(["watch", *args]), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      stdin=subprocess.DEVNULL, env=base_env())
         ALL_PROCS.append(self.proc)
@@ -212,7 +202,6 @@ class WatchProcess:
         return wait_until(lambda: len(self.lines) >= n and self.lines, timeout=timeout, msg=f"{n} watch lines")
 
     def stop(self):
-        import signal
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
@@ -252,7 +241,6 @@ def test_watch_past_the_history_exits_4_with_one_line(kv, server_factory):
 
 def readme_cli_tour():
     """The commands of the README's "A tour with the command line" block and the output each is shown with."""
-    from kvserver import REPO
     text = (REPO / "README.md").read_text()
     section = text[text.index("## A tour with the command line"):]
     block = section[section.index("```sh\n") + 6:section.index("\n```", section.index("```sh\n"))]
@@ -270,14 +258,12 @@ def readme_cli_tour():
 def test_readme_cli_tour_runs_as_shown(server, tmp_path):
     """Each command of the README's command-line tour, run in order against a fresh server, prints exactly the lines
     the README shows under it.  When this fails, run the tour yourself and copy the new output into README.md."""
-    from kvserver import java_cmd
     java = " ".join(f"'{a}'" for a in java_cmd([]))
     steps = readme_cli_tour()
     assert len(steps) >= 10, steps
     for command, shown in steps:
         done = subprocess.run(["bash", "-c", f"kvstore() {{ {java} \"$@\"; }}\n{command}"], capture_output=True,
-                              text=True, timeout=60, cwd=tmp_path, env={**__import__("kvserver").base_env(),
-                                                                         "KVSTORE_URL": server.url})
+                              text=True, timeout=60, cwd=tmp_path, env=base_env({"KVSTORE_URL": server.url}))
         got = done.stdout.splitlines()
         assert got == shown, (f"README.md's command-line tour: `{command}` printed\n" + "\n".join(got)
                               + "\nbut README.md shows\n" + "\n".join(shown) + f"\nstderr: {done.stderr}")
