@@ -522,3 +522,31 @@ class Workers:
         self.stop.set()
         for t in self.threads:
             t.join(self.join_timeout)
+
+
+class CountingWriters(Workers):
+    """Threads that each write their own few keys (<prefix>w<thread>-<i % keys>), values counting up 0, 1, 2...,
+    through write(n, key, i), which returns whether the write was acknowledged.  `tried` and `acked` map each key
+    to the values written to it, in order: what watchers of the prefix must see."""
+
+    def __init__(self, count, prefix, write, keys=3):
+        super().__init__(count)
+        self.prefix, self.write, self.keys = prefix, write, keys
+        self.tried, self.acked = {}, {}
+        self.lock = threading.Lock()
+
+    def run(self, n):
+        i = 0
+        while not self.stop.is_set():
+            key = f"{self.prefix}w{n}-{i % self.keys}"
+            with self.lock:
+                self.tried.setdefault(key, []).append(i)
+            if self.write(n, key, i):
+                with self.lock:
+                    self.acked.setdefault(key, []).append(i)
+            i += 1
+
+    def writes(self):
+        with self.lock:
+            return sum(len(v) for v in self.acked.values())
+

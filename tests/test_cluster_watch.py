@@ -4,13 +4,12 @@ kill -9 of the leader, seeing every acknowledged write exactly once."""
 import random
 import socket
 import threading
-import uuid
 
 import pytest
 import requests
 
-from cluster_support import Cluster, batch, put
-from conftest import Workers, enc, watch
+from cluster_support import batch, put, running_cluster, uid
+from conftest import CountingWriters, enc, watch
 from kvserver import wait_until
 
 EVENT_WAIT = 30  # seconds: a member may be electing a leader
@@ -18,15 +17,8 @@ EVENT_WAIT = 30  # seconds: a member may be electing a leader
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    c = Cluster(tmp_path_factory.mktemp("watch-cluster"))
-    try:
-        yield c.start()
-    finally:
-        c.close()
-
-
-def uid(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:8]}-"
+    with running_cluster(tmp_path_factory.mktemp("watch-cluster")) as c:
+        yield c
 
 
 def changes(stream, n):
@@ -64,47 +56,33 @@ def test_a_watch_opened_on_a_follower_starts_after_every_acknowledged_write(clus
             assert changes(stream, 1)[0][2] == p + f"second{round_}"
 
 
-def test_a_watch_with_a_bad_consistency_is_refused(cluster):
+def test_consistency_local_opens_without_the_barrier_and_other_values_are_refused(cluster):
+    p = uid("local")
+    follower = next(m for m in cluster.members if m.node_id != cluster.wait_leader())
+    with watch(follower, f"prefix={enc(p)}&consistency=local") as stream:
+        assert stream.status == 200
+        assert put(cluster.members[0], p + "k", 1).status_code == 200
+        assert changes(stream, 1)[0][2] == p + "k"
     with watch(cluster.members[0], "consistency=sometimes") as stream:
         assert stream.status == 400
 
 
-class Writers(Workers):
-    """Threads that each put their own keys, values counting up, on any running member; a write that gets no
-    answer or a 503 may or may not have happened."""
+def writers(cluster, prefix, count):
+    """CountingWriters that put to any running member; a write with no answer or a 503 may or may not have
+    happened."""
+    rnd = random.Random(7)
 
-    def __init__(self, cluster, prefix, count):
-        super().__init__(count)
-        self.cluster, self.prefix = cluster, prefix
-        self.acked, self.tried = {}, {}
-        self.lock = threading.Lock()
+    def write(n, key, i):
+        try:
+            return put(rnd.choice(cluster.running()), key, i).status_code == 200
+        except requests.RequestException:
+            return False
 
-    def run(self, n):
-        rnd = random.Random(n)
-        i = 0
-        while not self.stop.is_set():
-            key = f"{self.prefix}w{n}-{i % 2}"
-            member = rnd.choice(self.cluster.running())
-            with self.lock:
-                self.tried.setdefault(key, []).append(i)
-            try:
-                ok = put(member, key, i).status_code == 200
-            except requests.RequestException:
-                ok = False
-            if ok:
-                with self.lock:
-                    self.acked.setdefault(key, []).append(i)
-            i += 1
-
-    def writes(self):
-        with self.lock:
-            return sum(len(v) for v in self.acked.values())
+    return CountingWriters(count, prefix, write, keys=2)
 
 
 def test_a_watcher_on_a_follower_survives_a_leader_kill_and_sees_every_acknowledged_write_once(tmp_path):
-    c = Cluster(tmp_path / "kill")
-    try:
-        c.start()
+    with running_cluster(tmp_path / "kill") as c:
         leader = c.leader()
         follower = next(m for m in c.members if m is not leader)
         p = uid("kill")
@@ -129,13 +107,13 @@ def test_a_watcher_on_a_follower_survives_a_leader_kill_and_sees_every_acknowled
 
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
-        with Writers(c, p, 3) as writers:
-            wait_until(lambda: writers.writes() >= 60, timeout=120, msg="writes before the kill")
+        with writers(c, p, 3) as w:
+            wait_until(lambda: w.writes() >= 60, timeout=120, msg="writes before the kill")
             leader.kill()
-            before = writers.writes()
-            wait_until(lambda: writers.writes() >= before + 60, timeout=120, msg="writes after the kill")
-        acked = {k: list(v) for k, v in writers.acked.items()}
-        tried = {k: list(v) for k, v in writers.tried.items()}
+            before = w.writes()
+            wait_until(lambda: w.writes() >= before + 60, timeout=120, msg="writes after the kill")
+        acked = {k: list(v) for k, v in w.acked.items()}
+        tried = {k: list(v) for k, v in w.tried.items()}
 
         def missing():
             seen = {(key, value) for _, key, value in got}
@@ -156,5 +134,3 @@ def test_a_watcher_on_a_follower_survives_a_leader_kill_and_sees_every_acknowled
             assert values == sorted(set(values)), f"{key}: a write seen twice or out of order: {values}"
             assert set(values) <= set(tried[key]), f"{key}: a value nobody wrote"
             assert set(acked.get(key, [])) <= set(values), f"{key}: an acknowledged write is missing"
-    finally:
-        c.close()
