@@ -24,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Revisions, conditional writes, update and list-then-watch against the real server. */
-@org.junit.jupiter.api.Disabled("until the revisions branch (conditional writes, values=true listings) is merged")
 class ConditionalWritesServerTest {
     @TempDir
     Path dir;

@@ -21,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The README's Java example is the body of {@link #example}, between its markers, word for word (less the
  * indentation and with the URL the test's server has): it compiles here, and runs against the real server.
  */
-@org.junit.jupiter.api.Disabled("until the revisions branch (conditional writes, values=true listings) is merged")
 class ReadmeExampleTest {
     private static final String START = "// README example start";
     private static final String END = "// README example end";
@@ -79,8 +78,8 @@ class ReadmeExampleTest {
     @Test
     void shouldBeWhatTheReadmeShows() throws IOException {
         String source = Files.readString(Path.of("src/test/java/kvstore/client/ReadmeExampleTest.java"));
-        String body = source.substring(source.indexOf(START) + START.length(), source.indexOf(END));
-        String shown = unindent(body.substring(body.indexOf('\n') + 1, body.lastIndexOf('\n')))
+        String body = source.substring(source.indexOf(START + "\n") + START.length() + 1, source.indexOf(END + "\n"));
+        String shown = unindent(body.substring(0, body.lastIndexOf('\n') + 1))
                 .replace(".endpoints(url)", ".endpoints(\"http://127.0.0.1:8080\")").replace("out.println", "System.out.println");
         String readme = Files.readString(Path.of("../README.md"));
         String block = readme.substring(readme.indexOf("```java\n") + 8, readme.indexOf("```", readme.indexOf("```java\n") + 8));
