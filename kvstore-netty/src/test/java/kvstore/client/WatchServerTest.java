@@ -60,16 +60,16 @@ class WatchServerTest {
         client = clientOf(server.url());
         RecordingListener listener = new RecordingListener();
         List<String> expected = new ArrayList<>();
-        try (Watch watch = client.watch("r/", 0, listener)) {
+        try (Watch watch = client.watch("r/", 0, listener)) { // from now: the client asks the server's revision
             for (int i = 0; i < 5; i++) {
-                client.put("r/" + i, KvClient.parseJson(String.valueOf(i)));
-                expected.add("put r/" + i + "@" + (i + 1) + "=" + i);
+                long revision = client.put("r/" + i, KvClient.parseJson(String.valueOf(i))).revision();
+                expected.add("put r/" + i + "@" + revision + "=" + i);
             }
             listener.awaitSeen(5);
             server.restart();
             for (int i = 5; i < 10; i++) {
-                client.put("r/" + i, KvClient.parseJson(String.valueOf(i)));
-                expected.add("put r/" + i + "@" + (i + 1) + "=" + i);
+                long revision = client.put("r/" + i, KvClient.parseJson(String.valueOf(i))).revision();
+                expected.add("put r/" + i + "@" + revision + "=" + i);
             }
             listener.awaitSeen(10);
             assertEquals(expected, listener.seen);
