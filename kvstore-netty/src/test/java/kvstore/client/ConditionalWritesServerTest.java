@@ -1,11 +1,9 @@
 package kvstore.client;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,21 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Revisions, conditional writes, update and list-then-watch against the real server. */
 class ConditionalWritesServerTest {
-    @TempDir
-    Path dir;
-    private InProcessServer server;
+    @RegisterExtension
+    final OneServer one = new OneServer(builder -> builder.pageSize(3));
     private KvClient client;
 
     @BeforeEach
-    void start() throws Exception {
-        server = InProcessServer.start(dir.resolve("data"));
-        client = KvClient.builder().endpoints(server.url()).pageSize(3).build();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        client.close();
-        server.close();
+    void client() {
+        client = one.client();
     }
 
     @Test

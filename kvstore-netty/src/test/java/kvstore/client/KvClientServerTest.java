@@ -1,16 +1,14 @@
 package kvstore.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -23,21 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The client's calls against the real single server: values exact, keys of any shape, TTLs, listings, batches. */
 class KvClientServerTest {
-    @TempDir
-    Path dir;
-    private InProcessServer server;
+    @RegisterExtension
+    final OneServer one = new OneServer(builder -> builder.pageSize(2));
     private KvClient client;
 
     @BeforeEach
-    void start() throws Exception {
-        server = InProcessServer.start(dir.resolve("data"));
-        client = KvClient.builder().endpoints(server.url()).pageSize(2).build();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        client.close();
-        server.close();
+    void client() {
+        client = one.client();
     }
 
     @Test

@@ -2,17 +2,14 @@ package kvstore.netty.cli.client;
 
 import kvstore.client.InProcessServer;
 import kvstore.core.watch.WatchHub;
-import kvstore.netty.cli.Main;
+import kvstore.netty.cli.CliRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +25,6 @@ class ClientCommandsTest {
     Path dir;
     private InProcessServer server;
 
-    private record Run(int exit, String out, String err) {
-    }
-
     @BeforeEach
     void start() throws Exception {
         server = InProcessServer.start(dir.resolve("data"));
@@ -42,30 +36,19 @@ class ClientCommandsTest {
     }
 
     /** Runs {@code kvstore <args> --url <server>}. */
-    private Run run(String... args) {
+    private CliRun run(String... args) {
         return runAt(server.url(), args);
     }
 
-    private static Run runAt(String url, String... args) {
+    private static CliRun runAt(String url, String... args) {
         String[] withUrl = new String[args.length + 2];
         System.arraycopy(args, 0, withUrl, 0, args.length);
         withUrl[args.length] = "--url";
         withUrl[args.length + 1] = url;
-        return execute(withUrl);
+        return CliRun.of(withUrl);
     }
 
-    /** Runs {@code kvstore <args>} as the jar's main does. */
-    private static Run execute(String... args) {
-        CommandLine cli = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
-    private static void assertOneLine(Run run, int exit, String mentions) {
+    private static void assertOneLine(CliRun run, int exit, String mentions) {
         assertEquals(exit, run.exit(), run.toString());
         assertEquals(1, run.err().strip().lines().count(), run.err());
         assertTrue(run.err().startsWith("kvstore: "), run.err());
@@ -75,7 +58,7 @@ class ClientCommandsTest {
 
     @Test
     void shouldPutGetListAndDeleteAsJsonLines() {
-        Run put = run("put", "greeting", "{\"text\": \"hello\", \"n\": 12345678901234567890123}");
+        CliRun put = run("put", "greeting", "{\"text\": \"hello\", \"n\": 12345678901234567890123}");
         assertEquals(0, put.exit(), put.err());
         assertTrue(put.out().startsWith("{\"key\":\"greeting\",\"created\":true,\"revision\":"), put.out());
         assertEquals("{\"text\":\"hello\",\"n\":12345678901234567890123}\n", run("get", "greeting").out());
@@ -84,7 +67,7 @@ class ClientCommandsTest {
         assertTrue(run("get", "session/42", "--full").out().startsWith("{\"key\":\"session/42\",\"value\":\"token\","));
         assertEquals("session/42\n", run("list", "--prefix", "sess").out());
         assertEquals("greeting\n", run("list", "--limit", "1").out());
-        Run deleted = run("delete", "greeting");
+        CliRun deleted = run("delete", "greeting");
         assertEquals(0, deleted.exit());
         assertTrue(deleted.out().startsWith("{\"key\":\"greeting\",\"deleted\":true"), deleted.out());
     }
@@ -99,7 +82,7 @@ class ClientCommandsTest {
         assertOneLine(run("get"), ExitStatus.USAGE, "KEY");
         assertOneLine(run("get", "k".repeat(1025)), ExitStatus.USAGE, "key");
         assertOneLine(runAt("ftp://x", "get", "k"), ExitStatus.USAGE, "--url");
-        assertOneLine(execute("cluster"), ExitStatus.USAGE, "subcommand");
+        assertOneLine(CliRun.of("cluster"), ExitStatus.USAGE, "subcommand");
         assertOneLine(run("batch", dir.resolve("absent.json").toString()), ExitStatus.USAGE, "absent.json");
     }
 
@@ -114,14 +97,14 @@ class ClientCommandsTest {
         Path file = Files.writeString(dir.resolve("batch.json"),
                 "{\"operations\": [{\"op\": \"set\", \"key\": \"a\", \"value\": 1}, {\"op\": \"get\", \"key\": \"a\"},"
                         + " {\"op\": \"delete\", \"key\": \"missing\"}]}");
-        Run batch = run("batch", file.toString());
+        CliRun batch = run("batch", file.toString());
         assertEquals(0, batch.exit(), batch.err());
         assertTrue(batch.out().startsWith("{\"results\":[{\"success\":true,\"key\":\"a\",\"created\":true},"
                 + "{\"key\":\"a\",\"value\":1"), batch.out());
         InputStream stdin = System.in;
         try {
             System.setIn(new ByteArrayInputStream("[{\"op\": \"get\", \"key\": \"a\"}]".getBytes(StandardCharsets.UTF_8)));
-            Run fromStdin = run("batch");
+            CliRun fromStdin = run("batch");
             assertTrue(fromStdin.out().startsWith("{\"results\":[{\"key\":\"a\",\"value\":1"), fromStdin.out());
         } finally {
             System.setIn(stdin);
@@ -134,7 +117,7 @@ class ClientCommandsTest {
     void shouldSaveABackupWholeAndStartACompaction() throws Exception {
         run("put", "kept", "[1]");
         Path file = dir.resolve("backup.ndjson");
-        Run backup = run("backup", file.toString());
+        CliRun backup = run("backup", file.toString());
         assertEquals(0, backup.exit(), backup.err());
         assertTrue(Files.readString(file).contains("\"key\":\"kept\""));
         assertFalse(Files.exists(dir.resolve("backup.ndjson.partial")));
@@ -147,7 +130,7 @@ class ClientCommandsTest {
         run("put", "w/a", "1");
         run("put", "other", "2");
         run("delete", "w/a");
-        Run watch = run("watch", "--prefix", "w/", "--from", "1", "--count", "2");
+        CliRun watch = run("watch", "--prefix", "w/", "--from", "1", "--count", "2");
         assertEquals(0, watch.exit(), watch.err());
         assertEquals(List.of("{\"type\":\"put\",\"key\":\"w/a\",\"value\":1,\"revision\":1,\"create_revision\":1,\"version\":1}",
                 "{\"type\":\"delete\",\"key\":\"w/a\",\"revision\":3}"), watch.out().lines().toList());
@@ -166,7 +149,7 @@ class ClientCommandsTest {
 
     @Test
     void shouldPrintACompletionScriptNamingTheSubcommands() {
-        Run completion = run("completion");
+        CliRun completion = run("completion");
         assertEquals(0, completion.exit(), completion.err());
         assertTrue(completion.out().contains("complete -F"), completion.out());
         for (String command : new String[] {"get", "put", "delete", "list", "watch", "batch", "backup", "compact", "cluster"}) {

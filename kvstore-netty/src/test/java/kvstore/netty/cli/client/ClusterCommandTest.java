@@ -1,16 +1,13 @@
 package kvstore.netty.cli.client;
 
 import com.sun.net.httpserver.HttpServer;
-import kvstore.netty.cli.Main;
+import kvstore.netty.cli.CliRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -57,39 +54,33 @@ class ClusterCommandTest {
         server.stop(0);
     }
 
-    private int run(StringWriter out, StringWriter err, String... args) {
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] all = Stream.concat(Arrays.stream(args),
-                Stream.of("--url", "http://127.0.0.1:" + server.getAddress().getPort())).toArray(String[]::new);
-        return cli.execute(all);
+    private CliRun run(String... args) {
+        return CliRun.of(Stream.concat(Arrays.stream(args),
+                Stream.of("--url", "http://127.0.0.1:" + server.getAddress().getPort())).toArray(String[]::new));
     }
 
     @Test
     void shouldSendEachClusterOperationAndPrintTheAnswer() {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        assertEquals(0, run(out, err, "cluster", "status"));
-        assertEquals(0, run(out, err, "cluster", "leader"));
-        assertEquals(0, run(out, err, "cluster", "add", "n4", "--http", "h:7", "--raft", "h:8"));
-        assertEquals(0, run(out, err, "cluster", "leader", "n3"));
-        assertEquals(0, run(out, err, "cluster", "remove", "n2"));
+        CliRun status = run("cluster", "status");
+        CliRun leader = run("cluster", "leader");
+        for (CliRun change : List.of(run("cluster", "add", "n4", "--http", "h:7", "--raft", "h:8"),
+                run("cluster", "leader", "n3"), run("cluster", "remove", "n2"), status, leader)) {
+            assertEquals(0, change.exit(), change.err());
+            assertEquals("", change.err());
+        }
         assertEquals(List.of("GET /cluster", "GET /cluster", "POST /cluster/members {\"id\":\"n4\",\"http\":\"h:7\",\"raft\":\"h:8\"}",
                 "POST /cluster/leader {\"id\":\"n3\"}", "DELETE /cluster/members/n2"), requests);
-        List<String> lines = out.toString().lines().toList();
-        assertEquals(DOCUMENT, lines.get(0));
-        assertEquals("n1", lines.get(1));
-        assertEquals("", err.toString());
+        assertEquals(DOCUMENT + "\n", status.out());
+        assertEquals("n1\n", leader.out());
     }
 
     @Test
     void shouldExitFourWhenTheServerRefusesAndTwoWhenAnAddressIsMissing() {
-        StringWriter err = new StringWriter();
-        assertEquals(ExitStatus.FAILED, run(new StringWriter(), err, "cluster", "remove", "n1"));
-        assertTrue(err.toString().startsWith("kvstore: cannot remove the last member (409"), err.toString());
-        StringWriter usage = new StringWriter();
-        assertEquals(ExitStatus.USAGE, run(new StringWriter(), usage, "cluster", "add", "n4", "--http", "h:7"));
-        assertTrue(usage.toString().contains("--raft"), usage.toString());
+        CliRun last = run("cluster", "remove", "n1");
+        assertEquals(ExitStatus.FAILED, last.exit());
+        assertTrue(last.err().startsWith("kvstore: cannot remove the last member (409"), last.err());
+        CliRun usage = run("cluster", "add", "n4", "--http", "h:7");
+        assertEquals(ExitStatus.USAGE, usage.exit());
+        assertTrue(usage.err().contains("--raft"), usage.err());
     }
 }
