@@ -78,6 +78,7 @@ class LocalEngineAdminTest {
 
         waitFor(() -> db.stats().compactions() == 1);
         assertTrue(db.compactNow().toCompletableFuture().get(10, TimeUnit.SECONDS), "the first one has finished");
+        waitFor(() -> db.stats().compactions() == 2); // its thread would still write in the directory being removed
     }
 
     @Test

@@ -48,11 +48,11 @@ final class WalCodec {
             }
             List<Op> moved = new ArrayList<>(ops.size());
             for (Op op : ops) {
-                if (op instanceof Op.Set set && set.entry().deadlineMillis() != Entry.NEVER) {
-                    long deadline = set.entry().deadlineMillis();
+                if (op instanceof Op.Set set && set.deadlineMillis() != Entry.NEVER) {
+                    long deadline = set.deadlineMillis();
                     // A far deadline stays short of NEVER rather than wrap around.
                     long at = shift > 0 && deadline > Entry.NEVER - 1 - shift ? Entry.NEVER - 1 : deadline + shift;
-                    moved.add(new Op.Set(set.key(), set.entry().value(), at));
+                    moved.add(new Op.Set(set.key(), set.value(), at));
                 } else {
                     moved.add(op);
                 }

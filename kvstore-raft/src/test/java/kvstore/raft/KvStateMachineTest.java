@@ -133,8 +133,8 @@ class KvStateMachineTest {
         // The member that took the request stamped it T0, with a deadline 1.5 s later.
         WalCodec.Write stamped = stampedByLeader(leader, List.of(set("k", "1", T0 + 1_500), set("p", "2", Entry.NEVER)), T0);
         assertEquals(T0 + 5_000, stamped.timestampMillis());
-        assertEquals(T0 + 6_500, ((Op.Set) stamped.ops().get(0)).entry().deadlineMillis());
-        assertEquals(Entry.NEVER, ((Op.Set) stamped.ops().get(1)).entry().deadlineMillis());
+        assertEquals(T0 + 6_500, ((Op.Set) stamped.ops().get(0)).deadlineMillis());
+        assertEquals(Entry.NEVER, ((Op.Set) stamped.ops().get(1)).deadlineMillis());
     }
 
     @Test
@@ -418,8 +418,8 @@ class KvStateMachineTest {
 
     private static List<String> describe(List<Op> ops) {
         return ops.stream().map(op -> op.getClass().getSimpleName() + ":" + new String(op.key(), StandardCharsets.UTF_8)
-                + (op instanceof Op.Set s ? "=" + new String(s.entry().value(), StandardCharsets.UTF_8)
-                + "@" + s.entry().deadlineMillis() : "")).toList();
+                + (op instanceof Op.Set s ? "=" + new String(s.value(), StandardCharsets.UTF_8)
+                + "@" + s.deadlineMillis() : "")).toList();
     }
 
     private static String value(KvStateMachine sm, String key, long now) {

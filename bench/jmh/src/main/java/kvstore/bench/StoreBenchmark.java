@@ -36,7 +36,7 @@ public class StoreBenchmark {
         value = ("\"" + "v".repeat(100) + "\"").getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < keys; i++) {
             names[i] = String.format("k%07d", i).getBytes(StandardCharsets.UTF_8);
-            store.apply(new Op.Set(names[i], value, Entry.NEVER), 0);
+            store.applyUnit(List.of(new Op.Set(names[i], value, Entry.NEVER)), 0);
         }
     }
 
@@ -51,7 +51,7 @@ public class StoreBenchmark {
 
     @Benchmark
     public Object overwrite() {
-        return store.apply(new Op.Set(anyKey(), value, Entry.NEVER), 0);
+        return store.applyUnit(List.of(new Op.Set(anyKey(), value, Entry.NEVER)), 0);
     }
 
     @Benchmark

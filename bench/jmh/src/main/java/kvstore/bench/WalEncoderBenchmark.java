@@ -23,6 +23,7 @@ public class WalEncoderBenchmark {
     private final WalEncoder encoder = new WalEncoder();
     private final byte[] value = ("\"" + "v".repeat(100) + "\"").getBytes(StandardCharsets.UTF_8);
     private final List<Op> one = List.of(new Op.Set("k0001234".getBytes(StandardCharsets.UTF_8), value, Entry.NEVER));
+    private final byte[] head = new WalEncoder().encodeUnit(one, 1_795_650_410_798L).head();
     private final List<Op> ten = new ArrayList<>();
 
     {
@@ -34,6 +35,12 @@ public class WalEncoderBenchmark {
     @Benchmark
     public byte[] encodeOneSet() {
         return encoder.encode(one, 1_795_650_410_798L);
+    }
+
+    /** The log worker's part of a unit's line: its revision member and the checksum over the whole line. */
+    @Benchmark
+    public byte[] finishOnTheWriter() {
+        return encoder.finish(head, 1_234_567);
     }
 
     @Benchmark

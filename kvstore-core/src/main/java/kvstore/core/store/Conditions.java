@@ -34,7 +34,7 @@ public final class Conditions {
     }
 
     /** What a key holds after an earlier delete of the unit. */
-    private static final Entry ABSENT = new Entry(new byte[0], new byte[0], Entry.NEVER);
+    private static final Entry ABSENT = new Entry(new byte[0], new byte[0], Entry.NEVER, 0, 0, 0);
 
     private Conditions() {
     }
@@ -42,7 +42,7 @@ public final class Conditions {
     /**
      * Decides {@code ops} over {@code view}, as if applied as {@code revision} (what a set earlier in the unit
      * gives its key's mod revision) at {@code atMillis} (a set whose deadline has passed by then leaves its key
-     * absent to later checks). A unit of sets alone changes the store without looking anything up.
+     * absent to later checks). A unit of sets and gets changes the store (or not) without looking anything up.
      */
     public static Verdict decide(List<Op> ops, View view, long revision, long atMillis) {
         if (ops.size() == 1) {
@@ -53,6 +53,15 @@ public final class Conditions {
             if (op instanceof Op.Delete || op instanceof Op.Expire) {
                 return view.live(op.key()) != null ? Verdict.CHANGES : Verdict.NO_CHANGE;
             }
+        }
+        boolean looks = false;
+        boolean sets = false;
+        for (Op op : ops) {
+            sets |= op instanceof Op.Set;
+            looks |= op instanceof Op.Check || op instanceof Op.Delete || op instanceof Op.Expire;
+        }
+        if (!looks) {
+            return sets ? Verdict.CHANGES : Verdict.NO_CHANGE; // sets and gets: nothing to look up
         }
         Map<ByteBuffer, Entry> written = null;
         boolean changes = false;
@@ -84,9 +93,8 @@ public final class Conditions {
      * decision sees it (value and mod revision), or null when it leaves it absent.
      */
     public static Entry leftBy(Op op, long revision, long atMillis) {
-        if (op instanceof Op.Set set && set.entry().isLiveAt(atMillis)) {
-            Entry e = set.entry();
-            return new Entry(e.key(), e.value(), e.deadlineMillis(), 0, revision, 0);
+        if (op instanceof Op.Set set && set.isLiveAt(atMillis)) {
+            return new Entry(set.key(), set.value(), set.deadlineMillis(), 0, revision, 0);
         }
         return null;
     }

@@ -5,9 +5,10 @@ package kvstore.core.store;
  * revision figures: the revision that created the key since it last did not exist ({@code createRevision}), its
  * last change ({@code modRevision}) and the writes since its creation ({@code version}, 1 when created).
  *
- * <p>An entry made for a write (by the HTTP layer or a decoder) has no figures yet (all 0); the {@link Store}
- * makes the entry it keeps, with its figures, when it applies the write. An entry read back from a snapshot
- * carries the figures it had.
+ * <p>An entry is made with the write that sets it ({@link Op.Set}), without figures; the {@link Store} fills them
+ * in once, on its writing thread, before it publishes the entry, and a published entry never changes again (one
+ * applied a second time is copied, not changed). An entry read back from a snapshot ({@link Op.Restore}) carries
+ * the figures it had.
  *
  * <p>Entries are compared by identity on purpose: an expiry removes the exact entry it was scheduled for,
  * so it can never remove a newer value written to the same key.
@@ -21,14 +22,10 @@ public final class Entry {
     private final byte[] key;
     private final byte[] value;
     private final long deadlineMillis;
-    private final long createRevision;
-    private final long modRevision;
-    private final long version;
-
-    /** An entry about to be written: the store gives it its figures as it applies it. */
-    public Entry(byte[] key, byte[] value, long deadlineMillis) {
-        this(key, value, deadlineMillis, 0, 0, 0);
-    }
+    /** Filled in once by the store's writer before the entry is published (see {@link #applied}). */
+    private long createRevision;
+    private long modRevision;
+    private long version;
 
     public Entry(byte[] key, byte[] value, long deadlineMillis, long createRevision, long modRevision, long version) {
         this.key = key;
@@ -54,29 +51,33 @@ public final class Entry {
         return deadlineMillis;
     }
 
-    /** The revision that created the key since it last did not exist; 0 for an entry not applied yet. */
+    /**
+     * This entry with the figures of the change of {@code revision}: itself, filled in, when it has none yet (it
+     * was never published); a copy otherwise. Only the store's writer calls this, before it publishes the result.
+     */
+    Entry applied(long createRevision, long revision, long version) {
+        if (modRevision != 0) {
+            return new Entry(key, value, deadlineMillis, createRevision, revision, version);
+        }
+        this.createRevision = createRevision;
+        this.modRevision = revision;
+        this.version = version;
+        return this;
+    }
+
+    /** The revision that created the key since it last did not exist. */
     public long createRevision() {
         return createRevision;
     }
 
-    /** The revision of the key's last change; 0 for an entry not applied yet. */
+    /** The revision of the key's last change. */
     public long modRevision() {
         return modRevision;
     }
 
-    /** Writes to the key since its creation, 1 when this write created it; 0 for an entry not applied yet. */
+    /** Writes to the key since its creation, 1 when this write created it. */
     public long version() {
         return version;
-    }
-
-    /** Whether the entry carries revision figures: it was applied, or read back from a snapshot. */
-    public boolean hasFigures() {
-        return modRevision != 0;
-    }
-
-    /** This entry's key, value and deadline as written by the change of {@code revision} (see {@link Store}). */
-    Entry appliedAs(long createRevision, long revision, long version) {
-        return new Entry(key, value, deadlineMillis, createRevision, revision, version);
     }
 
     /**

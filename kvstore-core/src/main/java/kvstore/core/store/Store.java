@@ -179,7 +179,8 @@ public final class Store {
             return results;
         }
         boolean[] skipped = revision <= this.revision ? alreadyReflected(ops, revision) : null;
-        List<Change> changes = new ArrayList<>(2);
+        // Changes are made only for someone to hear them: a store nobody listens to allocates none.
+        List<Change> changes = listener == ChangeListener.NONE ? null : new ArrayList<>(2);
         long batchStamp = countWrites(ops) > 1 ? batchLock.writeLock() : 0;
         long unitStamp = unitLock.writeLock();
         try {
@@ -198,7 +199,7 @@ public final class Store {
         }
         // A unit replayed over a snapshot that already reflects part of it is no whole unit: watchers would see half a
         // batch. Its changes are told to nobody; the listener's history starts after the snapshot's reach.
-        if (!changes.isEmpty() && skipped == null) {
+        if (changes != null && !changes.isEmpty() && skipped == null) {
             listener.applied(revision, changes);
         }
         return results;
@@ -219,7 +220,13 @@ public final class Store {
 
     private OpResult applyOne(Op op, long revision, long atMillis, List<Change> changes) {
         if (op instanceof Op.Set set) {
-            return set(set.entry(), revision, atMillis, changes);
+            return set(set, revision, atMillis, changes);
+        }
+        if (op instanceof Op.Restore restore) {
+            Entry entry = restore.entry();
+            int slot = table.probe(entry.key());
+            table.put(slot, slot >= 0 ? table.entryAt(slot) : null, entry);
+            return OpResult.ABSENT;
         }
         if (op instanceof Op.Delete || op instanceof Op.Expire) {
             // A delete finds only a live entry; an expiry takes what is there, due by definition.
@@ -228,26 +235,27 @@ public final class Store {
                 return OpResult.ABSENT;
             }
             table.remove(previous);
-            changes.add(new Change(op instanceof Op.Expire ? Change.Type.EXPIRE : Change.Type.DELETE, op.key(),
-                    null, revision, 0, 0, Entry.NEVER));
+            if (changes != null) {
+                changes.add(new Change(op instanceof Op.Expire ? Change.Type.EXPIRE : Change.Type.DELETE, op.key(),
+                        null, revision, 0, 0, Entry.NEVER));
+            }
             return OpResult.EXISTED;
         }
         return op instanceof Op.Get ? OpResult.found(table.live(op.key(), atMillis)) : OpResult.EXISTED;
     }
 
     /**
-     * Sets {@code given}'s key: a new key, or one whose entry is past its deadline, is created by this revision;
-     * a live one gets its next version. An entry from a snapshot is kept with its own figures, and is no change.
+     * Applies {@code set} as {@code revision}: a new key, or one whose entry is past its deadline, is created by
+     * this revision; a live one gets its next version.
      */
-    private OpResult set(Entry given, long revision, long atMillis, List<Change> changes) {
-        int slot = table.probe(given.key());
+    private OpResult set(Op.Set set, long revision, long atMillis, List<Change> changes) {
+        int slot = table.probe(set.key());
         Entry previous = slot >= 0 ? table.entryAt(slot) : null;
         boolean existed = previous != null && previous.isLiveAt(atMillis);
-        Entry entry = given.hasFigures() ? given
-                : given.appliedAs(existed ? previous.createRevision() : revision, revision,
+        Entry entry = set.entry().applied(existed ? previous.createRevision() : revision, revision,
                 existed ? previous.version() + 1 : 1);
         table.put(slot, previous, entry);
-        if (!given.hasFigures()) {
+        if (changes != null) {
             changes.add(new Change(Change.Type.PUT, entry.key(), entry.value(), revision, entry.createRevision(),
                     entry.version(), entry.deadlineMillis()));
         }

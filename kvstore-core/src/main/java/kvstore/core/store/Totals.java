@@ -29,7 +29,7 @@ public record Totals(long keys, long keyBytes, long valueBytes) {
         long mostAdded = 0;
         for (Op op : ops) {
             if (op instanceof Op.Set set) {
-                mostAdded += set.key().length + set.entry().value().length + ENTRY_OVERHEAD_BYTES;
+                mostAdded += set.key().length + set.value().length + ENTRY_OVERHEAD_BYTES;
             }
         }
         if (used + mostAdded <= maxBytes) {
@@ -54,7 +54,7 @@ public record Totals(long keys, long keyBytes, long valueBytes) {
                 growth -= op.key().length + old.value().length + ENTRY_OVERHEAD_BYTES;
             }
             if (op instanceof Op.Set set) {
-                growth += set.key().length + set.entry().value().length + ENTRY_OVERHEAD_BYTES;
+                growth += set.key().length + set.value().length + ENTRY_OVERHEAD_BYTES;
             }
         }
         return growth;

@@ -166,13 +166,15 @@ public final class LogWorker implements AutoCloseable {
         }
     }
 
-    /** The next task, or null when an everysec force or an expiry tick is due. */
+    /** The next task, or null when an everysec force or an expiry tick (while entries have deadlines) is due. */
     private LogTask nextTask() throws InterruptedException {
-        long wait = group.nanosUntilForce();
+        long force = group.nanosUntilForce();
+        long tick = group.store().scheduledExpiries() > 0 ? EXPIRY_TICK_NANOS : -1;
+        long wait = force < 0 ? tick : tick < 0 ? force : Math.min(force, tick);
         if (wait < 0) {
-            return queue.poll(EXPIRY_TICK_NANOS);
+            return queue.take();
         }
-        return wait == 0 ? null : queue.poll(Math.min(wait, EXPIRY_TICK_NANOS));
+        return wait == 0 ? null : queue.poll(wait);
     }
 
     /** Commits the group's appends, then handles compaction and requests; false once the group held the close. */

@@ -145,8 +145,9 @@ final class WalDecoder {
             return null;
         }
         byte[] value = Arrays.copyOfRange(buf, valueStart, valueEnd);
-        Entry entry = new Entry(key, value, deadline, createRevision, version > 0 ? revision : 0, version);
-        return new Line(Line.Kind.WRITE, new Op.Set(key, entry), 0, revision, timestamp);
+        Op write = version > 0 ? new Op.Restore(new Entry(key, value, deadline, createRevision, revision, version))
+                : new Op.Set(key, value, deadline);
+        return new Line(Line.Kind.WRITE, write, 0, revision, timestamp);
     }
 
     private static Line parseJson(byte[] buf, int off, int len) throws BadLineException {
@@ -212,9 +213,10 @@ final class WalDecoder {
                 if (version < 0) {
                     throw new BadLineException("bad \"version\"");
                 }
-                Entry entry = new Entry(key, value, deadline(timestamp, ttl), figures[1], version > 0 ? revision : 0,
-                        version);
-                return new Line(Line.Kind.WRITE, new Op.Set(key, entry), 0, revision, at);
+                long deadline = deadline(timestamp, ttl);
+                Op write = version > 0 ? new Op.Restore(new Entry(key, value, deadline, figures[1], revision, version))
+                        : new Op.Set(key, value, deadline);
+                return new Line(Line.Kind.WRITE, write, 0, revision, at);
             }
             case WalFormat.OP_DELETE, WalFormat.OP_EXPIRE -> {
                 requireKey(key);

@@ -94,7 +94,7 @@ public final class WalEncoder {
      */
     public byte[] encodeEntry(Entry entry, long timestampMillis) {
         pos = 0;
-        set(entry.key(), entry, Math.min(timestampMillis, entry.deadlineMillis()));
+        set(entry.key(), entry.value(), entry.deadlineMillis(), Math.min(timestampMillis, entry.deadlineMillis()));
         put(WalFormat.REVISION_MEMBER);
         putDigits(entry.modRevision());
         put(WalFormat.CREATE_REVISION_MEMBER);
@@ -156,7 +156,7 @@ public final class WalEncoder {
 
     private void write(Op op, long timestampMillis) {
         if (op instanceof Op.Set set) {
-            set(set.key(), set.entry(), timestampMillis);
+            set(set.key(), set.value(), set.deadlineMillis(), timestampMillis);
         } else {
             put(op instanceof Op.Expire ? WalFormat.EXPIRE_START : WalFormat.DELETE_START);
             putQuoted(op.key());
@@ -165,14 +165,14 @@ public final class WalEncoder {
         }
     }
 
-    private void set(byte[] key, Entry entry, long timestampMillis) {
+    private void set(byte[] key, byte[] value, long deadlineMillis, long timestampMillis) {
         put(WalFormat.SET_START);
         putQuoted(key);
         put(WalFormat.VALUE_MEMBER);
-        put(entry.value());
-        if (entry.deadlineMillis() != Entry.NEVER) {
+        put(value);
+        if (deadlineMillis != Entry.NEVER) {
             put(WalFormat.TTL_MEMBER);
-            putSeconds(Math.max(0, entry.deadlineMillis() - timestampMillis));
+            putSeconds(Math.max(0, deadlineMillis - timestampMillis));
         }
         put(WalFormat.TIMESTAMP_MEMBER);
         putSeconds(timestampMillis);

@@ -37,8 +37,8 @@ public final class WalLines {
             }
             switch (line.kind()) {
                 case WRITE -> {
-                    if (line.op() instanceof Op.Expire) {
-                        throw new IllegalArgumentException("an expiry inside a write");
+                    if (line.op() instanceof Op.Expire || line.op() instanceof Op.Restore) {
+                        throw new IllegalArgumentException("an expiry or a snapshot's key inside a write");
                     }
                     ops.add(line.op());
                 }

@@ -324,7 +324,7 @@ class StoreTest {
         Op.Set op = set("k", "1", Entry.NEVER);
         apply(op, NOW);
 
-        assertSame(op.entry().value(), store.get(utf8("k"), NOW).value());
+        assertSame(op.value(), store.get(utf8("k"), NOW).value());
     }
 
     @Test

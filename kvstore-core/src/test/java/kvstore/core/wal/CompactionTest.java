@@ -103,7 +103,7 @@ class CompactionTest {
         assertEquals(live.size(), records.size(), "one line per live key: " + live);
         java.util.Set<String> keys = new java.util.HashSet<>();
         for (WalDecoder.Line r : records) {
-            assertTrue(r.op() instanceof Op.Set);
+            assertTrue(r.op() instanceof Op.Restore, "a key as the snapshot holds it, with its figures");
             assertTrue(live.containsKey(str(r.op().key())));
             assertTrue(keys.add(str(r.op().key())));
         }

@@ -152,7 +152,7 @@ class LogWorkerTest {
         for (WalDecoder.Line r : records) {
             Op.Set set = (Op.Set) r.op();
             int thread = Integer.parseInt(str(set.key()).substring(1));
-            int seq = Integer.parseInt(str(set.entry().value()));
+            int seq = Integer.parseInt(str(set.value()));
             assertTrue(seen.add(thread + ":" + seq), "logged twice: " + thread + ":" + seq);
             assertEquals(lastSeq[thread] + 1, seq, "log order of thread " + thread);
             lastSeq[thread] = seq;
@@ -392,7 +392,7 @@ class LogWorkerTest {
         List<WalDecoder.Line> records = readLog(file);
         assertEquals(3, records.size());
         assertEquals("a", str(records.get(1).op().key()));
-        assertEquals(big, str(((Op.Set) records.get(2).op()).entry().value()));
+        assertEquals(big, str(((Op.Set) records.get(2).op()).value()));
         assertEquals(Files.size(file), writer.size());
     }
 

@@ -41,7 +41,7 @@ class WalDecoderFastPathTest {
                 case 1 -> unit(set, ts, revision);
                 case 2 -> encoder.encode(List.of(random.nextBoolean() ? set : new Op.Delete(utf8(key))), ts);
                 case 3 -> encoder.encodeExpire(utf8(key), ts, revision);
-                default -> encoder.encodeEntry(new Entry(set.key(), set.entry().value(), deadline,
+                default -> encoder.encodeEntry(new Entry(set.key(), set.value(), deadline,
                         1 + random.nextInt(1000), revision, 1 + random.nextInt(1 << 20)), ts);
             };
             int crcAt = line.length - 1 - WalFormat.CRC_SUFFIX_LENGTH;
@@ -64,8 +64,8 @@ class WalDecoderFastPathTest {
                 WalDecoder.parseCanonical(buf, 6, 6 + line.length - 1 - WalFormat.CRC_SUFFIX_LENGTH).op());
 
         assertArrayEquals(utf8("k"), set.key());
-        assertEquals("[1]", new String(set.entry().value(), StandardCharsets.UTF_8));
-        assertEquals(TS + 1_500, set.entry().deadlineMillis());
+        assertEquals("[1]", new String(set.value(), StandardCharsets.UTF_8));
+        assertEquals(TS + 1_500, set.deadlineMillis());
     }
 
     @Test
@@ -129,9 +129,13 @@ class WalDecoderFastPathTest {
         assertEquals(expected.timestampMillis(), actual.timestampMillis());
         assertEquals(expected.op().getClass(), actual.op().getClass());
         assertArrayEquals(expected.op().key(), actual.op().key());
-        if (expected.op() instanceof Op.Set set) {
-            Entry want = set.entry();
-            Entry got = ((Op.Set) actual.op()).entry();
+        if (expected.op() instanceof Op.Set want) {
+            Op.Set got = (Op.Set) actual.op();
+            assertEquals(new String(want.value(), StandardCharsets.UTF_8), new String(got.value(), StandardCharsets.UTF_8));
+            assertEquals(want.deadlineMillis(), got.deadlineMillis());
+        } else if (expected.op() instanceof Op.Restore restore) {
+            Entry want = restore.entry();
+            Entry got = ((Op.Restore) actual.op()).entry();
             assertEquals(new String(want.value(), StandardCharsets.UTF_8), new String(got.value(), StandardCharsets.UTF_8));
             assertEquals(want.deadlineMillis(), got.deadlineMillis());
             assertEquals(List.of(want.createRevision(), want.modRevision(), want.version()),

@@ -29,14 +29,14 @@ class WalDecoderTest {
     void shouldRoundTripSetWithoutTtl() throws Exception {
         Op.Set set = roundTripSet("k", "{\"a\":[1,2.50,\"x\"]}", Entry.NEVER);
 
-        assertEquals(Entry.NEVER, set.entry().deadlineMillis());
+        assertEquals(Entry.NEVER, set.deadlineMillis());
     }
 
     @Test
     void shouldRoundTripSetWithTtl() throws Exception {
         Op.Set set = roundTripSet("k", "\"v\"", TS + 1_500);
 
-        assertEquals(TS + 1_500, set.entry().deadlineMillis());
+        assertEquals(TS + 1_500, set.deadlineMillis());
     }
 
     @Test
@@ -47,7 +47,7 @@ class WalDecoderTest {
             long deadline = ts + 1 + random.nextInt(10_000_000);
             byte[] line = encoder.encode(List.of(new Op.Set(utf8("k"), utf8("1"), deadline)), ts);
             Op.Set set = (Op.Set) parseLine(line).op();
-            assertEquals(deadline, set.entry().deadlineMillis(), "ts " + ts);
+            assertEquals(deadline, set.deadlineMillis(), "ts " + ts);
         }
     }
 
@@ -64,7 +64,7 @@ class WalDecoderTest {
         String value = "[12345678901234567890123,0.1,1e400,-0,\"\u00e9\\n\\\"\uD83D\uDE00\",{},[],\"\"]";
         Op.Set set = roundTripSet("k", value, Entry.NEVER);
 
-        assertEquals(value, str(set.entry().value()));
+        assertEquals(value, str(set.value()));
     }
 
     @Test
@@ -91,7 +91,7 @@ class WalDecoderTest {
 
         assertEquals(WalDecoder.Line.Kind.BEGIN, begin.kind());
         assertEquals(2, begin.number());
-        assertEquals(TS + 1_000, ((Op.Set) set.op()).entry().deadlineMillis());
+        assertEquals(TS + 1_000, ((Op.Set) set.op()).deadlineMillis());
         assertInstanceOf(Op.Delete.class, delete.op());
         assertEquals(WalDecoder.Line.Kind.COMMIT, commit.kind());
         assertEquals(2, commit.number());
@@ -151,8 +151,8 @@ class WalDecoderTest {
 
         Op.Set set = (Op.Set) record.op();
         assertArrayEquals(utf8("k"), set.key());
-        assertEquals("{\"a\":[1,2]}", str(set.entry().value()));
-        assertEquals(1_700_000_001_500L, set.entry().deadlineMillis());
+        assertEquals("{\"a\":[1,2]}", str(set.value()));
+        assertEquals(1_700_000_001_500L, set.deadlineMillis());
     }
 
     @Test
@@ -161,15 +161,15 @@ class WalDecoderTest {
                 + "\"key\":\"k\",\"op\":\"set\"} ");
 
         Op.Set set = (Op.Set) record.op();
-        assertEquals("null", str(set.entry().value()));
-        assertEquals(1_700_000_010_250L, set.entry().deadlineMillis());
+        assertEquals("null", str(set.value()));
+        assertEquals(1_700_000_010_250L, set.deadlineMillis());
     }
 
     @Test
     void shouldTreatNullTtlAsNeverExpiring() throws Exception {
         Op.Set set = (Op.Set) parse("{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"ttl\":null,\"timestamp\":1700000000}").op();
 
-        assertEquals(Entry.NEVER, set.entry().deadlineMillis());
+        assertEquals(Entry.NEVER, set.deadlineMillis());
     }
 
     @Test
@@ -177,16 +177,16 @@ class WalDecoderTest {
         Op.Set zero = (Op.Set) parse("{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"ttl\":0,\"timestamp\":1700000000}").op();
         Op.Set negative = (Op.Set) parse("{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"ttl\":-3,\"timestamp\":1700000000}").op();
 
-        assertEquals(1_700_000_000_000L, zero.entry().deadlineMillis());
-        assertTrue(negative.entry().deadlineMillis() <= 1_700_000_000_000L, "over at once");
+        assertEquals(1_700_000_000_000L, zero.deadlineMillis());
+        assertTrue(negative.deadlineMillis() <= 1_700_000_000_000L, "over at once");
     }
 
     @Test
     void shouldCapHugeTtlBelowNever() throws Exception {
         Op.Set set = (Op.Set) parse("{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"ttl\":1e300,\"timestamp\":1700000000}").op();
 
-        assertTrue(set.entry().deadlineMillis() < Entry.NEVER);
-        assertTrue(set.entry().deadlineMillis() > 4_000_000_000_000_000L);
+        assertTrue(set.deadlineMillis() < Entry.NEVER);
+        assertTrue(set.deadlineMillis() > 4_000_000_000_000_000L);
     }
 
     @ParameterizedTest
@@ -231,7 +231,7 @@ class WalDecoderTest {
         assertEquals(WalDecoder.Line.Kind.WRITE, record.kind());
         Op.Set set = assertInstanceOf(Op.Set.class, record.op());
         assertArrayEquals(utf8(key), set.key());
-        assertEquals(json, str(set.entry().value()));
+        assertEquals(json, str(set.value()));
         return set;
     }
 

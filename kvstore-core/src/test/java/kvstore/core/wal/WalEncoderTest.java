@@ -211,7 +211,7 @@ class WalEncoderTest {
         byte[] line = encoder.encodeEntry(due, TS);
 
         assertEquals("0", field(new String(line, StandardCharsets.UTF_8), "ttl"));
-        Op.Set read = (Op.Set) WalDecoder.parse(line, 0, line.length - 1, new CRC32C()).op();
+        Op.Restore read = (Op.Restore) WalDecoder.parse(line, 0, line.length - 1, new CRC32C()).op();
         assertEquals(TS - 1_234, read.entry().deadlineMillis());
     }
 

@@ -8,7 +8,8 @@ import kvstore.netty.security.AccessRules;
 
 /**
  * Applies the {@link AccessRules} to each request head before its body is read: a browser page from an origin
- * not allowed and a Host that is not ours get {@code 403}, a request without the token gets {@code 401}. The
+ * not allowed and a Host that is not ours get {@code 403}, a request without the token gets {@code 401} (but for
+ * {@code GET /health} and a CORS preflight of an allowed origin, which browsers send without it). The
  * refused request's body is read and dropped; the connection stays open.
  */
 final class AccessHandler extends RequestGateHandler {
@@ -30,7 +31,8 @@ final class AccessHandler extends RequestGateHandler {
         if (!rules.hostAllowed(headers.get(HttpHeaderNames.HOST))) {
             return new Refusal(HttpResponseStatus.FORBIDDEN, "host not allowed", false);
         }
-        if (rules.token() != null && !rules.authorised(isPublic(head), headers.get(HttpHeaderNames.AUTHORIZATION))) {
+        if (rules.token() != null && !rules.authorised(isPublic(head) || CorsHandler.isPreflight(head),
+                headers.get(HttpHeaderNames.AUTHORIZATION))) {
             return new Refusal(HttpResponseStatus.UNAUTHORIZED, "unauthorized", false);
         }
         return null;

@@ -37,7 +37,9 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
         String uri = request.uri();
         int pathEnd = decoded ? Route.pathEnd(uri) : 0;
         Route route = decoded ? Route.of(request.method(), uri, pathEnd) : Route.UNREADABLE;
-        return new Exchange(ctx, arrived.sequence(), request, request.protocolVersion(), route, pathEnd,
+        // The decoder calls a request it could not read HTTP/1.0, whatever it said: answer as the server speaks.
+        HttpVersion version = decoded ? request.protocolVersion() : HttpVersion.HTTP_1_1;
+        return new Exchange(ctx, arrived.sequence(), request, version, route, pathEnd,
                 route.writes(request.method()),
                 keepsConnectionOpen(request) && !(route.streams() && route.allows(request.method())),
                 metrics.of(route, request.method()), arrivedNanos);

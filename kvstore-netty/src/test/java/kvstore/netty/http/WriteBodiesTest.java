@@ -21,7 +21,7 @@ class WriteBodiesTest {
     }
 
     private static String value(Op.Set set) {
-        return new String(set.entry().value(), StandardCharsets.UTF_8);
+        return new String(set.value(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -35,12 +35,12 @@ class WriteBodiesTest {
 
     @Test
     void shouldTurnTtlSecondsIntoADeadline() throws Exception {
-        assertEquals(Entry.NEVER, put("{\"value\":1}").entry().deadlineMillis());
-        assertEquals(Entry.NEVER, put("{\"value\":1,\"ttl\":null}").entry().deadlineMillis());
-        assertEquals(NOW + 1500, put("{\"value\":1,\"ttl\":1.5}").entry().deadlineMillis());
-        assertEquals(NOW, put("{\"value\":1,\"ttl\":0}").entry().deadlineMillis());
-        assertEquals(NOW, put("{\"value\":1,\"ttl\":-3}").entry().deadlineMillis());
-        assertEquals(NOW, put("{\"value\":1,\"ttl\":-1e400}").entry().deadlineMillis(), "any ttl <= 0 expires at once");
+        assertEquals(Entry.NEVER, put("{\"value\":1}").deadlineMillis());
+        assertEquals(Entry.NEVER, put("{\"value\":1,\"ttl\":null}").deadlineMillis());
+        assertEquals(NOW + 1500, put("{\"value\":1,\"ttl\":1.5}").deadlineMillis());
+        assertEquals(NOW, put("{\"value\":1,\"ttl\":0}").deadlineMillis());
+        assertEquals(NOW, put("{\"value\":1,\"ttl\":-3}").deadlineMillis());
+        assertEquals(NOW, put("{\"value\":1,\"ttl\":-1e400}").deadlineMillis(), "any ttl <= 0 expires at once");
     }
 
     @Test
@@ -80,7 +80,7 @@ class WriteBodiesTest {
         assertEquals(3, ops.size());
         Op.Set set = assertInstanceOf(Op.Set.class, ops.get(0));
         assertEquals("[1]", value(set));
-        assertEquals(NOW + 2000, set.entry().deadlineMillis());
+        assertEquals(NOW + 2000, set.deadlineMillis());
         assertInstanceOf(Op.Get.class, ops.get(1));
         assertInstanceOf(Op.Delete.class, ops.get(2));
     }
