@@ -9,8 +9,8 @@ import java.io.PrintWriter;
 import java.util.stream.Stream;
 
 /** {@code kvstore list}: keys one per line, or keys with values as JSON lines, fetched a page at a time. */
-@Command(name = "list", description = {"Print the keys (one per line), or with --values one JSON object per key.",
-    "Keys come in UTF-8 byte order, fetched a page at a time."})
+@Command(name = "list", description = {"Print the keys under a prefix, one per line (or with their values).",
+    "Keys come in UTF-8 byte order, fetched a page at a time; with --values each is a JSON object."})
 final class ListCommand extends ClientCommand {
     private static final int PAGE = 1000;
 
