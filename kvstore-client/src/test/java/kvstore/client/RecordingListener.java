@@ -7,15 +7,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-/** A WatchListener that records what it is told, as {@code put a@5}-like lines, for tests to compare. */
+/**
+ * A WatchListener that records what it is told for tests to compare: everything in {@link #seen} ({@code put a@5=1},
+ * {@code progress 7}, {@code compacted 3}...), the changes alone, in the same form, in {@link #events}.
+ */
 class RecordingListener implements WatchListener {
     final List<String> seen = new CopyOnWriteArrayList<>();
+    final List<String> events = new CopyOnWriteArrayList<>();
     final List<KvException> reconnects = new CopyOnWriteArrayList<>();
 
     @Override
     public void onEvent(WatchEvent event) {
-        seen.add(event.type().name().toLowerCase() + " " + event.key() + "@" + event.revision()
-                + (event.keyValue() != null ? "=" + event.keyValue().valueJson() : ""));
+        String line = event.type().name().toLowerCase() + " " + event.key() + "@" + event.revision()
+                + (event.keyValue() != null ? "=" + event.keyValue().valueJson() : "");
+        events.add(line);
+        seen.add(line);
     }
 
     @Override
@@ -52,5 +58,10 @@ class RecordingListener implements WatchListener {
     /** Waits until {@code count} things were seen. */
     void awaitSeen(int count) {
         await(() -> seen.size() >= count, Duration.ofSeconds(20));
+    }
+
+    /** Waits until {@code count} changes were delivered (a slow machine may also bring progress events). */
+    void awaitEvents(int count) {
+        await(() -> events.size() >= count, Duration.ofSeconds(60));
     }
 }

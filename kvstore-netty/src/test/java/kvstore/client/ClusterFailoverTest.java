@@ -35,16 +35,16 @@ class ClusterFailoverTest {
                         client.put("before/" + i, KvClient.parseJson(String.valueOf(i)));
                         written.add("before/" + i);
                     }
-                    listener.awaitSeen(20);
+                    listener.awaitEvents(20);
                     cluster.stop(leader);
                     for (int i = 0; i < 20; i++) {
                         client.put("after/" + i, KvClient.parseJson(String.valueOf(i)));
                         written.add("after/" + i);
                     }
-                    listener.awaitSeen(40);
-                    assertEquals(written, listener.seen.stream().map(ClusterFailoverTest::keyOf).toList(),
+                    listener.awaitEvents(40);
+                    assertEquals(written, listener.events.stream().map(ClusterFailoverTest::keyOf).toList(),
                             "every acknowledged write once, in order, across the failover");
-                    assertTrue(increasing(listener.seen), listener.seen.toString());
+                    assertTrue(increasing(listener.events), listener.events.toString());
                     assertTrue(watch.isOpen());
                 }
                 assertEquals(20, client.listKeys("before/").items().size(), "every acknowledged write is there");

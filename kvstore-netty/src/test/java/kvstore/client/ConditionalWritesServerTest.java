@@ -141,7 +141,7 @@ class ConditionalWritesServerTest {
             }
         };
         try (Watch watch = client.watch("lw/", listing.revision() + 1, events)) {
-            events.awaitSeen(200);
+            events.awaitEvents(200);
             writing.set(false);
             writer.join();
             long last = client.listKeys("lw/").revision();
@@ -156,10 +156,10 @@ class ConditionalWritesServerTest {
     }
 
     private static long lastSeen(RecordingListener events) {
-        if (events.seen.isEmpty()) {
+        if (events.events.isEmpty()) {
             return 0;
         }
-        String s = events.seen.get(events.seen.size() - 1);
+        String s = events.events.get(events.events.size() - 1);
         int at = s.indexOf('@');
         int end = s.indexOf('=', at) < 0 ? s.length() : s.indexOf('=', at);
         return Long.parseLong(s.substring(at + 1, end));

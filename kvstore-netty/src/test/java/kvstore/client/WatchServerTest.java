@@ -47,9 +47,9 @@ class WatchServerTest {
             client.put("outside", KvClient.parseJson("1"));
             client.batch(new Batch().setJson("w/b", "[]").delete("w/a").set("w/c", KvClient.parseJson("true")));
             client.delete("w/b");
-            listener.awaitSeen(5);
+            listener.awaitEvents(5);
             assertEquals(List.of("put w/a@2={\"n\":1e400}", "put w/b@4=[]", "delete w/a@4", "put w/c@4=true",
-                    "delete w/b@5"), listener.seen);
+                    "delete w/b@5"), listener.events);
             assertTrue(watch.isOpen());
         }
     }
@@ -65,14 +65,14 @@ class WatchServerTest {
                 long revision = client.put("r/" + i, KvClient.parseJson(String.valueOf(i))).revision();
                 expected.add("put r/" + i + "@" + revision + "=" + i);
             }
-            listener.awaitSeen(5);
+            listener.awaitEvents(5);
             server.restart();
             for (int i = 5; i < 10; i++) {
                 long revision = client.put("r/" + i, KvClient.parseJson(String.valueOf(i))).revision();
                 expected.add("put r/" + i + "@" + revision + "=" + i);
             }
-            listener.awaitSeen(10);
-            assertEquals(expected, listener.seen);
+            listener.awaitEvents(10);
+            assertEquals(expected, listener.events);
             assertFalse(listener.reconnects.isEmpty(), "the restart cut the stream");
         }
     }
