@@ -37,17 +37,20 @@ final class Responses {
         return full(version, status, HttpHeaderValues.APPLICATION_JSON, body, keepAlive, allow);
     }
 
-    /** As {@link #json}, with a body of {@code contentType}. */
+    /**
+     * As {@link #json}, with a body of {@code contentType}. A JSON body gets a newline at its end here, the one
+     * place every JSON answer passes, so that curl's output does not run into the prompt; the
+     * {@code Content-Length} counts it.
+     */
     static FullHttpResponse full(HttpVersion version, HttpResponseStatus status, CharSequence contentType,
                                  ByteBuf body, boolean keepAlive, CharSequence allow) {
         return full(version, status, contentType, body, keepAlive, allow, NONE, NONE);
     }
 
     /**
-     * As {@link #json}, with a body of {@code contentType}, the {@code X-Kvstore-Revision} header when
-     * {@code revision} is not {@link #NONE} and {@code ETag: "<etag>"} when {@code etag} is not. A JSON body gets a
-     * newline at its end here, the one place every JSON answer passes, so that curl's output does not run into the
-     * prompt; the {@code Content-Length} counts it.
+     * As {@link #full(HttpVersion, HttpResponseStatus, CharSequence, ByteBuf, boolean, CharSequence)}, with the
+     * {@code X-Kvstore-Revision} header when {@code revision} is not {@link #NONE} and {@code ETag: "<etag>"} when
+     * {@code etag} is not.
      */
     static FullHttpResponse full(HttpVersion version, HttpResponseStatus status, CharSequence contentType,
                                  ByteBuf body, boolean keepAlive, CharSequence allow, long revision, long etag) {

@@ -115,7 +115,8 @@ final class WriteRequests {
 
     /** On the event loop: answers the write, then lets the requests that waited for it go on, and flushes. */
     private static void answer(Exchange ex, RequestOrder order, long started, Reply reply, boolean batch,
-                               Outcome outcome, Throwable failure) {
+                               Outcome outcome,
+                               Throwable failure) {
         try {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
