@@ -16,8 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
@@ -182,33 +180,7 @@ public final class KvClient implements AutoCloseable {
      * @throws OutcomeUnknownException     when a write was lost in a way that leaves unclear whether it was applied
      */
     public PutResult update(String key, UnaryOperator<JsonNode> change) {
-        for (int attempt = 1; ; attempt++) {
-            Optional<KeyValue> current = find(key);
-            JsonNode next = change.apply(current.map(KeyValue::value).orElse(null));
-            if (next == null) {
-                return null;
-            }
-            try {
-                return current.isPresent() ? putIfRevision(key, next, current.get().modRevision())
-                        : putIfAbsent(key, next);
-            } catch (PreconditionFailedException e) {
-                if (attempt >= updateAttempts) {
-                    throw e;
-                }
-                pauseAfterConflict(attempt);
-            }
-        }
-    }
-
-    /** A random pause growing with the attempts, up to 50 ms, so that contending updaters spread out. */
-    private static void pauseAfterConflict(int attempt) {
-        long maxMicros = Math.min(50_000, 500L << Math.min(attempt, 10));
-        try {
-            TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(maxMicros));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KvException(Failure.unanswered("interrupted while updating", e));
-        }
+        return OptimisticUpdate.run(this, key, change, updateAttempts);
     }
 
     /** Applies {@code batch} atomically; {@link PreconditionFailedException} (with the check's index) when a check fails. */
@@ -258,9 +230,11 @@ public final class KvClient implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ watches
 
     /**
-     * Watches every key starting with {@code prefix} ("" for all) from revision {@code fromRevision} on (0: from
-     * now), calling {@code listener} on a thread of the watch's own until the watch is closed. To follow a prefix
-     * completely, list it and watch from the listing's revision + 1.
+     * Watches every key starting with {@code prefix} ("" for all) from revision {@code fromRevision} on, calling
+     * {@code listener} on a thread of the watch's own until the watch is closed. With 0 it starts after the
+     * store's revision when this returns (asked before it returns; when no server answers then, the watch asks when
+     * it first reaches one), so every change made after this returns is delivered. To follow a prefix completely,
+     * list it and watch from the listing's revision + 1.
      */
     public Watch watch(String prefix, long fromRevision, WatchListener listener) {
         return startWatch("prefix=" + UrlText.encode(prefix), fromRevision, listener);
@@ -272,7 +246,15 @@ public final class KvClient implements AutoCloseable {
     }
 
     private Watch startWatch(String selector, long fromRevision, WatchListener listener) {
-        Watch watch = new Watch(transport, selector, fromRevision, listener, watchSettings, watchTimer, watches::remove);
+        long from = fromRevision;
+        if (from <= 0) {
+            try {
+                from = Pages.revisionNow(transport) + 1;
+            } catch (UnavailableException e) {
+                from = 0; // the watch's thread asks once it reaches a server
+            }
+        }
+        Watch watch = new Watch(transport, selector, from, listener, watchSettings, watchTimer, watches::remove);
         watches.add(watch);
         watch.start();
         return watch;
