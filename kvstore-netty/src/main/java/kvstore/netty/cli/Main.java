@@ -7,6 +7,7 @@ import kvstore.core.FsyncPolicy;
 import kvstore.core.LocalEngine;
 import kvstore.core.time.NanoClock;
 import kvstore.core.watch.WatchHub;
+import kvstore.netty.cli.client.ClientCommands;
 import kvstore.netty.http.HttpServer;
 import kvstore.netty.http.HttpSettings;
 import kvstore.netty.security.AccessRules;
@@ -113,9 +114,13 @@ public final class Main implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with kvstore's error handling: one line on stderr for a bad option, never a stack trace. */
-    static CommandLine commandLine() {
+    /**
+     * The command line with kvstore's error handling: one line on stderr for a bad option, never a stack trace.
+     * Public for the client subcommands' tests, which run it as the jar does.
+     */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        ClientCommands.addTo(cli);
         cli.setParameterExceptionHandler(Main::badOption);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("kvstore: " + messageOf(e));

@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,20 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MainTest {
-    private record Run(int exit, String out, String err) {
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    private static Run run(String... args) {
-        CommandLine cli = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
-    private static void assertOneLineError(Run run, String mentions) {
+    private static void assertOneLineError(CliRun run, String mentions) {
         assertEquals(CommandLine.ExitCode.USAGE, run.exit(), run.err());
         assertEquals(1, run.err().strip().lines().count(), run.err());
         assertTrue(run.err().contains(mentions), run.err());
@@ -58,7 +47,7 @@ class MainTest {
         Path empty = Files.writeString(dir.resolve("empty"), "\n");
         assertOneLineError(run("--data-dir", data.toString(), "--auth-token-file", empty.toString()), "no token");
         assertOneLineError(run("--data-dir", data.toString(), "--tls-cert", empty.toString()), "--tls-key");
-        Run open = run("--data-dir", data.toString(), "--host", "0.0.0.0");
+        CliRun open = run("--data-dir", data.toString(), "--host", "0.0.0.0");
         assertOneLineError(open, "--insecure-no-auth");
         assertTrue(open.err().contains("--auth-token-file"), open.err());
         assertFalse(Files.exists(data), "nothing is touched before the settings are known to be good");
@@ -66,7 +55,7 @@ class MainTest {
 
     @Test
     void shouldPrintHelpAndVersion() {
-        Run help = run("--help");
+        CliRun help = run("--help");
         assertEquals(0, help.exit());
         for (String option : new String[] {"--port", "--data-dir", "--host", "--fsync", "--max-body", "--repair", "PORT", "DATA_DIR",
                 "--request-timeout", "KVSTORE_REQUEST_TIMEOUT", "--max-connections", "KVSTORE_MAX_CONNECTIONS",
@@ -75,7 +64,7 @@ class MainTest {
                 "--tls-key", "KVSTORE_TLS_KEY"}) {
             assertTrue(help.out().contains(option), option);
         }
-        Run version = run("--version");
+        CliRun version = run("--version");
         assertEquals(0, version.exit());
         assertTrue(version.out().startsWith("kvstore"), version.out());
     }
