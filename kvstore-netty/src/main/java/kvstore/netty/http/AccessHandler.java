@@ -8,14 +8,18 @@ import kvstore.netty.security.AccessRules;
 
 /**
  * Applies the {@link AccessRules} to each request head before its body is read: a browser page from an origin
- * not allowed and a Host that is not ours get {@code 403}, a request without the token gets {@code 401}. The
- * refused request's body is read and dropped; the connection stays open.
+ * not allowed (and not the server's own: the web console) and a Host that is not ours get {@code 403}, a
+ * request without the token gets {@code 401}. The refused request's body is read and dropped; the connection
+ * stays open.
  */
 final class AccessHandler extends RequestGateHandler {
     private final AccessRules rules;
+    /** Whether the connection speaks HTTPS, so that the server's own pages have an {@code https://} origin. */
+    private final boolean tls;
 
-    AccessHandler(AccessRules rules) {
+    AccessHandler(AccessRules rules, boolean tls) {
         this.rules = rules;
+        this.tls = tls;
     }
 
     @Override
@@ -24,7 +28,8 @@ final class AccessHandler extends RequestGateHandler {
             return null;
         }
         HttpHeaders headers = head.headers();
-        if (!rules.originAllowed(headers.get(HttpHeaderNames.ORIGIN))) {
+        String origin = headers.get(HttpHeaderNames.ORIGIN);
+        if (!rules.originAllowed(origin) && !rules.sameOrigin(origin, headers.get(HttpHeaderNames.HOST), tls)) {
             return new Refusal(HttpResponseStatus.FORBIDDEN, "cross-origin request refused", false);
         }
         if (!rules.hostAllowed(headers.get(HttpHeaderNames.HOST))) {

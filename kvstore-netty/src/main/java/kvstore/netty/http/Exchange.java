@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -70,6 +71,20 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
         SequencedResponse message = new SequencedResponse(sequence,
                 Responses.full(version, status, contentType, body, keepAlive, allow), !keepAlive);
         ctx.write(message, ctx.voidPromise());
+    }
+
+    /**
+     * Sends {@code body} with {@code status} and the headers {@code namesAndValues} (a name, its value, ...; they
+     * say the body's type) in its turn; flushed as {@link #send(HttpResponseStatus, ByteBuf, CharSequence)} is.
+     */
+    void sendWithHeaders(HttpResponseStatus status, ByteBuf body, CharSequence... namesAndValues) {
+        if (!ctx.channel().isActive()) {
+            body.release();
+            return;
+        }
+        metrics.record(status.code(), arrivedNanos);
+        FullHttpResponse response = Responses.withHeaders(version, status, body, keepAlive, namesAndValues);
+        ctx.write(new SequencedResponse(sequence, response, !keepAlive), ctx.voidPromise());
     }
 
     /**

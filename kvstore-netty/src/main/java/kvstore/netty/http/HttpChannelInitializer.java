@@ -95,7 +95,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(deadline.endOfRequest());
         p.addLast(new IdleStateHandler(0, 0, settings.idleSeconds()));
         p.addLast(new ProtocolCheckHandler(settings.maxBody()));
-        p.addLast(new AccessHandler(settings.access()));
+        p.addLast(new AccessHandler(settings.access(), settings.tls() != null));
         p.addLast(new BodyBudgetHandler(bodies, settings.maxBody()));
         p.addLast(new BodyLimit(settings.maxBody()));
         p.addLast(new ResponseOrder());

@@ -49,6 +49,23 @@ final class Responses {
                 new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])), EmptyHttpHeaders.INSTANCE);
     }
 
+    /**
+     * A response with {@code body} and the headers {@code namesAndValues} (a name, its value, the next name...),
+     * which name the body's type; its length is added, but to a {@code 304}, which has no body of its own.
+     */
+    static FullHttpResponse withHeaders(HttpVersion version, HttpResponseStatus status, ByteBuf body,
+                                        boolean keepAlive, CharSequence... namesAndValues) {
+        List<CharSequence> headers = new ArrayList<>(namesAndValues.length + 4);
+        headers.addAll(List.of(namesAndValues));
+        if (status.code() != HttpResponseStatus.NOT_MODIFIED.code()) {
+            headers.add(HttpHeaderNames.CONTENT_LENGTH);
+            headers.add(Integer.toString(body.readableBytes()));
+        }
+        connection(headers, version, keepAlive);
+        return new DefaultFullHttpResponse(version, status, body,
+                new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])), EmptyHttpHeaders.INSTANCE);
+    }
+
     /** The head of a {@code 200} whose body of {@code contentType} follows in chunks of unknown total length. */
     static HttpResponse chunked(HttpVersion version, CharSequence contentType, boolean keepAlive) {
         List<CharSequence> headers = new ArrayList<>(6);
