@@ -88,8 +88,8 @@ function svg(title) {
 
 /** Redraws one chart: the line scaled to its highest point, a gap where a sample is missing. */
 function draw(figure, points, unit) {
-  const known = points.filter((v) => v !== null);
-  const top = Math.max(...known, 0) || 1;
+  const highest = Math.max(...points.filter((v) => v !== null), 0);
+  const top = highest || 1;
   const step = WIDTH / (SAMPLES - 1);
   let d = "";
   let pen = "M";
@@ -105,7 +105,7 @@ function draw(figure, points, unit) {
   });
   figure.querySelector(".line").setAttribute("d", d);
   const last = points[points.length - 1];
-  figure.querySelector("output").textContent = last === null ? "–" : round(last) + unit + ` (highest ${round(top)}${unit})`;
+  figure.querySelector("output").textContent = last === null ? "–" : round(last) + unit + ` (highest ${round(highest)}${unit})`;
 }
 
 function round(v) {

@@ -64,7 +64,7 @@ export class ClusterView {
         figure("term", term),
         figure("commit index", commit),
         figure("applied index", applied),
-        figure("lag (entries committed, not yet applied here)", commit - applied, "cluster-lag"),
+        figure("apply lag", `${commit - applied} committed entries not yet applied here`, "cluster-lag"),
         figure("ready", readiness, "cluster-ready")),
       el("table", { class: "members", id: "members" },
         el("caption", {}, "Members (roles as this member knows them)"),

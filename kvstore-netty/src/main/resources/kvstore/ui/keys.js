@@ -16,7 +16,8 @@ export class KeyList {
     this.onChoose = onChoose;
     this.onChange = onChange;
     this.onLive = onLive;
-    this.body = document.querySelector("#key-table tbody");
+    this.table = document.getElementById("key-table");
+    this.body = this.table.querySelector("tbody");
     this.status = document.getElementById("list-status");
     this.prev = document.getElementById("prev-page");
     this.next = document.getElementById("next-page");
@@ -28,6 +29,7 @@ export class KeyList {
     this.rows = [];
     this.more = null; // the listing's "next": more keys follow the page
     this.watch = null;
+    this.loads = 0; // listings asked for so far: only the latest one is shown
   }
 
   browse(prefix, pageSize) {
@@ -48,7 +50,9 @@ export class KeyList {
     const after = this.afters[this.afters.length - 1];
     const query = new URLSearchParams({ prefix: this.prefix, limit: String(this.pageSize), values: "true" });
     if (after !== null) query.set("after", after);
+    const asked = ++this.loads;
     const res = await this.api.call("GET", "/kv?" + query);
+    if (asked !== this.loads) return; // the user asked for another page meanwhile
     if (!res.ok) {
       this.status.textContent = "Could not list: " + (stringOf(member(res.node, "error")) || res.status);
       return;
@@ -106,9 +110,12 @@ export class KeyList {
   render() {
     const page = this.afters.length;
     const shown = this.rows.length;
+    const under = this.prefix ? ` starting with ${JSON.stringify(this.prefix)}` : "";
     this.status.textContent = shown === 0 && page === 1
-      ? (this.prefix ? `No keys start with ${JSON.stringify(this.prefix)}.` : "The store is empty.")
-      : `Page ${page}: ${shown} key${shown === 1 ? "" : "s"}` + (this.revision === undefined ? "" : ` as of revision ${this.revision}`);
+      ? (this.prefix ? `No keys${under}.` : "The store is empty.")
+      : `Page ${page} of the keys${under}: ${shown} shown` + (this.revision === undefined ? "" : `, as of revision ${this.revision}`);
+    this.table.dataset.prefix = this.prefix;
+    this.table.dataset.page = String(page);
     fill(this.body, this.rows.map((r) => this.row(r)));
     this.prev.disabled = page === 1;
     this.next.disabled = this.more === null;
