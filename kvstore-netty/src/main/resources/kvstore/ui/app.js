@@ -9,7 +9,10 @@ import { Figures } from "./charts.js";
 
 const $ = (id) => document.getElementById(id);
 
-const api = new Api(askToken);
+const api = new Api((refused) => {
+  $("token-button").hidden = false; // the server wants a token: from now on the user may change it
+  return askToken(refused);
+});
 const live = $("live");
 const say = (text) => { $("list-status").textContent = text; };
 const detail = new KeyDetail(api, $("detail"), say);

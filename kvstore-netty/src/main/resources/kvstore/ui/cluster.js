@@ -11,35 +11,37 @@ export class ClusterView {
     this.api = api;
     this.root = root;
     this.timer = null;
+    this.running = 0; // the number of the polling loop that runs, 0 while stopped
+    this.loops = 0;
     this.single = false;
     this.leader = undefined;
     this.changes = [];
   }
 
   start() {
-    if (this.timer === null && !this.single) this.tick();
+    if (this.running || this.single) return;
+    this.running = ++this.loops;
+    this.tick(this.running);
   }
 
   stop() {
+    this.running = 0;
     clearTimeout(this.timer);
-    this.timer = null;
   }
 
-  async tick() {
-    this.timer = -1;
+  async tick(loop) {
     try {
       await this.poll();
     } catch {
       fill(this.root, el("p", { class: "error" }, "The server does not answer."));
     }
-    if (this.timer === -1 && !this.single) this.timer = setTimeout(() => this.tick(), EVERY_MS);
+    if (this.running === loop && !this.single) this.timer = setTimeout(() => this.tick(loop), EVERY_MS);
   }
 
   async poll() {
     const cluster = await this.api.call("GET", "/cluster");
     if (cluster.status === 404) {
       this.single = true;
-      this.timer = null;
       fill(this.root, el("p", { class: "note" }, "This server runs alone, not as a member of a cluster."));
       return;
     }

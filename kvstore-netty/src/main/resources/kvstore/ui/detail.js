@@ -134,6 +134,7 @@ export class KeyDetail {
     } else {
       this.mode = "empty";
       fill(this.root, el("p", { class: "note" }, "Choose a key, or make a new one."));
+      document.getElementById("new-key").focus();
     }
   }
 
@@ -147,11 +148,12 @@ export class KeyDetail {
       return { error: "The value is " + e.message + "." };
     }
     ttl = ttl.trim();
-    if (ttl !== "" && !/^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(ttl)) {
+    const ttlSeconds = Number(ttl);
+    if (ttl !== "" && !Number.isFinite(ttlSeconds)) {
       return { error: "The TTL is a number of seconds, or empty for none." };
     }
     // The value goes as typed: its numbers keep every digit.
-    return { key, text, ttl, body: `{"value":${text.trim()}${ttl === "" ? "" : `,"ttl":${ttl}`}}` };
+    return { key, text, ttl, body: `{"value":${text.trim()}${ttl === "" ? "" : `,"ttl":${JSON.stringify(ttlSeconds)}`}}` };
   }
 
   async save(request, error) {

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,8 @@ final class ConsoleFiles {
             }
             try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
                 return new ConsoleFiles(read(jar.getPath(RESOURCE_DIRECTORY)));
+            } catch (FileSystemAlreadyExistsException e) { // opened by someone else: theirs to close
+                return new ConsoleFiles(read(FileSystems.getFileSystem(uri).getPath(RESOURCE_DIRECTORY)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the console's files", e);
@@ -81,7 +84,11 @@ final class ConsoleFiles {
         Map<String, File> files = new HashMap<>();
         try (Stream<Path> listed = Files.list(directory)) {
             for (Path path : (Iterable<Path>) listed::iterator) {
-                String name = path.getFileName().toString().replace("/", "");
+                String name = path.getFileName().toString();
+                if (!Files.isRegularFile(path)) {
+                    throw new IllegalStateException("the console's files are served by bare name, so "
+                            + RESOURCE_DIRECTORY + " holds no directories: " + name);
+                }
                 String type = CONTENT_TYPES.get(name.substring(name.lastIndexOf('.') + 1));
                 if (type == null) {
                     throw new IllegalStateException("the console file " + name + " has a type the server does not "
