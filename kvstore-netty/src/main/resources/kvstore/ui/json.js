@@ -67,42 +67,40 @@ function value(p) {
 }
 
 function object(p) {
-  p.at++;
-  const members = [];
-  space(p);
-  if (p.text[p.at] === "}") {
-    p.at++;
-    return { type: "object", members };
-  }
-  for (;;) {
-    space(p);
-    if (p.text[p.at] !== '"') fail(p, "a member name must be a string in double quotes");
-    const name = string(p);
-    space(p);
-    expect(p, ":");
-    members.push([name, value(p)]);
-    space(p);
-    if (p.text[p.at] === ",") { p.at++; continue; }
-    expect(p, "}");
-    return { type: "object", members };
-  }
+  return {
+    type: "object",
+    members: sequence(p, "}", () => {
+      space(p);
+      if (p.text[p.at] !== '"') fail(p, "a member name must be a string in double quotes");
+      const name = string(p);
+      space(p);
+      expect(p, ":");
+      return [name, value(p)];
+    }),
+  };
 }
 
 function array(p) {
+  return { type: "array", items: sequence(p, "]", () => value(p)) };
+}
+
+/** The comma-separated items of an object or array, from its opening bracket through `close`. */
+function sequence(p, close, item) {
   p.at++;
   const items = [];
   space(p);
-  if (p.text[p.at] === "]") {
+  if (p.text[p.at] === close) {
     p.at++;
-    return { type: "array", items };
+    return items;
   }
   for (;;) {
-    items.push(value(p));
+    items.push(item());
     space(p);
-    if (p.text[p.at] === ",") { p.at++; continue; }
-    expect(p, "]");
-    return { type: "array", items };
+    if (p.text[p.at] !== ",") break;
+    p.at++;
   }
+  expect(p, close);
+  return items;
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
