@@ -64,7 +64,10 @@ class Browser:
         self.driver.get(url)
 
     def size(self, width, height):
-        self.driver.set_window_size(width, height)
+        """Shows pages at width × height CSS pixels, as a phone (narrower than 600) or a desktop would. The
+        window alone cannot: headless Chromium keeps it at least 500 pixels wide."""
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
 
     def js(self, script, *args):
         return self.driver.execute_script(script, *args)

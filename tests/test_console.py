@@ -343,6 +343,7 @@ def test_readable_on_a_phone_and_on_a_large_screen(page, shared_server, width):
     page.finds("#key-table button")[0].click()
     page.wait(lambda: page.finds("#detail pre.value"))
     inner = page.js("return window.innerWidth")
+    assert inner == width
     assert page.js("return document.documentElement.scrollWidth") <= inner, "nothing wider than the screen"
     prefix_box = page.labelled("prefix").rect
     assert prefix_box["x"] >= 0 and prefix_box["x"] + prefix_box["width"] <= inner
