@@ -78,6 +78,17 @@ class Cluster:
                 m.resume()
             m.close()
 
+    def __enter__(self):
+        """Starts the cluster; leaving the block stops every member."""
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc):
+        self.close()
+
     def member(self, node_id):
         return next(m for m in self.members if m.node_id == node_id)
 

@@ -272,26 +272,34 @@ class RawConn:
 
 # ---------------------------------------------------------------- watches
 class EventStream:
-    """GET /watch...: a Server-Sent Events stream, read event by event as it comes.  `status` is the response's;
-    a non-200 answer's JSON is in `error_body`.  rcvbuf shrinks the socket's receive buffer before connecting, so
-    that a client that stops reading holds up the server soon."""
+    """GET /watch...: a Server-Sent Events stream over a plain socket, read event by event as it comes (a timeout
+    leaves it usable).  `status` and `headers` are the response's; a non-200 answer's JSON is in `error_body`.
+    rcvbuf shrinks the socket's receive buffer before connecting, so that a client that stops reading holds up
+    the server soon."""
 
     def __init__(self, host, port, path, headers=None, timeout=TIMEOUT, rcvbuf=None):
-        self.conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf is not None:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-            sock.settimeout(timeout)
-            sock.connect((host, port))
-            self.conn.sock = sock
-        self.conn.request("GET", path, headers=headers or {})
-        self.sock = self.conn.sock  # the response keeps it; the connection lets go of it (Connection: close)
-        self.response = self.conn.getresponse()
-        self.status = self.response.status
-        self.headers = {k.lower(): v for k, v in self.response.getheaders()}
-        self.error_body = jloads(self.response.read()) if self.status != 200 else None
-        self.buf = b""
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.settimeout(timeout)
+        self.sock.connect((host, port))
+        self.sock.sendall(request_bytes("GET", path, headers=headers))
+        self.raw = b""  # bytes received and not decoded yet
+        self.body = b""  # decoded body not yet parsed into events
         self.ended = False
+        while b"\r\n\r\n" not in self.raw:
+            self._recv()
+        head, self.raw = self.raw.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        self.status = int(lines[0].split(" ")[1])
+        self.headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        self.chunked = "chunked" in self.headers.get("transfer-encoding", "")
+        self.error_body = None
+        if self.status != 200:
+            length = int(self.headers.get("content-length", "0"))
+            while len(self.raw) < length:
+                self._recv()
+            self.error_body = jloads(self.raw[:length])
 
     def __enter__(self):
         return self
@@ -300,23 +308,45 @@ class EventStream:
         self.close()
 
     def close(self):
-        self.response.close()
-        self.conn.close()
         self.sock.close()
+
+    def _recv(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise EOFError("connection closed by server")
+        self.raw += data
+
+    def _decode(self):
+        """Moves what arrived whole from raw to body, undoing the chunked coding."""
+        if not self.chunked:
+            self.body += self.raw
+            self.raw = b""
+            return
+        while b"\r\n" in self.raw and not self.ended:
+            size_line, rest = self.raw.split(b"\r\n", 1)
+            size = int(size_line.split(b";")[0], 16)
+            if size == 0:
+                self.ended = True
+                return
+            if len(rest) < size + 2:
+                return
+            self.body += rest[:size]
+            self.raw = rest[size + 2:]
 
     def next(self, timeout=TIMEOUT):
         """The next event as {"id": int or None, "event": name, "data": parsed JSON}, or None once the stream ended;
-        raises socket.timeout when none comes within timeout."""
-        while b"\n\n" not in self.buf:
+        raises socket.timeout (TimeoutError) when none comes within timeout."""
+        self.sock.settimeout(timeout)
+        self._decode()
+        while b"\n\n" not in self.body:
             if self.ended:
                 return None
-            self.sock.settimeout(timeout)
-            chunk = self.response.read1(65536)
-            if not chunk:
+            try:
+                self._recv()
+                self._decode()
+            except EOFError:
                 self.ended = True
-                continue
-            self.buf += chunk
-        raw, self.buf = self.buf.split(b"\n\n", 1)
+        raw, self.body = self.body.split(b"\n\n", 1)
         event = {"id": None}
         for line in raw.decode("utf-8").split("\n"):
             name, _, value = line.partition(": ")
@@ -337,19 +367,10 @@ class EventStream:
             events.append(e)
         return events
 
-    def quiet(self, timeout):
-        """True when no event comes within timeout (the stream stays open and silent)."""
-        try:
-            e = self.next(timeout)
-        except (socket.timeout, TimeoutError):
-            return True
-        raise AssertionError(f"an event came: {e}")
-
 
 def watch(server, query="", headers=None, **kw):
     """Opens GET /watch?<query> on server (a conftest.Server or a cluster Member)."""
-    h = {"Host": "localhost", **(headers or {})}
-    return EventStream(server.host, server.port, "/watch" + (f"?{query}" if query else ""), h, **kw)
+    return EventStream(server.host, server.port, "/watch" + (f"?{query}" if query else ""), headers, **kw)
 
 
 # ---------------------------------------------------------------- CLI runs
@@ -501,3 +522,31 @@ class Workers:
         self.stop.set()
         for t in self.threads:
             t.join(self.join_timeout)
+
+
+class CountingWriters(Workers):
+    """Threads that each write their own few keys (<prefix>w<thread>-<i % keys>), values counting up 0, 1, 2...,
+    through write(n, key, i), which returns whether the write was acknowledged.  `tried` and `acked` map each key
+    to the values written to it, in order: what watchers of the prefix must see."""
+
+    def __init__(self, count, prefix, write, keys=3):
+        super().__init__(count)
+        self.prefix, self.write, self.keys = prefix, write, keys
+        self.tried, self.acked = {}, {}
+        self.lock = threading.Lock()
+
+    def run(self, n):
+        i = 0
+        while not self.stop.is_set():
+            key = f"{self.prefix}w{n}-{i % self.keys}"
+            with self.lock:
+                self.tried.setdefault(key, []).append(i)
+            if self.write(n, key, i):
+                with self.lock:
+                    self.acked.setdefault(key, []).append(i)
+            i += 1
+
+    def writes(self):
+        with self.lock:
+            return sum(len(v) for v in self.acked.values())
+

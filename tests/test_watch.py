@@ -2,7 +2,6 @@
 from a revision or a Last-Event-ID, 410 past the history, progress events, a slow watcher cut off while writers
 and other watchers go on, watchers that drop and resume without a change missing or repeated, and a resume
 across a restart."""
-import http.client
 import random
 import socket
 import threading
@@ -10,7 +9,7 @@ import threading
 import pytest
 import requests
 
-from conftest import Workers, enc, uid, wait_until, watch
+from conftest import CountingWriters, enc, uid, wait_until, watch
 
 EVENT_WAIT = 10  # seconds an expected event may take, generously
 
@@ -129,34 +128,18 @@ def test_timeouts_do_not_cut_a_stream(server_factory):
         assert e["data"]["key"] == "k"
 
 
-class Writers(Workers):
-    """Each thread puts its own keys, one at a time, values counting up: key -> the values acknowledged."""
+def writers(server, prefix, count, value_bytes=16, batch=1):
+    """CountingWriters that put {"i": i, "pad": ...} to their keys; with batch > 1, sets of batch keys at once
+    (<key>-0, <key>-1, ...) in one POST /kv/batch."""
+    padding = "x" * value_bytes
 
-    def __init__(self, server, prefix, count, value_bytes=16, batch=1):
-        super().__init__(count)
-        self.server, self.prefix, self.batch = server, prefix, batch
-        self.padding = "x" * value_bytes
-        self.acked = {}
-        self.lock = threading.Lock()
+    def write(n, key, i):
+        if batch == 1:
+            return server.put_key(key, {"i": i, "pad": padding}).status_code == 200
+        ops = [{"op": "set", "key": f"{key}-{j}", "value": {"i": i, "pad": padding}} for j in range(batch)]
+        return server.batch(ops).status_code == 200
 
-    def run(self, n):
-        i = 0
-        while not self.stop.is_set():
-            key = f"{self.prefix}w{n}-{i % 3}"
-            if self.batch == 1:
-                ok = self.server.put_key(key, {"i": i, "pad": self.padding}).status_code == 200
-            else:
-                ops = [{"op": "set", "key": f"{key}-{j}", "value": {"i": i, "pad": self.padding}}
-                       for j in range(self.batch)]
-                ok = self.server.batch(ops).status_code == 200
-            if ok:
-                with self.lock:
-                    self.acked.setdefault(key, []).append(i)
-            i += 1
-
-    def writes(self):
-        with self.lock:
-            return sum(len(v) for v in self.acked.values())
+    return CountingWriters(count, prefix, write)
 
 
 def test_a_watcher_that_does_not_read_is_cut_off_while_writers_and_other_watchers_go_on(server_factory):
@@ -174,8 +157,8 @@ def test_a_watcher_that_does_not_read_is_cut_off_while_writers_and_other_watcher
 
     reader = threading.Thread(target=read_fast, daemon=True)
     reader.start()
-    with Writers(server, p, 4, value_bytes=2000, batch=20) as writers:
-        wait_until(lambda: writers.writes() >= 200, timeout=120, msg="writers write on")  # 200 x 20 x 2 KB: 8 MB
+    with writers(server, p, 4, value_bytes=2000, batch=20) as w:
+        wait_until(lambda: w.writes() >= 200, timeout=120, msg="writers write on")  # 200 x 20 x 2 KB: 8 MB
     reader.join(60)
     assert len(seen) >= 4000, "the other watcher kept receiving"
     assert seen == sorted(seen)
@@ -231,22 +214,22 @@ def test_watchers_that_drop_and_resume_with_last_event_id_miss_and_repeat_nothin
         results[name] = got
 
     def caught_up(got, prefix):
-        expected = sum(len(v) for k, v in writers.acked.items() if k.startswith(prefix))
+        expected = sum(len(v) for k, v in w.acked.items() if k.startswith(prefix))
         return len(got) >= expected
 
-    with Writers(server, p, 3) as writers:
+    with writers(server, p, 3) as w:
         threads = [threading.Thread(target=watcher, args=(f"v{i}", prefix, i), daemon=True)
                    for i, prefix in enumerate(prefixes + prefixes)]
         for t in threads:
             t.start()
-        wait_until(lambda: writers.writes() >= 600, timeout=120, msg="600 writes")
+        wait_until(lambda: w.writes() >= 600, timeout=120, msg="600 writes")
     stop.set()
     for t in threads:
         t.join(120)
     assert not errors, errors
     for i, prefix in enumerate(prefixes + prefixes):
         got = results[f"v{i}"]
-        written = {k: v for k, v in writers.acked.items() if k.startswith(prefix)}
+        written = {k: v for k, v in w.acked.items() if k.startswith(prefix)}
         per_key = {}
         for _, key, value in got:
             per_key.setdefault(key, []).append(value)
@@ -290,7 +273,7 @@ def test_streams_count_toward_max_connections(server_factory):
     streams = [watch(server) for _ in range(3)]
     try:
         assert all(s.status == 200 for s in streams)
-        with pytest.raises((ConnectionError, OSError, http.client.HTTPException)):
+        with pytest.raises((EOFError, OSError)):
             with watch(server) as fourth:
                 fourth.next(timeout=5)
     finally:

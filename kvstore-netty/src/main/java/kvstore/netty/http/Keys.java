@@ -40,12 +40,8 @@ final class Keys {
         byte[] prefix = new byte[0];
         byte[] after = null;
         int limit = ListQuery.WHOLE;
-        int at = queryStart;
-        while (at < uri.length()) {
-            int end = uri.indexOf('&', at);
-            if (end < 0) {
-                end = uri.length();
-            }
+        for (int at = queryStart, end; at < uri.length(); at = end + 1) {
+            end = parameterEnd(uri, at);
             if (uri.startsWith("prefix=", at)) {
                 prefix = percentDecode(uri, at + "prefix=".length(), end, true, "prefix");
             } else if (uri.startsWith("after=", at)) {
@@ -53,9 +49,14 @@ final class Keys {
             } else if (uri.startsWith("limit=", at)) {
                 limit = limit(uri, at + "limit=".length(), end);
             }
-            at = end + 1;
         }
         return new ListQuery(prefix, after, limit);
+    }
+
+    /** Where the query parameter that starts at {@code at} ends: at the next {@code &}, or at the end. */
+    private static int parameterEnd(String uri, int at) {
+        int end = uri.indexOf('&', at);
+        return end < 0 ? uri.length() : end;
     }
 
     /**
@@ -67,12 +68,8 @@ final class Keys {
         byte[] prefix = null;
         byte[] key = null;
         long from = WatchQuery.NEXT;
-        int at = queryStart;
-        while (at < uri.length()) {
-            int end = uri.indexOf('&', at);
-            if (end < 0) {
-                end = uri.length();
-            }
+        for (int at = queryStart, end; at < uri.length(); at = end + 1) {
+            end = parameterEnd(uri, at);
             if (uri.startsWith("prefix=", at)) {
                 prefix = percentDecode(uri, at + "prefix=".length(), end, true, "prefix");
             } else if (uri.startsWith("key=", at)) {
@@ -80,7 +77,6 @@ final class Keys {
             } else if (uri.startsWith("from=", at)) {
                 from = revision(uri.substring(at + "from=".length(), end), "from");
             }
-            at = end + 1;
         }
         if (prefix != null && key != null) {
             throw new BadRequestException("give prefix or key, not both");
