@@ -14,7 +14,7 @@ import time
 import pytest
 
 from browser_support import Browser
-from cluster_support import Cluster
+from cluster_support import Cluster, put as cluster_put
 from conftest import assert_json_error, enc, jloads, request_bytes, uid
 from kvserver import REPO
 
@@ -356,9 +356,10 @@ def test_readable_on_a_phone_and_on_a_large_screen(page, shared_server, width):
 
 
 def test_the_cluster_view_shows_the_members_and_a_leader_change(page, tmp_path):
-    cluster = Cluster(tmp_path / "cluster", 3).start()
-    try:
+    with Cluster(tmp_path / "cluster", 3) as cluster:
         leader = cluster.leader()
+        for i in range(12):
+            assert cluster_put(leader, f"config/{i}", {"replicas": i}).status_code == 200
         watcher = next(m for m in cluster.members if m.node_id != leader.node_id)
         page.open(watcher.url + "/ui/#server")
         page.wait(lambda: page.text("#cluster-leader") == leader.node_id, msg="the leader", timeout=20)
@@ -374,10 +375,9 @@ def test_the_cluster_view_shows_the_members_and_a_leader_change(page, tmp_path):
         assert new_leader != leader.node_id
         page.wait(lambda: f"leader {leader.node_id} → " in (page.text(".changes") or ""), msg="the change noted")
         page.wait(lambda: page.text("#chart-rps output") not in (None, "–"), msg="the charts", timeout=15)
+        assert page.text("#chart-keys output").startswith("12 ")
         page.screenshot(screenshot_path(tmp_path, "console-cluster.png"))
         assert page.problems(allowed_statuses={503}) == [], "reads wait out the election, at most a 503"
-    finally:
-        cluster.close()
 
 
 def test_a_single_server_says_it_is_no_cluster_and_draws_its_figures(page, server):
