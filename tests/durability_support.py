@@ -68,12 +68,33 @@ def check_line_crc(line: bytes):
     return None
 
 
-VERSION_MARK = wal_line({"op": "format", "version": 1})  # the first line of every log the server makes
+VERSION_MARK = wal_line({"op": "format", "version": 2, "revision": 0})  # the first line of every log the server makes
+
+
+def is_mark(line: bytes) -> bool:
+    """Whether line (without its newline) is a version mark."""
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(rec, dict) and rec.get("op") == "format"
 
 
 def without_mark(data: bytes) -> bytes:
-    """The log's records: data less its first line when that is the version mark."""
-    return data[len(VERSION_MARK):] if data.startswith(VERSION_MARK) else data
+    """The log's records: data less its first line when that is a version mark."""
+    first, newline, rest = data.partition(b"\n")
+    return rest if newline and is_mark(first) else data
+
+
+def split_repair_mark(data: bytes):
+    """(data less its last line, that line parsed) when the last line is the version mark --repair appends
+    after the cut; (data, None) otherwise."""
+    if not data.endswith(b"\n"):
+        return data, None
+    head, _, last = data[:-1].rpartition(b"\n")
+    if last and is_mark(last):
+        return (head + b"\n" if head else b""), json.loads(last)
+    return data, None
 
 
 def wal_lines(path):
@@ -85,13 +106,17 @@ def wal_lines(path):
 
 def check_log_replayable(path):
     """After the version mark (if any), every line of the log is a JSON record with a valid crc, batches are
-    framed: what a replay needs."""
+    framed: what a replay needs.  A later version mark (where the server went on writing a log of an older
+    version, or where --repair raised the revision) may stand between records."""
     open_batch = None
     for n, line in enumerate(wal_lines(path), 1):
         why = check_line_crc(line)
         assert why is None, f"{path} line {n}: {why}: {line[:200]!r}"
         rec = json.loads(line)
-        assert isinstance(rec, dict) and rec.get("op") in ("set", "delete", "begin", "commit"), (n, line[:200])
+        if isinstance(rec, dict) and rec.get("op") == "format":
+            assert open_batch is None and rec.get("version") == 2, (n, line[:200])
+            continue
+        assert isinstance(rec, dict) and rec.get("op") in ("set", "delete", "expire", "begin", "commit"), (n, line[:200])
         if rec["op"] == "begin":
             assert open_batch is None, f"line {n}: begin inside a batch"
             open_batch = [rec["count"], 0]

@@ -26,7 +26,7 @@ def fetch_backup(srv):
 
 def state_of(lines):
     """key -> value of a backup's lines; checks it is compacted: a version mark first, then one set per key."""
-    assert lines[0]["op"] == "format" and lines[0]["version"] == 1, lines[0]
+    assert lines[0]["op"] == "format" and lines[0]["version"] == 2, lines[0]
     state = {}
     for line in lines[1:]:
         assert line["op"] == "set", line

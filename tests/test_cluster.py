@@ -166,7 +166,7 @@ def test_a_backup_from_any_member_holds_every_acknowledged_write_and_restores_on
     r = follower.req("GET", "/backup")
     assert r.status_code == 200, r.text
     lines = [json.loads(line) for line in r.content.splitlines()]
-    assert lines[0] == {"op": "format", "version": 1, "crc": lines[0]["crc"]}
+    assert lines[0]["op"] == "format" and lines[0]["version"] == 2, lines[0]
     assert all(line["op"] == "set" for line in lines[1:])
     assert {line["key"]: line["value"] for line in lines[1:] if line["key"].startswith(p)} == expected
 

@@ -11,8 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import MISSING, Server
-from durability_support import VERSION_MARK, check_line_crc, check_log_replayable, wal_line, without_mark
+from conftest import MISSING, Server, wait_until
+from durability_support import (VERSION_MARK, check_line_crc, check_log_replayable, split_repair_mark, wal_line,
+                                without_mark)
 
 BASE_WRITES = [
     ("put", "k1", "value-1"),
@@ -251,7 +252,10 @@ def test_damaged_middle_line_stops_start_then_repair(kv_procs, base_log, kind):
     copies = list(srv.data_dir.glob("wal.log.broken-*"))
     assert len(copies) == 1, f"expected one wal.log.broken-* copy, found {copies}; stderr:\n{err}"
     assert copies[0].read_bytes() == damaged, "the broken copy does not hold the original bytes"
-    now = without_mark(srv.wal.read_bytes())
+    body, mark = split_repair_mark(srv.wal.read_bytes())
+    now = without_mark(body)
+    assert mark is not None and mark["revision"] >= _highest_revision(damaged[cut:]), \
+        f"repair must go on past every revision it cut: {mark}"
     if kind == "inside-batch":
         # The damaged line is inside a batch: whatever the exact cut, the batch must not be half applied
         # and the log must end on a whole record.
@@ -272,13 +276,24 @@ def test_damaged_middle_line_stops_start_then_repair(kv_procs, base_log, kind):
     assert srv.stop() == 0
 
 
+def _highest_revision(lines):
+    """The highest "revision" of the readable lines in lines (0 when none carries one)."""
+    highest = 0
+    for line in lines.split(b"\n"):
+        try:
+            highest = max(highest, json.loads(line).get("revision", 0))
+        except (ValueError, AttributeError):
+            pass
+    return highest
+
+
 def test_repair_reports_dropped_records_and_bytes(kv_procs, base_log):
     """Issue 3 item 2: --repair "says how many records and bytes were dropped"."""
     damaged, line_no, offset, cut = _damage_middle(base_log, "bad-crc")
     srv = prepared(kv_procs, "repair-report", damaged)
     srv.start(extra_args=["--repair"])
     err = srv.stderr()
-    assert without_mark(srv.wal.read_bytes()) == damaged[:cut]
+    assert without_mark(split_repair_mark(srv.wal.read_bytes())[0]) == damaged[:cut]
     dropped_records = damaged[cut:].count(b"\n")
     dropped_bytes = len(damaged) - cut
     assert re.search(rf"\b{dropped_records}\b\D{{0,20}}(record|line|write)|(record|line|write)s?\D{{0,20}}"
@@ -317,7 +332,14 @@ def test_handwritten_log_without_crc_replays(kv_procs):
     check_state(srv, want)
     r = srv.get("/kv/" + "ключ/🔑")
     assert r.status_code == 200 and r.json()["value"] == "ünïcødé", (r.status_code, r.text)
-    assert srv.wal.read_bytes() == raw, "replay changed a whole, valid log"
+    # The one key past its deadline is expired, a logged change: after the log as it was, a version mark (the lines
+    # that follow are of this kvstore's version) and the expiry.
+    wait_until(lambda: b'"op":"expire"' in srv.wal.read_bytes(), timeout=10, msg="the expiry logged")
+    data = srv.wal.read_bytes()
+    assert data.startswith(raw), "replay changed a whole, valid log"
+    added = [json.loads(line) for line in data[len(raw):].splitlines()]
+    assert [(r["op"], r.get("key")) for r in added] == [("format", None), ("expire", "expired")], added
+    assert added[1]["revision"] == added[0]["revision"] + 1
     # appending to it keeps it replayable
     assert srv.put_key("appended", 3).status_code == 200
     assert srv.stop() == 0, srv.stderr()

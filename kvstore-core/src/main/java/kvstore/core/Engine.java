@@ -2,7 +2,7 @@ package kvstore.core;
 
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
-import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 
 import java.io.IOException;
 import java.util.List;
@@ -28,6 +28,12 @@ public interface Engine extends AutoCloseable {
     /** Wall-clock epoch milliseconds by the engine's clock: a write's TTL deadline is counted from it. */
     long now();
 
+    /**
+     * The store's revision now: the last change applied. Read before a lookup or a listing, it is a revision
+     * the answer reflects every change up to.
+     */
+    long revision();
+
     /** The live entry of {@code key}, or null when it is absent or expired. */
     Entry get(byte[] key);
 
@@ -44,12 +50,13 @@ public interface Engine extends AutoCloseable {
     Stats stats();
 
     /**
-     * Logs and applies {@code ops} as one atomic unit, stamped with {@code timestampMillis} (the time their
-     * deadlines were computed from). The stage completes with one {@link OpResult} per operation once the
-     * write is durable under the configured policy and applied, or exceptionally with a
-     * {@link WriteFailedException} that says why nothing is acknowledged.
+     * Decides, logs and applies {@code ops} as one atomic unit, stamped with {@code timestampMillis} (the time
+     * their deadlines were computed from). Its checks are decided with the write, where it is applied: no other
+     * write comes between. The stage completes with the unit's {@link Outcome} (its revision and one result per
+     * operation, or the check that failed, nothing applied) once the write is durable under the configured policy
+     * and applied, or exceptionally with a {@link WriteFailedException} that says why nothing is acknowledged.
      */
-    CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis);
+    CompletionStage<Outcome> submit(List<Op> ops, long timestampMillis);
 
     /**
      * Starts a compaction of the log now, whatever its size. Completes with true once it has started, false when

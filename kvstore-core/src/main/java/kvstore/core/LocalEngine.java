@@ -3,7 +3,7 @@ package kvstore.core;
 import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
-import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 import kvstore.core.store.Store;
 import kvstore.core.store.Totals;
 import kvstore.core.time.EpochClock;
@@ -148,14 +148,19 @@ public final class LocalEngine implements Engine {
             BackupWriter.deleteLeftovers(directory);
             long started = config.nanoClock().nanos();
             // No reader sees the store before replay ends, so units need no batch isolation.
-            WalReplay.Result replay = WalReplay.replay(file, config.repair(), ops -> store.applyUnit(ops, clock.millis()),
+            WalReplay.Result replay = WalReplay.replay(file, config.repair(), unit -> unit.applyTo(store),
                     config.nanoClock());
+            boolean repaired = replay.brokenCopy() != null;
+            if (repaired) {
+                // Every line cut held at most one new revision: go past all of them, so none is given twice.
+                store.raiseRevision(Math.max(replay.highestCutRevision(), store.revision() + replay.droppedRecords()));
+            }
             long replayNanos = config.nanoClock().nanos() - started;
             Recovery recovery = new Recovery(replay.records(), replay.bytes(), replay.cutBytes(),
                     replay.droppedRecords(), replay.brokenCopy(), TimeUnit.NANOSECONDS.toMillis(replayNanos));
             config.observer().replayed(replay.records(), replay.bytes(), replayNanos);
             changes.loaded(store.revision());
-            LogWorker log = LogWorker.open(directory, store, config.fsync(),
+            LogWorker log = LogWorker.open(directory, store, replay.version(), repaired, config.fsync(),
                     new CompactionPolicy(config.compactMinBytes(), config.compactRatio(), config.compactionProbe()),
                     config.fatalHandler(), clock, config.nanoClock(), config.observer());
             LocalEngine engine = new LocalEngine(directory, store, log, clock, config.maxMemoryBytes(), recovery);
@@ -170,6 +175,11 @@ public final class LocalEngine implements Engine {
     @Override
     public long now() {
         return clock.millis();
+    }
+
+    @Override
+    public long revision() {
+        return store.revision();
     }
 
     @Override
@@ -188,15 +198,15 @@ public final class LocalEngine implements Engine {
     }
 
     @Override
-    public CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
-        CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
+    public CompletionStage<Outcome> submit(List<Op> ops, long timestampMillis) {
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
         // Checked before the write is logged, on the submitting thread.
         if (Totals.wouldGrowPast(store, ops, maxMemoryBytes, clock.millis())) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.MEMORY_LIMIT,
                     "memory limit reached", null));
             return done;
         }
-        log.submit(ops, encoders.get().encode(ops, timestampMillis), done);
+        log.submit(ops, encoders.get().encodeUnit(ops, timestampMillis), done);
         return done;
     }
 

@@ -360,7 +360,7 @@ class LocalEngineTest {
             if (e != null) {
                 future.completeExceptionally(e);
             } else {
-                future.complete(r);
+                future.complete(r.results());
             }
         });
         return future;

@@ -1,7 +1,7 @@
 package kvstore.raft;
 
 import kvstore.core.store.ChangeListener;
-import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -156,9 +156,9 @@ public final class KvStateMachine extends BaseStateMachine {
         // Keys due by the entry's stamp expire first, each a change of its own, in the same order on every member
         // (deadline, then key): the state stays a function of the log alone, and a write to such a key creates it.
         store.expireDue(at);
-        List<List<OpResult>> results = new ArrayList<>(writes.writes().size());
+        List<Outcome> results = new ArrayList<>(writes.writes().size());
         for (WalCodec.Write write : writes.writes()) {
-            results.add(store.applyUnit(write.stampedAt(at).ops(), at).results());
+            results.add(store.applyUnit(write.stampedAt(at).ops(), at));
         }
         lastTimestamp = Math.max(lastTimestamp, at);
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());

@@ -9,7 +9,7 @@ import kvstore.core.cluster.ClusterStatus;
 import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
-import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 import kvstore.core.store.Totals;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
@@ -151,6 +151,11 @@ public final class RaftEngine implements Engine, Cluster {
     }
 
     @Override
+    public long revision() {
+        return stateMachine.store().revision();
+    }
+
+    @Override
     public Entry get(byte[] key) {
         return stateMachine.store().get(key, now());
     }
@@ -183,8 +188,8 @@ public final class RaftEngine implements Engine, Cluster {
     }
 
     @Override
-    public CompletionStage<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
-        CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
+    public CompletionStage<Outcome> submit(List<Op> ops, long timestampMillis) {
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
         if (closed) {
             done.completeExceptionally(shuttingDown());
             return done;

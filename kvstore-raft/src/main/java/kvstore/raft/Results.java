@@ -1,16 +1,19 @@
 package kvstore.raft;
 
 import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reply of an applied entry, as it travels back from the leader: the number of writes, then per write the
- * number of its operations and per operation one flag byte (bit 0: the key existed, bit 1: a value follows)
- * and, for a get that found its key, the value's length and bytes and the key's create revision, mod revision
- * and version.
+ * The reply of an applied entry, as it travels back from the leader: the number of writes, then per write its
+ * {@link Outcome}: the revision its answer reflects and one flag byte (set: refused by a check). A refused write
+ * follows with the failing check's position, its key's length and bytes, and the key's mod revision; any other
+ * with the number of its operations and per operation one flag byte (bit 0: the key existed, bit 1: a value
+ * follows) and, for a get that found its key, the value's length and bytes and the key's create revision, mod
+ * revision and version.
  */
 final class Results {
     private static final int EXISTED = 1;
@@ -19,18 +22,30 @@ final class Results {
     private Results() {
     }
 
-    static byte[] encode(List<List<OpResult>> writes) {
+    static byte[] encode(List<Outcome> writes) {
         int size = 4;
-        for (List<OpResult> results : writes) {
+        for (Outcome outcome : writes) {
+            size += 9;
+            if (outcome.isRefused()) {
+                size += 16 + outcome.refusal().key().length;
+                continue;
+            }
             size += 4;
-            for (OpResult r : results) {
+            for (OpResult r : outcome.results()) {
                 size += 1 + (r.value() != null ? 4 + r.value().length + 24 : 0);
             }
         }
         ByteBuffer out = ByteBuffer.allocate(size).putInt(writes.size());
-        for (List<OpResult> results : writes) {
-            out.putInt(results.size());
-            for (OpResult r : results) {
+        for (Outcome outcome : writes) {
+            out.putLong(outcome.revision()).put((byte) (outcome.isRefused() ? 1 : 0));
+            if (outcome.isRefused()) {
+                Outcome.Refusal refusal = outcome.refusal();
+                out.putInt(refusal.index()).putInt(refusal.key().length).put(refusal.key())
+                        .putLong(refusal.modRevision());
+                continue;
+            }
+            out.putInt(outcome.results().size());
+            for (OpResult r : outcome.results()) {
                 out.put((byte) ((r.existed() ? EXISTED : 0) | (r.value() != null ? HAS_VALUE : 0)));
                 if (r.value() != null) {
                     out.putInt(r.value().length).put(r.value())
@@ -41,16 +56,23 @@ final class Results {
         return out.array();
     }
 
-    static List<List<OpResult>> decode(ByteBuffer in) {
+    static List<Outcome> decode(ByteBuffer in) {
         int n = in.getInt();
-        List<List<OpResult>> writes = new ArrayList<>(n);
+        List<Outcome> writes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             writes.add(decodeWrite(in));
         }
         return writes;
     }
 
-    private static List<OpResult> decodeWrite(ByteBuffer in) {
+    private static Outcome decodeWrite(ByteBuffer in) {
+        long revision = in.getLong();
+        if (in.get() != 0) {
+            int index = in.getInt();
+            byte[] key = new byte[in.getInt()];
+            in.get(key);
+            return Outcome.refused(revision, index, key, in.getLong());
+        }
         int n = in.getInt();
         List<OpResult> results = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -63,6 +85,6 @@ final class Results {
                 results.add(new OpResult((flags & EXISTED) != 0, null, 0, 0, 0));
             }
         }
-        return results;
+        return Outcome.applied(revision, results);
     }
 }

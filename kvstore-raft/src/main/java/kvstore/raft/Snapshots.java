@@ -35,7 +35,7 @@ final class Snapshots {
             SnapshotInfo latest = stateMachine.getLatestSnapshot();
             if (latest == null) {
                 // Nothing was ever applied: the backup of an empty store.
-                Files.write(target, new WalEncoder().encodeVersionMark());
+                Files.write(target, new WalEncoder().encodeVersionMark(0));
                 return new Backup(target, Files.size(target));
             }
             Path snapshot = latest.getFiles().get(0).getPath();

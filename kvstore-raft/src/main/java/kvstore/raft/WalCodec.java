@@ -169,17 +169,20 @@ final class WalCodec {
     }
 
     /**
-     * Writes the version mark, then one set line per entry of {@code store} live at {@code nowMillis}, with its
-     * absolute deadline: the same bytes as a single server's backup, so a snapshot is a backup.
+     * Writes the version mark with the store's revision, then one set line per entry of {@code store}, as of
+     * {@code nowMillis}, with its absolute deadline and its revision figures: the same bytes as a single server's
+     * backup, so a snapshot is a backup. On the apply thread, so the store is still: every member that applied
+     * the same entries writes the same state. An entry already due is written too (its expiry, a change, comes
+     * with the next entry applied), so a member that loads the snapshot expires it there like the others.
      */
     static void writeSnapshot(Store store, long nowMillis, OutputStream out) throws IOException {
         WalEncoder encoder = new WalEncoder();
-        out.write(encoder.encodeVersionMark());
+        out.write(encoder.encodeVersionMark(store.revision()));
         IOException[] failure = {null};
-        store.forEachLive(nowMillis, (key, entry) -> {
+        store.forEachLive(Long.MIN_VALUE, (key, entry) -> {
             if (failure[0] == null) {
                 try {
-                    out.write(encoder.encode(List.of(new Op.Set(key, entry)), nowMillis));
+                    out.write(encoder.encodeEntry(entry, nowMillis));
                 } catch (IOException e) {
                     failure[0] = e;
                 }
@@ -192,8 +195,7 @@ final class WalCodec {
 
     /** Loads a snapshot file into {@code store}, which must be empty and not yet read by anyone. */
     static long readSnapshot(Path file, Store store) throws IOException {
-        // Every entry in a snapshot was live when it was taken: load them all, expiry is checked on read.
-        WalReplay.Result result = WalReplay.replay(file, false, ops -> store.applyUnit(ops, Long.MIN_VALUE));
+        WalReplay.Result result = WalReplay.replay(file, false, unit -> unit.applyTo(store));
         if (result.cutBytes() > 0) {
             // Replay cuts a damaged last line as a torn write; a snapshot has no torn writes, only damage.
             throw new IOException(file + ": snapshot is damaged at byte " + result.bytes());

@@ -1,7 +1,7 @@
 package kvstore.raft;
 
 import kvstore.core.WriteFailedException;
-import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
@@ -38,7 +38,7 @@ final class WriteCoalescer {
         CompletableFuture<ByteBuffer> send(Message entry, long deadline);
     }
 
-    private record Waiting(byte[] write, long deadline, CompletableFuture<List<OpResult>> done) {
+    private record Waiting(byte[] write, long deadline, CompletableFuture<Outcome> done) {
     }
 
     private final EntrySender sender;
@@ -57,7 +57,7 @@ final class WriteCoalescer {
     }
 
     /** Sends {@code write} (from {@link WalCodec#encode}) in the next entry that has room; {@code done} gets its results. */
-    void submit(byte[] write, CompletableFuture<List<OpResult>> done) {
+    void submit(byte[] write, CompletableFuture<Outcome> done) {
         List<Waiting> entry;
         synchronized (lock) {
             waiting.add(new Waiting(write, nanoTime.getAsLong() + writeTimeoutNanos, done));
@@ -141,7 +141,7 @@ final class WriteCoalescer {
     }
 
     private static void answer(List<Waiting> entry, ByteBuffer reply, Throwable failure) {
-        List<List<OpResult>> results = null;
+        List<Outcome> results = null;
         if (failure == null) {
             try {
                 results = Results.decode(reply);

@@ -3,6 +3,7 @@ package kvstore.raft;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 import kvstore.core.time.EpochClock;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -114,12 +115,14 @@ class KvStateMachineTest {
                 WalCodec.encode(List.of(set("a", "1", Entry.NEVER)), T0),
                 WalCodec.encode(List.of(set("a", "2", Entry.NEVER), new Op.Get(bytes("a"))), T0),
                 WalCodec.encode(List.of(new Op.Delete(bytes("b"))), T0)));
-        List<List<OpResult>> results = applyEntryOfMany(sm, entry);
+        List<Outcome> results = applyEntryOfMany(sm, entry);
         assertEquals(3, results.size());
-        assertFalse(results.get(0).get(0).existed());
-        assertTrue(results.get(1).get(0).existed());
-        assertEquals("2", new String(results.get(1).get(1).value(), StandardCharsets.UTF_8));
-        assertFalse(results.get(2).get(0).existed());
+        assertFalse(results.get(0).results().get(0).existed());
+        assertTrue(results.get(1).results().get(0).existed());
+        assertEquals("2", new String(results.get(1).results().get(1).value(), StandardCharsets.UTF_8));
+        assertFalse(results.get(2).results().get(0).existed());
+        assertEquals(List.of(1L, 2L, 2L), results.stream().map(Outcome::revision).toList(),
+                "each write its revision; the delete of a missing key none");
         assertEquals(1, sm.getLastAppliedTermIndex().getIndex());
     }
 
@@ -223,12 +226,12 @@ class KvStateMachineTest {
     }
 
     private List<OpResult> applyEntry(KvStateMachine sm, byte[] entry) throws Exception {
-        List<List<OpResult>> results = applyEntryOfMany(sm, entry);
+        List<Outcome> results = applyEntryOfMany(sm, entry);
         assertEquals(1, results.size());
-        return results.get(0);
+        return results.get(0).results();
     }
 
-    private List<List<OpResult>> applyEntryOfMany(KvStateMachine sm, byte[] entry) throws Exception {
+    private List<Outcome> applyEntryOfMany(KvStateMachine sm, byte[] entry) throws Exception {
         return Results.decode(sm.applyTransaction(transaction(sm, entry)).get().getContent().asReadOnlyByteBuffer());
     }
 

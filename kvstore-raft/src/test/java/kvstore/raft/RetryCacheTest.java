@@ -2,7 +2,7 @@ package kvstore.raft;
 
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
-import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -102,8 +102,8 @@ class RetryCacheTest {
     }
 
     private static boolean existed(RaftClientReply reply) {
-        List<List<OpResult>> results = Results.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
-        return results.get(0).get(0).existed();
+        List<Outcome> results = Results.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+        return results.get(0).results().get(0).existed();
     }
 
     private static Message entryOf(Op op) {

@@ -4,6 +4,7 @@ import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -40,7 +41,7 @@ class WriteCoalescerTest {
     @Test
     void shouldSendAWriteAtOnceAndPackThoseThatComeWhileItsEntryIsOnItsWay() throws Exception {
         assertEquals(1, WriteCoalescer.MAX_IN_FLIGHT);
-        List<CompletableFuture<List<OpResult>>> done = new ArrayList<>();
+        List<CompletableFuture<Outcome>> done = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             done.add(submit("k" + i));
         }
@@ -48,13 +49,13 @@ class WriteCoalescerTest {
         assertEquals(List.of("k0"), keys(sent.get(0)));
 
         replyWithExistedFlags(0, true);
-        assertTrue(done.get(0).get().get(0).existed());
+        assertTrue(done.get(0).get().results().get(0).existed());
         assertEquals(List.of("k1", "k2", "k3", "k4", "k5"), keys(sent.get(1)));
         assertFalse(done.get(1).isDone(), "its entry has not returned yet");
 
         replyWithExistedFlags(1, false, true, false, true, false);
-        assertTrue(done.get(2).get().get(0).existed());
-        assertFalse(done.get(3).get().get(0).existed());
+        assertTrue(done.get(2).get().results().get(0).existed());
+        assertFalse(done.get(3).get().results().get(0).existed());
         assertEquals(2, sent.size(), "nothing was waiting");
         submit("k6");
         assertEquals(List.of("k6"), keys(sent.get(2)), "with nothing on its way, a write leaves at once");
@@ -63,13 +64,13 @@ class WriteCoalescerTest {
     @Test
     void shouldGiveEveryWriteOfAFailedEntryTheEntrysFailure() {
         submit("a");
-        CompletableFuture<List<OpResult>> b = submit("b");
-        CompletableFuture<List<OpResult>> c = submit("c");
+        CompletableFuture<Outcome> b = submit("b");
+        CompletableFuture<Outcome> c = submit("c");
         replyWithExistedFlags(0, false);
         WriteFailedException unknown = new WriteFailedException(WriteFailedException.Reason.OUTCOME_UNKNOWN,
                 "outcome unknown: test", null);
         replies.get(1).completeExceptionally(unknown);
-        for (CompletableFuture<List<OpResult>> f : List.of(b, c)) {
+        for (CompletableFuture<Outcome> f : List.of(b, c)) {
             ExecutionException e = assertThrows(ExecutionException.class, f::get);
             assertEquals(unknown, e.getCause());
         }
@@ -79,9 +80,9 @@ class WriteCoalescerTest {
     void shouldFailWithoutSendingAWriteWhoseTimeRanOutWhileItWaited() throws Exception {
         submit("a");
         nanos += 5_000_000; // 5 ms later
-        CompletableFuture<List<OpResult>> late = submit("late");
+        CompletableFuture<Outcome> late = submit("late");
         nanos += TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS) - 5_000_000;
-        CompletableFuture<List<OpResult>> fresh = submit("fresh");
+        CompletableFuture<Outcome> fresh = submit("fresh");
         nanos += 6_000_000; // "late" waited past its timeout, "fresh" did not
         replyWithExistedFlags(0, false);
         ExecutionException e = assertThrows(ExecutionException.class, late::get);
@@ -103,8 +104,8 @@ class WriteCoalescerTest {
         assertEquals(List.of(big), keys(sent.get(2)));
     }
 
-    private CompletableFuture<List<OpResult>> submit(String key) {
-        CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
+    private CompletableFuture<Outcome> submit(String key) {
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         coalescer.submit(WalCodec.encode(List.of(new Op.Set(k, "1".getBytes(StandardCharsets.UTF_8), Entry.NEVER)),
                 T0), done);
@@ -112,9 +113,9 @@ class WriteCoalescerTest {
     }
 
     private void replyWithExistedFlags(int entry, Boolean... existed) {
-        List<List<OpResult>> results = new ArrayList<>();
+        List<Outcome> results = new ArrayList<>();
         for (boolean e : existed) {
-            results.add(List.of(new OpResult(e, null, 0, 0, 0)));
+            results.add(Outcome.applied(1, List.of(new OpResult(e, null, 0, 0, 0))));
         }
         replies.get(entry).complete(ByteBuffer.wrap(Results.encode(results)));
     }

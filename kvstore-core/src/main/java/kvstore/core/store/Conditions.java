@@ -58,11 +58,10 @@ public final class Conditions {
         boolean changes = false;
         for (int i = 0; i < ops.size(); i++) {
             Op op = ops.get(i);
-            if (op instanceof Op.Set set) {
+            if (op instanceof Op.Set) {
                 written = written != null ? written : new HashMap<>();
-                Entry e = set.entry();
-                written.put(ByteBuffer.wrap(op.key()), e.isLiveAt(atMillis)
-                        ? new Entry(e.key(), e.value(), e.deadlineMillis(), 0, revision, 0) : ABSENT);
+                Entry left = leftBy(op, revision, atMillis);
+                written.put(ByteBuffer.wrap(op.key()), left != null ? left : ABSENT);
                 changes = true;
             } else if (op instanceof Op.Check check) {
                 Entry live = lookup(written, view, op.key());
@@ -78,6 +77,18 @@ public final class Conditions {
             }
         }
         return changes ? Verdict.CHANGES : Verdict.NO_CHANGE;
+    }
+
+    /**
+     * What the write {@code op}, applied as {@code revision} at {@code atMillis}, leaves its key holding as a
+     * decision sees it (value and mod revision), or null when it leaves it absent.
+     */
+    public static Entry leftBy(Op op, long revision, long atMillis) {
+        if (op instanceof Op.Set set && set.entry().isLiveAt(atMillis)) {
+            Entry e = set.entry();
+            return new Entry(e.key(), e.value(), e.deadlineMillis(), 0, revision, 0);
+        }
+        return null;
     }
 
     private static Entry lookup(Map<ByteBuffer, Entry> written, View view, byte[] key) {

@@ -196,7 +196,9 @@ public final class Store {
                 batchLock.unlockWrite(batchStamp);
             }
         }
-        if (!changes.isEmpty()) {
+        // A unit replayed over a snapshot that already reflects part of it is no whole unit: watchers would see half a
+        // batch. Its changes are told to nobody; the listener's history starts after the snapshot's reach.
+        if (!changes.isEmpty() && skipped == null) {
             listener.applied(revision, changes);
         }
         return results;

@@ -1,7 +1,5 @@
 package kvstore.core.wal;
 
-import kvstore.core.store.Op;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -16,17 +14,17 @@ import java.util.function.Consumer;
  * <p>Units (a single write or a whole batch) are applied in the order they are accepted. {@link #finish}
  * returns once every accepted unit has been applied, and rethrows what the applying thread threw.
  */
-final class ApplyPipeline implements Consumer<List<Op>> {
+final class ApplyPipeline implements Consumer<LoggedUnit> {
     private static final int CHUNK = 4096;
-    private static final List<List<Op>> END = List.of();
+    private static final List<LoggedUnit> END = List.of();
 
-    private final Consumer<List<Op>> apply;
-    private final BlockingQueue<List<List<Op>>> chunks = new ArrayBlockingQueue<>(8);
+    private final Consumer<LoggedUnit> apply;
+    private final BlockingQueue<List<LoggedUnit>> chunks = new ArrayBlockingQueue<>(8);
     private final Thread thread;
     private volatile Throwable failure;
-    private List<List<Op>> chunk = new ArrayList<>(CHUNK);
+    private List<LoggedUnit> chunk = new ArrayList<>(CHUNK);
 
-    ApplyPipeline(Consumer<List<Op>> apply) {
+    ApplyPipeline(Consumer<LoggedUnit> apply) {
         this.apply = apply;
         this.thread = new Thread(this::run, "kvstore-replay-apply");
         thread.setDaemon(true);
@@ -34,7 +32,7 @@ final class ApplyPipeline implements Consumer<List<Op>> {
     }
 
     @Override
-    public void accept(List<Op> unit) {
+    public void accept(LoggedUnit unit) {
         chunk.add(unit);
         if (chunk.size() == CHUNK) {
             hand(chunk);
@@ -60,7 +58,7 @@ final class ApplyPipeline implements Consumer<List<Op>> {
         }
     }
 
-    private void hand(List<List<Op>> units) {
+    private void hand(List<LoggedUnit> units) {
         try {
             while (failure == null && !chunks.offer(units, 100, TimeUnit.MILLISECONDS)) {
                 // The applying thread is behind; keep waiting unless it has failed.
@@ -74,11 +72,11 @@ final class ApplyPipeline implements Consumer<List<Op>> {
     private void run() {
         try {
             while (true) {
-                List<List<Op>> units = chunks.take();
+                List<LoggedUnit> units = chunks.take();
                 if (units == END) {
                     return;
                 }
-                for (List<Op> unit : units) {
+                for (LoggedUnit unit : units) {
                     apply.accept(unit);
                 }
             }

@@ -1,7 +1,7 @@
 package kvstore.core.wal;
 
 import kvstore.core.Backup;
-import kvstore.core.store.Op;
+import kvstore.core.store.Entry;
 import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
 
@@ -19,13 +19,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
 
 /**
- * Writes a {@link Backup}: the data set as it stood at one instant, while writes go on. The idea compaction
- * uses, without touching the log: between two groups the log worker opens a {@link WriteTap}; a snapshot of the
- * store is written to a temporary file (a weakly consistent walk: a key written meanwhile may show either
- * value); between two later groups the tap is closed. Every key the tap saw is then taken from the tap (its
- * last write) instead of the snapshot, and every other key was not written between the two instants, so its
- * snapshot line is its value at both. The result is the state when the tap closed, and no batch is split:
- * the tap takes a batch's writes together, between groups.
+ * Writes a {@link Backup}: the data set as it stood at one instant, while writes go on, with the revision it
+ * stood at. The idea compaction uses, without touching the log: between two groups the log worker opens a
+ * {@link WriteTap}; a snapshot of the store is written to a temporary file (a weakly consistent walk: a key
+ * written meanwhile may show either value); between two later groups the tap is closed. Every key the tap saw
+ * is then taken from the tap (its entry when the last group that changed it was applied) instead of the
+ * snapshot, and every other key was not written between the two instants, so its snapshot line is its value
+ * and figures at both. The result is the state when the tap closed, at the revision it closed at, and no batch
+ * is split: the tap takes a batch's writes together, between groups.
  *
  * <p>Threading: all of it runs on a thread of its own ({@code kvstore-backup}); it meets the log worker only
  * through the tap's tasks.
@@ -78,14 +79,14 @@ public final class BackupWriter {
         log.tap(tap, true).join();
         Path snapshot;
         try {
-            snapshot = writeSnapshot();
+            snapshot = writeSnapshot(tap.openedAt());
         } catch (IOException | RuntimeException | Error e) {
             log.tap(tap, false);
             throw e;
         }
         try {
             log.tap(tap, false).join();
-            if (tap.finalWrites().isEmpty()) {
+            if (tap.isEmpty()) {
                 return new Backup(snapshot, Files.size(snapshot));
             }
         } catch (RuntimeException e) {
@@ -100,15 +101,15 @@ public final class BackupWriter {
         }
     }
 
-    /** The version mark and one set line per entry live now. */
-    private Path writeSnapshot() throws IOException {
+    /** The version mark with {@code revision} and one set line per entry live now. */
+    private Path writeSnapshot(long revision) throws IOException {
         Path file = Files.createTempFile(directory.path(), FILE_PREFIX, ".snapshot");
         long now = clock.millis();
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), BUFFER_BYTES)) {
-            out.write(encoder.encodeVersionMark());
+            out.write(encoder.encodeVersionMark(revision));
             store.forEachLive(now, (key, entry) -> {
                 try {
-                    out.write(encoder.encodeSet(entry, now));
+                    out.write(encoder.encodeEntry(entry, now));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -123,12 +124,16 @@ public final class BackupWriter {
         return file;
     }
 
-    /** The snapshot's lines but those of keys the tap saw, then the tap's last set of each key still live. */
+    /**
+     * The version mark with the revision the tap closed at, the snapshot's lines but its mark and those of keys
+     * the tap saw, then the tap's entry of each key it saw that is still live.
+     */
     private Path merge(Path snapshot, WriteTap tap) throws IOException {
         Path file = Files.createTempFile(directory.path(), FILE_PREFIX, ".ndjson");
         CRC32C crc = new CRC32C();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(snapshot), BUFFER_BYTES);
              OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), BUFFER_BYTES)) {
+            out.write(encoder.encodeVersionMark(tap.closedAt()));
             byte[] line = new byte[256];
             int length;
             while ((length = readLine(in, line)) >= 0) {
@@ -137,15 +142,15 @@ public final class BackupWriter {
                     continue;
                 }
                 WalDecoder.Line decoded = decode(line, length, crc);
-                if (decoded.kind() != WalDecoder.Line.Kind.WRITE || !tap.touched(decoded.op().key())) {
+                if (decoded.kind() == WalDecoder.Line.Kind.WRITE && !tap.touched(decoded.op().key())) {
                     out.write(line, 0, length);
                     out.write('\n');
                 }
             }
             long now = clock.millis();
-            for (Op op : tap.finalWrites()) {
-                if (op instanceof Op.Set set && set.entry().isLiveAt(now)) {
-                    out.write(encoder.encodeSet(set.entry(), now));
+            for (Entry entry : tap.finalEntries()) {
+                if (entry.isLiveAt(now)) {
+                    out.write(encoder.encodeEntry(entry, now));
                 }
             }
         } catch (IOException | RuntimeException | Error e) {

@@ -2,6 +2,7 @@ package kvstore.core.wal;
 
 import kvstore.core.WriteFailedException;
 import kvstore.core.WriteFailedException.Reason;
+import kvstore.core.store.Entry;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -50,16 +51,15 @@ final class BetweenGroupRequests {
         return done;
     }
 
-    /** Gives the open taps the writes of the group just committed that were applied (not refused). */
-    void feedTaps(List<LogTask.Append> appends) {
+    /** Gives the open taps the keys {@code group} just changed, as the store now holds them. */
+    void feedTaps(GroupCommit group) {
         if (taps.isEmpty()) {
             return;
         }
-        for (LogTask.Append a : appends) {
-            if (!a.done().isCompletedExceptionally()) {
-                for (WriteTap tap : taps) {
-                    tap.record(a.ops());
-                }
+        for (byte[] key : group.changedKeys()) {
+            Entry entry = group.store().get(key, Long.MIN_VALUE);
+            for (WriteTap tap : taps) {
+                tap.record(key, entry);
             }
         }
     }
@@ -78,9 +78,11 @@ final class BetweenGroupRequests {
         } else if (request instanceof LogTask.Tap t) {
             if (!t.open()) {
                 taps.remove(t.tap());
+                t.tap().closed(group.store().revision());
                 t.done().complete(null);
             } else if (working) {
                 taps.add(t.tap());
+                t.tap().opened(group.store().revision());
                 t.done().complete(null);
             } else {
                 t.done().completeExceptionally(shuttingDown());

@@ -19,8 +19,9 @@ import java.util.function.Predicate;
  * rewrite. Between two groups the log worker asks {@link #maybeStart}; when due, a snapshot thread writes
  * the next log ({@link Snapshot}) and hands it back as a task; the worker then {@link #install}s it: appends
  * the log's bytes written since the snapshot began, fsyncs, renames the new file over {@code wal.log} and
- * fsyncs the directory. Every write is a whole-value set or a delete, so replaying the later writes over a
- * snapshot taken while they happened gives the same state. A crash before the rename leaves the old log (the
+ * fsyncs the directory. The snapshot is weakly consistent (a key written while it is taken shows one of its
+ * values, as a whole unit left it), and replay of the writes carried over leaves alone each key the snapshot
+ * already shows at or past their revision (see {@code Store.apply}), so the result is the state of the log. A crash before the rename leaves the old log (the
  * stale temporary file is deleted on open); after it, the new one, complete and fsynced.
  *
  * <p>Threading: all state here belongs to the log worker's thread; the snapshot thread reports back only by
@@ -98,7 +99,7 @@ final class Compaction {
 
     private void start(LogFile current, Predicate<LogTask> enqueue) {
         running = true;
-        Snapshot.Start start = new Snapshot.Start(current.size(), nanoClock.nanos());
+        Snapshot.Start start = new Snapshot.Start(current.size(), store.revision(), nanoClock.nanos());
         Thread thread = new Thread(() -> {
             try {
                 LogFile next = LogFile.create(directory.resolve(WalFormat.COMPACT_FILE_NAME));

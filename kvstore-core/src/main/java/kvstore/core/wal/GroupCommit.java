@@ -6,22 +6,22 @@ import kvstore.core.LogObserver;
 import kvstore.core.RateLimitedLog;
 import kvstore.core.WriteFailedException;
 import kvstore.core.WriteFailedException.Reason;
-import kvstore.core.store.Op;
-import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
+import kvstore.core.store.Store;
+import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One group of appends made durable and handed on: write them with one write, force once (under
- * {@link FsyncPolicy#ALWAYS}), apply them to the store and complete them, in log order. Holds the log's
- * failure policy, written where it acts: a write that fails (disk full) is cut back off the file and its
+ * One group of appends made durable and handed on: decide it ({@link GroupPlan}: expiries due, checks,
+ * revisions), write its lines with one write, force once (under {@link FsyncPolicy#ALWAYS}), apply it to the
+ * store and complete its appends, in log order. Holds the log's failure policy, written where it acts: a write that fails (disk full) is cut back off the file and its
  * group is refused as {@link Reason#NOT_STORED}, and later writes are tried again; a failed fsync is fatal
  * (retrying one can report success for data that is gone): the {@link FatalHandler} is told and nothing is
  * acknowledged any more.
@@ -35,23 +35,36 @@ final class GroupCommit {
     private static final long SLOW_FSYNC_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final FsyncPolicy policy;
-    private final LogWorker.Applier applier;
+    private final Store store;
+    private final EpochClock clock;
+    /** Reused group after group. */
+    private final GroupPlan plan;
     private final FatalHandler fatalHandler;
     private final NanoClock nanoClock;
     private final LogObserver observer;
     /** A full disk refuses every write, thousands a second: its warning is logged once per interval with a count. */
     private final RateLimitedLog warnings;
     private final AtomicLong syncs = new AtomicLong();
-    private final List<byte[]> lines = new ArrayList<>();
     private volatile LogFile file;
     private boolean failed;
     private long lastForceNanos;
 
-    GroupCommit(LogFile file, FsyncPolicy policy, LogWorker.Applier applier, FatalHandler fatalHandler,
+    GroupCommit(LogFile file, FsyncPolicy policy, Store store, EpochClock clock, FatalHandler fatalHandler,
                 NanoClock nanoClock, LogObserver observer) {
+        this(file, false, policy, store, clock, fatalHandler, nanoClock, observer);
+    }
+
+    /**
+     * As above, on a log whose lines are of an older version when {@code olderLog}: the first group written then
+     * starts with a version mark.
+     */
+    GroupCommit(LogFile file, boolean olderLog, FsyncPolicy policy, Store store, EpochClock clock,
+                FatalHandler fatalHandler, NanoClock nanoClock, LogObserver observer) {
         this.file = file;
         this.policy = policy;
-        this.applier = applier;
+        this.store = store;
+        this.clock = clock;
+        this.plan = new GroupPlan(store, olderLog);
         this.fatalHandler = fatalHandler;
         this.nanoClock = nanoClock;
         this.observer = observer;
@@ -86,44 +99,71 @@ final class GroupCommit {
         return Math.max(0, EVERYSEC_NANOS - (nanoClock.nanos() - lastForceNanos));
     }
 
+    /**
+     * Commits {@code appends} (possibly none: a group of the store's due expiries alone), at the clock's time now:
+     * every entry due by then is expired first, so no append meets a key past its deadline.
+     */
     void commit(List<LogTask.Append> appends) {
         if (failed) {
             refuseAll(appends, Reason.LOG_FAILED, "the log failed earlier and takes no more writes; nothing was written");
             return;
         }
-        long before = file.size();
-        long start = nanoClock.nanos();
-        try {
-            lines.clear();
-            for (LogTask.Append a : appends) {
-                lines.add(a.lines());
-            }
-            file.append(lines);
-        } catch (IOException e) {
-            cutBack(before, e);
-            refuseAll(appends, Reason.NOT_STORED,
-                    "the write could not be stored in the log: " + e.getMessage() + "; nothing was written");
+        plan.decide(appends, clock.millis());
+        List<byte[]> lines = plan.lines();
+        if (!lines.isEmpty() && !write(appends, lines)) {
             return;
         }
-        observer.appended(appends.size(), file.size() - before, nanoClock.nanos() - start);
-        // Under everysec the force comes from the worker's loop, once a second while the log is dirty.
-        if (policy == FsyncPolicy.ALWAYS && file.isDirty() && !force()) {
-            refuseAll(appends, Reason.LOG_FAILED,
-                    "fsync failed, so the write may or may not survive a restart; the server is stopping");
-            return;
+        if (plan.expiryCount() > 0) {
+            plan.applyExpiries();
+            observer.expired(plan.expiryCount());
         }
-        for (LogTask.Append a : appends) {
-            List<OpResult> results;
+        for (int i = 0; i < appends.size(); i++) {
+            LogTask.Append a = appends.get(i);
+            Outcome outcome;
             try {
-                results = applier.apply(a.ops());
+                outcome = plan.apply(i, a.ops());
             } catch (RuntimeException e) {
                 log.error("applying a logged write failed", e);
                 a.done().completeExceptionally(new WriteFailedException(Reason.LOG_FAILED,
                         "internal error after the write was logged: " + e, e));
                 continue;
             }
-            a.done().complete(results);
+            a.done().complete(outcome);
         }
+    }
+
+    /** Writes the group's lines and forces them as the policy says; false when the group was refused. */
+    private boolean write(List<LogTask.Append> appends, List<byte[]> lines) {
+        long before = file.size();
+        long start = nanoClock.nanos();
+        try {
+            file.append(lines);
+        } catch (IOException e) {
+            cutBack(before, e);
+            plan.abandon();
+            refuseAll(appends, Reason.NOT_STORED,
+                    "the write could not be stored in the log: " + e.getMessage() + "; nothing was written");
+            return false;
+        }
+        plan.written();
+        observer.appended(appends.size(), file.size() - before, nanoClock.nanos() - start);
+        // Under everysec the force comes from the worker's loop, once a second while the log is dirty.
+        if (policy == FsyncPolicy.ALWAYS && file.isDirty() && !force()) {
+            refuseAll(appends, Reason.LOG_FAILED,
+                    "fsync failed, so the write may or may not survive a restart; the server is stopping");
+            return false;
+        }
+        return true;
+    }
+
+    /** The keys the last group changed, in log order. */
+    List<byte[]> changedKeys() {
+        return plan.changedKeys();
+    }
+
+    /** The store the groups are applied to. */
+    Store store() {
+        return store;
     }
 
     void forceIfDirty() {

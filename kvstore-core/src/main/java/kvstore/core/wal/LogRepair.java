@@ -4,6 +4,7 @@ import kvstore.core.CorruptLogException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.zip.CRC32C;
 
 /**
  * What {@link WalReplay} does where the log stops being good, and the cut that follows. Damage with nothing but
@@ -57,22 +59,50 @@ final class LogRepair {
         }
         Path copy = saveBrokenCopy();
         long dropped = countLines(cutAt);
+        long highest = highestRevisionFrom(cutAt);
         log.warn("{}: line {} (byte offset {}) is damaged ({}); saved the whole log as {}; repair drops "
                 + "{} records ({} bytes) from byte offset {} on", file, lineNo, lineOffset, why, copy,
                 dropped, size - cutAt, cutAt);
-        return truncate(cutAt, records, dropped, copy);
+        return truncate(cutAt, records, dropped, copy, highest);
     }
 
     /** Cuts a torn or blank tail from {@code cutAt} on, with a warning saying {@code why}. */
     WalReplay.Result cut(long cutAt, long records, String why) throws IOException {
         log.warn("{}: cutting the last {} bytes (from byte offset {}): {}", file, size - cutAt, cutAt, why);
-        return truncate(cutAt, records, 0, null);
+        return truncate(cutAt, records, 0, null, 0);
     }
 
-    private WalReplay.Result truncate(long cutAt, long records, long dropped, Path copy) throws IOException {
+    private WalReplay.Result truncate(long cutAt, long records, long dropped, Path copy, long highestCutRevision)
+            throws IOException {
         channel.truncate(cutAt);
         channel.force(true);
-        return new WalReplay.Result(records, cutAt, size - cutAt, dropped, copy);
+        return new WalReplay.Result(records, cutAt, size - cutAt, dropped, copy, WalFormat.VERSION,
+                highestCutRevision);
+    }
+
+    /**
+     * The highest revision the readable lines from {@code from} on carry (damaged ones are passed over), so that
+     * the store can go on past every revision the cut may have held and none is given twice.
+     */
+    private long highestRevisionFrom(long from) throws IOException {
+        long[] highest = {0};
+        CRC32C crc = new CRC32C();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        scan(from, b -> {
+            if (b != '\n') {
+                line.write(b);
+                return true;
+            }
+            byte[] bytes = line.toByteArray();
+            line.reset();
+            try {
+                highest[0] = Math.max(highest[0], WalDecoder.parse(bytes, 0, bytes.length, crc).revision());
+            } catch (WalDecoder.BadLineException e) {
+                // a damaged line says nothing; the caller also counts every line cut
+            }
+            return true;
+        });
+        return highest[0];
     }
 
     private Path saveBrokenCopy() throws IOException {

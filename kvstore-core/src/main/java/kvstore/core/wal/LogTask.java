@@ -1,7 +1,7 @@
 package kvstore.core.wal;
 
 import kvstore.core.store.Op;
-import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,10 +9,11 @@ import java.util.concurrent.CompletableFuture;
 /** What the {@link LogWorker}'s queue carries: its one input, handled in arrival order on its thread. */
 sealed interface LogTask {
     /**
-     * A write to log and apply: {@code lines} are the encoded log lines of {@code ops} (empty for a batch of
-     * gets only); {@code done} completes once they are durable and applied, or fails.
+     * A unit to decide, log and apply: {@code lines} are the log lines of {@code ops} up to the revision (none
+     * for a batch of gets only); {@code done} completes with its outcome once it is durable and applied (or
+     * refused by a check, or found to change nothing), or fails.
      */
-    record Append(List<Op> ops, byte[] lines, CompletableFuture<List<OpResult>> done) implements LogTask {
+    record Append(List<Op> ops, UnitLines lines, CompletableFuture<Outcome> done) implements LogTask {
     }
 
     /** The snapshot thread finished the next log: carry the newer writes over and install it. */

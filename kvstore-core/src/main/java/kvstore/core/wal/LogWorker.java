@@ -5,7 +5,7 @@ import kvstore.core.FsyncPolicy;
 import kvstore.core.LogObserver;
 import kvstore.core.WriteFailedException.Reason;
 import kvstore.core.store.Op;
-import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
@@ -21,10 +21,11 @@ import java.util.function.Predicate;
 
 /**
  * The single thread that owns the log: every write of the server passes through it. Like ZooKeeper's
- * {@code SyncRequestProcessor}: take the first task, drain whatever else is queued, make the group's appends
- * durable with one write and one force and hand them on ({@link GroupCommit}), then let {@link Compaction}
- * start or install a rewrite of the log between two groups, and answer the {@link BetweenGroupRequests}.
- * Under load the groups grow by themselves; idle, one write pays one fsync.
+ * {@code SyncRequestProcessor}: take the first task, drain whatever else is queued, decide the group (the
+ * store's due expiries first, then each append's checks and revision), make it durable with one write and one
+ * force and hand it on ({@link GroupCommit}), then let {@link Compaction} start or install a rewrite of the log
+ * between two groups, and answer the {@link BetweenGroupRequests}. Under load the groups grow by themselves;
+ * idle, one write pays one fsync, and every expiry tick a group of the entries due, if any, is logged.
  *
  * <p>Threading: {@link #submit}, {@link #compactNow}, {@link #close} and the figures may be called from any
  * thread; the {@link LogTaskQueue} is the only way in. Everything else, the group commit, the compaction state
@@ -34,12 +35,6 @@ public final class LogWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogWorker.class);
     private static final int MAX_GROUP = 4096;
     private static final long EXPIRY_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(Store.EXPIRY_TICK_MILLIS);
-
-    /** Applies a group's writes to the store once they are in the log; runs on the worker's thread. */
-    @FunctionalInterface
-    public interface Applier {
-        List<OpResult> apply(List<Op> ops);
-    }
 
     /** Any thread offers; the worker's thread takes. */
     private final LogTaskQueue queue = new LogTaskQueue();
@@ -55,41 +50,34 @@ public final class LogWorker implements AutoCloseable {
     /** Worker thread only: the group being handled. */
     private final List<LogTask> tasks = new ArrayList<>();
 
-    /** Worker thread only: expires the store's due entries; run before every group and every expiry tick. */
-    private final Runnable expiry;
-
-    LogWorker(GroupCommit group, Compaction compaction, Runnable expiry) {
+    LogWorker(GroupCommit group, Compaction compaction) {
         this.group = group;
         this.compaction = compaction;
-        this.expiry = expiry;
         this.requests = new BetweenGroupRequests(group, compaction, offer);
     }
 
     /**
-     * Opens the log in {@code directory} where replay left it (ending with a whole record), writing the version
-     * mark into a new one, and builds the worker over {@code store}; {@link #start} it. {@code observer} is told
-     * of every group appended, every fsync and every compaction.
+     * Opens the log in {@code directory} where replay left it (ending with a whole record) and builds the worker
+     * over {@code store}, as replay left it too; {@link #start} it. A new log starts with the version mark, and so
+     * does, now, a log that {@code --repair} cut ({@code repaired}): its mark carries the revision the store was
+     * raised to, past the lines cut. The lines this kvstore appends to a log of an older {@code version} follow a
+     * version mark too, written with the first of them. {@code observer} is told of every group appended, every
+     * fsync, every expiry and every compaction.
      */
-    public static LogWorker open(DataDirectory directory, Store store, FsyncPolicy fsync, CompactionPolicy compacting,
-                                 FatalHandler fatalHandler, EpochClock clock, NanoClock nanoClock,
-                                 LogObserver observer) throws IOException {
+    public static LogWorker open(DataDirectory directory, Store store, int version, boolean repaired,
+                                 FsyncPolicy fsync, CompactionPolicy compacting, FatalHandler fatalHandler,
+                                 EpochClock clock, NanoClock nanoClock, LogObserver observer) throws IOException {
         LogFile file = LogFile.open(directory.resolve(WalFormat.FILE_NAME), LogFile.Opener.FILE);
         try {
-            if (file.size() == 0) {
-                file.append(List.of(new WalEncoder().encodeVersionMark()));
+            boolean older = version < WalFormat.VERSION;
+            if (file.size() == 0 || repaired) {
+                file.append(List.of(new WalEncoder().encodeVersionMark(store.revision())));
                 file.force();
                 directory.force();
+                older = false;
             }
-            GroupCommit group = new GroupCommit(file, fsync, ops -> store.applyUnit(ops, clock.millis()).results(),
-                    fatalHandler, nanoClock, observer);
-            Runnable expiry = () -> {
-                int expired = store.expireDue(clock.millis());
-                if (expired > 0) {
-                    observer.expired(expired);
-                }
-            };
-            return new LogWorker(group, new Compaction(store, directory, compacting, clock, nanoClock, observer),
-                    expiry);
+            GroupCommit group = new GroupCommit(file, older, fsync, store, clock, fatalHandler, nanoClock, observer);
+            return new LogWorker(group, new Compaction(store, directory, compacting, clock, nanoClock, observer));
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -100,8 +88,8 @@ public final class LogWorker implements AutoCloseable {
         thread.start();
     }
 
-    /** Queues a write (see {@link LogTask.Append}); once the log is closing it is refused at once. */
-    public void submit(List<Op> ops, byte[] lines, CompletableFuture<List<OpResult>> done) {
+    /** Queues a unit (see {@link LogTask.Append}); once the log is closing it is refused at once. */
+    public void submit(List<Op> ops, UnitLines lines, CompletableFuture<Outcome> done) {
         LogTask.Append append = new LogTask.Append(ops, lines, done);
         if (!queue.offer(append)) {
             GroupCommit.refuseAll(List.of(append), Reason.SHUTTING_DOWN, "the server is shutting down; nothing was written");
@@ -157,8 +145,8 @@ public final class LogWorker implements AutoCloseable {
             boolean open = true;
             while (open) {
                 LogTask first = nextTask();
-                expiry.run();
                 if (first == null) {
+                    group.commit(List.of()); // the store's due entries, if any, expire while nothing is written
                     group.forceIfDirty();
                     continue;
                 }
@@ -207,10 +195,8 @@ public final class LogWorker implements AutoCloseable {
                 asked.add(task);
             }
         }
-        if (!appends.isEmpty()) {
-            group.commit(appends);
-            requests.feedTaps(appends);
-        }
+        group.commit(appends);
+        requests.feedTaps(group);
         if (install != null && (group.hasFailed() || !open)) {
             install.snapshot().abandon();
         } else if (install != null) {

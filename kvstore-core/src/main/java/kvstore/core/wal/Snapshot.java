@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The next log, as compaction writes it: the version mark and one set line per live entry (with its absolute
- * expiry), under {@link WalFormat#COMPACT_FILE_NAME}, fsynced every few megabytes so the disk never sees one
+ * The next log, as compaction writes it: the version mark with the store's revision when the snapshot began,
+ * and one set line per entry (with its absolute expiry and its revision figures), under {@link WalFormat#COMPACT_FILE_NAME}, fsynced every few megabytes so the disk never sees one
  * huge flush. Written on the snapshot thread, then handed to the log worker, which appends the writes made
  * meanwhile and installs it (see {@link Compaction}).
  */
@@ -19,8 +19,11 @@ final class Snapshot {
     private static final int CHUNK_BYTES = 1 << 20;
     private static final long FSYNC_EVERY_BYTES = 4 << 20;
 
-    /** Where the live log stood when the snapshot began: the writes after {@code logBytes} are carried over. */
-    record Start(long logBytes, long nanos) {
+    /**
+     * Where the live log stood when the snapshot began, between two groups: the writes after {@code logBytes} are
+     * carried over, and all of them have revisions above {@code revision}.
+     */
+    record Start(long logBytes, long revision, long nanos) {
     }
 
     final Start start;
@@ -31,17 +34,18 @@ final class Snapshot {
         this.file = file;
     }
 
-    /** Writes every entry of {@code store} live at {@code nowMillis} to a new file at {@code file}'s path. */
+    /** Writes every entry of {@code store}, as of {@code nowMillis}, to a new file at {@code file}'s path. */
     static Snapshot write(Store store, long nowMillis, LogFile file, Start start, CompactionProbe probe)
             throws IOException {
         WalEncoder encoder = new WalEncoder();
         List<byte[]> chunk = new ArrayList<>();
         int[] chunkBytes = {0};
         long[] sinceForce = {0};
-        chunk.add(encoder.encodeVersionMark());
+        chunk.add(encoder.encodeVersionMark(start.revision()));
         try {
-            store.forEachLive(nowMillis, (key, entry) -> {
-                byte[] line = encoder.encodeSet(entry, nowMillis);
+            // Entries already due go too: their expiries, logged later, are changes with revisions of their own.
+            store.forEachLive(Long.MIN_VALUE, (key, entry) -> {
+                byte[] line = encoder.encodeEntry(entry, nowMillis);
                 chunk.add(line);
                 chunkBytes[0] += line.length;
                 if (chunkBytes[0] >= CHUNK_BYTES) {

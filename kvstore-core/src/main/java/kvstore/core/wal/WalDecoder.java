@@ -11,20 +11,32 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
+import static kvstore.core.wal.WalFormat.CREATE_REVISION_MEMBER;
 import static kvstore.core.wal.WalFormat.DELETE_START;
+import static kvstore.core.wal.WalFormat.EXPIRE_START;
+import static kvstore.core.wal.WalFormat.REVISION_MEMBER;
 import static kvstore.core.wal.WalFormat.SET_START;
+import static kvstore.core.wal.WalFormat.VERSION_MEMBER;
 import static kvstore.core.wal.WalFormat.TIMESTAMP_MEMBER;
 import static kvstore.core.wal.WalFormat.TTL_MEMBER;
 import static kvstore.core.wal.WalFormat.VALUE_MEMBER;
 
 /**
  * Reads one log line (see {@link WalFormat}), the reading half of the log's codec: checks its checksum where it
- * has one, then takes the fast path for a set or delete laid out exactly as {@link WalEncoder} writes it, and
- * a JSON parser for anything else (batch frames, the version mark, lines of other implementations).
+ * has one, then takes the fast path for a set, delete or expire laid out exactly as {@link WalEncoder} writes
+ * it, and a JSON parser for anything else (batch frames, the version mark, lines of other implementations).
  */
 final class WalDecoder {
-    /** What a line holds: a write ({@code op}), a batch frame or the version mark ({@code number}). */
-    record Line(Kind kind, Op op, int number) {
+    /** The revision of a line that carries none (version 1): replay counts it. */
+    static final long NO_REVISION = 0;
+    /** The timestamp of a line that carries none. */
+    static final long NO_TIMESTAMP = Long.MIN_VALUE;
+
+    /**
+     * What a line holds: a write ({@code op}), a batch frame (its {@code number} of writes) or the version mark
+     * (its {@code number}); its {@code revision} ({@link #NO_REVISION} when it has none) and its timestamp.
+     */
+    record Line(Kind kind, Op op, int number, long revision, long timestampMillis) {
         enum Kind { WRITE, BEGIN, COMMIT, VERSION }
     }
 
@@ -42,28 +54,30 @@ final class WalDecoder {
     static Line parse(byte[] buf, int off, int len, CRC32C crc) throws BadLineException {
         int crcAt = verifyChecksum(buf, off, len, crc);
         if (crcAt >= 0) {
-            Op op = parseCanonical(buf, off, crcAt);
-            if (op != null) {
-                return new Line(Line.Kind.WRITE, op, 0);
+            Line line = parseCanonical(buf, off, crcAt);
+            if (line != null) {
+                return line;
             }
         }
         return parseJson(buf, off, len);
     }
 
     /**
-     * The fast path: the set or delete on {@code buf[off, end)}, where {@code end} is where the {@code ,"crc"}
-     * member starts, read without a JSON parser (replay spends most of its time on such lines); null when the
-     * line is not laid out as the encoder writes it. Only for lines whose checksum has been verified. The key
-     * is taken when it needs no unescaping; the value is everything between {@code "value":} and the members
-     * after it, found from the end of the line: numbers hold no quotes, so valid JSON cannot be confused with
-     * a trailing {@code ,"ttl":N}.
+     * The fast path: the set, delete or expire on {@code buf[off, end)}, where {@code end} is where the
+     * {@code ,"crc"} member starts, read without a JSON parser (replay spends most of its time on such lines);
+     * null when the line is not laid out as the encoder writes it. Only for lines whose checksum has been
+     * verified. The key is taken when it needs no unescaping; the members after the value are numbers, read from
+     * the end of the line back (a snapshot's figures, the revision, the timestamp, the ttl); the value is
+     * everything between {@code "value":} and them: numbers hold no quotes, so valid JSON cannot be confused
+     * with a trailing {@code ,"ttl":N}.
      */
-    static Op parseCanonical(byte[] buf, int off, int end) {
+    static Line parseCanonical(byte[] buf, int off, int end) {
         boolean set = startsWith(buf, off, end, SET_START);
-        if (!set && !startsWith(buf, off, end, DELETE_START)) {
+        boolean expire = !set && startsWith(buf, off, end, EXPIRE_START);
+        if (!set && !expire && !startsWith(buf, off, end, DELETE_START)) {
             return null;
         }
-        int keyQuote = off + (set ? SET_START.length : DELETE_START.length);
+        int keyQuote = off + (set ? SET_START.length : expire ? EXPIRE_START.length : DELETE_START.length);
         if (keyQuote >= end || buf[keyQuote] != '"') {
             return null;
         }
@@ -79,14 +93,38 @@ final class WalDecoder {
             return null;
         }
         byte[] key = Arrays.copyOfRange(buf, keyStart, keyEnd);
-        int timestampAt = memberBefore(buf, keyEnd + 1, end, TIMESTAMP_MEMBER);
+        int tail = end;
+        long version = 0;
+        long createRevision = 0;
+        int at = memberBefore(buf, keyEnd + 1, tail, VERSION_MEMBER);
+        if (at >= 0) {
+            version = WalFormat.wholeNumber(buf, at + VERSION_MEMBER.length, tail);
+            tail = at;
+            at = memberBefore(buf, keyEnd + 1, tail, CREATE_REVISION_MEMBER);
+            if (at < 0 || version <= 0) {
+                return null;
+            }
+            createRevision = WalFormat.wholeNumber(buf, at + CREATE_REVISION_MEMBER.length, tail);
+            tail = at;
+        }
+        long revision = NO_REVISION;
+        at = memberBefore(buf, keyEnd + 1, tail, REVISION_MEMBER);
+        if (at >= 0) {
+            revision = WalFormat.wholeNumber(buf, at + REVISION_MEMBER.length, tail);
+            tail = at;
+        } else if (version > 0) {
+            return null;
+        }
+        int timestampAt = memberBefore(buf, keyEnd + 1, tail, TIMESTAMP_MEMBER);
         long timestamp = timestampAt < 0 ? Long.MIN_VALUE
-                : WalFormat.millis(buf, timestampAt + TIMESTAMP_MEMBER.length, end);
-        if (timestamp == Long.MIN_VALUE) {
+                : WalFormat.millis(buf, timestampAt + TIMESTAMP_MEMBER.length, tail);
+        if (timestamp == Long.MIN_VALUE || revision < 0 || createRevision < 0) {
             return null;
         }
         if (!set) {
-            return timestampAt == keyEnd + 1 ? new Op.Delete(key) : null;
+            return timestampAt == keyEnd + 1 && version == 0
+                    ? new Line(Line.Kind.WRITE, expire ? new Op.Expire(key) : new Op.Delete(key), 0, revision, timestamp)
+                    : null;
         }
         int valueStart = keyEnd + 1 + VALUE_MEMBER.length;
         if (!startsWith(buf, keyEnd + 1, end, VALUE_MEMBER)) {
@@ -106,7 +144,9 @@ final class WalDecoder {
         if (valueEnd <= valueStart) {
             return null;
         }
-        return new Op.Set(key, Arrays.copyOfRange(buf, valueStart, valueEnd), deadline);
+        byte[] value = Arrays.copyOfRange(buf, valueStart, valueEnd);
+        Entry entry = new Entry(key, value, deadline, createRevision, version > 0 ? revision : 0, version);
+        return new Line(Line.Kind.WRITE, new Op.Set(key, entry), 0, revision, timestamp);
     }
 
     private static Line parseJson(byte[] buf, int off, int len) throws BadLineException {
@@ -119,7 +159,8 @@ final class WalDecoder {
             byte[] value = null;
             double ttl = Double.NaN;
             double timestamp = Double.NaN;
-            int number = -1;
+            int count = -1;
+            long[] figures = {NO_REVISION, 0, 0}; // revision, create_revision, version
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken token = p.nextToken();
@@ -129,23 +170,38 @@ final class WalDecoder {
                     case "value" -> value = CompactJson.copyValue(p, buf, off);
                     case "ttl" -> ttl = token.isNumeric() ? p.getDoubleValue() : Double.NaN;
                     case "timestamp" -> timestamp = token.isNumeric() ? p.getDoubleValue() : Double.NaN;
-                    case "count", "version" -> number = token == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+                    case "count" -> count = token == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+                    case "revision" -> figures[0] = wholeNumber(p, token);
+                    case "create_revision" -> figures[1] = wholeNumber(p, token);
+                    case "version" -> figures[2] = wholeNumber(p, token);
                     default -> p.skipChildren();
                 }
             }
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new BadLineException("not a single JSON object");
             }
-            return build(op, key, value, ttl, timestamp, number);
+            return build(op, key, value, ttl, timestamp, count, figures);
         } catch (IOException e) {
             throw new BadLineException("not valid JSON");
         }
     }
 
-    private static Line build(String op, byte[] key, byte[] value, double ttl, double timestamp, int number)
-            throws BadLineException {
+    /** A revision or version member: a whole number of at least 0; -1 for anything else. */
+    private static long wholeNumber(JsonParser p, JsonToken token) throws IOException {
+        return token == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                ? Math.max(-1, p.getLongValue()) : -1;
+    }
+
+    private static Line build(String op, byte[] key, byte[] value, double ttl, double timestamp, int count,
+                              long[] figures) throws BadLineException {
         if (op == null) {
             throw new BadLineException("no \"op\"");
+        }
+        long revision = figures[0];
+        long version = figures[2];
+        long at = Double.isNaN(timestamp) ? NO_TIMESTAMP : WalFormat.millis(timestamp);
+        if (revision < 0 || figures[1] < 0 || (version != 0 && !op.equals(WalFormat.OP_FORMAT) && revision == 0)) {
+            throw new BadLineException("bad \"revision\", \"create_revision\" or \"version\"");
         }
         switch (op) {
             case WalFormat.OP_SET -> {
@@ -153,23 +209,30 @@ final class WalDecoder {
                 if (value == null) {
                     throw new BadLineException("set without \"value\"");
                 }
-                return new Line(Line.Kind.WRITE, new Op.Set(key, value, deadline(timestamp, ttl)), 0);
+                if (version < 0) {
+                    throw new BadLineException("bad \"version\"");
+                }
+                Entry entry = new Entry(key, value, deadline(timestamp, ttl), figures[1], version > 0 ? revision : 0,
+                        version);
+                return new Line(Line.Kind.WRITE, new Op.Set(key, entry), 0, revision, at);
             }
-            case WalFormat.OP_DELETE -> {
+            case WalFormat.OP_DELETE, WalFormat.OP_EXPIRE -> {
                 requireKey(key);
-                return new Line(Line.Kind.WRITE, new Op.Delete(key), 0);
+                Op write = op.equals(WalFormat.OP_DELETE) ? new Op.Delete(key) : new Op.Expire(key);
+                return new Line(Line.Kind.WRITE, write, 0, revision, at);
             }
             case WalFormat.OP_BEGIN, WalFormat.OP_COMMIT -> {
-                if (number < 2) {
+                if (count < 2) {
                     throw new BadLineException("batch frame without a valid \"count\"");
                 }
-                return new Line(op.equals(WalFormat.OP_BEGIN) ? Line.Kind.BEGIN : Line.Kind.COMMIT, null, number);
+                return new Line(op.equals(WalFormat.OP_BEGIN) ? Line.Kind.BEGIN : Line.Kind.COMMIT, null, count,
+                        revision, at);
             }
             case WalFormat.OP_FORMAT -> {
-                if (number < 1) {
+                if (version < 1 || version > Integer.MAX_VALUE) {
                     throw new BadLineException("version mark without a valid \"version\"");
                 }
-                return new Line(Line.Kind.VERSION, null, number);
+                return new Line(Line.Kind.VERSION, null, (int) version, revision, at);
             }
             default -> throw new BadLineException("unknown op \"" + op + "\"");
         }

@@ -10,8 +10,9 @@ import java.util.zip.CRC32C;
 
 /**
  * Encodes writes as checksummed log lines (see {@link WalFormat}), the writing half of the log's codec.
- * Not thread-safe: use one per thread, or a new one per call; encoding is meant to happen on the
- * submitting threads, off the writer thread.
+ * Not thread-safe: use one per thread, or a new one per call. The submitting threads (the event loops) encode
+ * each unit's lines up to its revision ({@link #encodeUnit}); the log worker, which assigns revisions, finishes
+ * them ({@link #finish}) with an encoder of its own.
  */
 public final class WalEncoder {
     private static final byte[] HEX = WalFormat.ascii("0123456789abcdef");
@@ -21,51 +22,150 @@ public final class WalEncoder {
     private int pos;
 
     /**
-     * The log lines for {@code ops} (gets are skipped) written at {@code timestampMillis}: one line for a
-     * single write, a begin/commit frame around several, nothing when there is no write.
+     * The log lines for {@code ops} (gets and checks are skipped) written at {@code timestampMillis}, whole and
+     * without a revision: one line for a single write, a begin/commit frame around several, nothing when there
+     * is no write. A replicated entry carries its writes so; the revision is counted where it is applied.
      */
     public byte[] encode(List<Op> ops, long timestampMillis) {
         pos = 0;
-        int writes = 0;
-        for (Op op : ops) {
-            if (op.isWrite()) {
-                writes++;
-            }
-        }
-        if (writes > 1) {
-            frame(WalFormat.BEGIN_START, writes, timestampMillis);
-        }
-        for (Op op : ops) {
-            if (op instanceof Op.Set set) {
-                set(set.key(), set.entry(), timestampMillis);
-            } else if (op instanceof Op.Delete delete) {
-                delete(delete.key(), timestampMillis);
-            }
-        }
-        if (writes > 1) {
-            frame(WalFormat.COMMIT_START, writes, timestampMillis);
+        int writes = lines(ops, timestampMillis);
+        if (writes == 1) {
+            endLine(0);
+        } else if (writes > 1) {
+            endLine(0);
+            rest(ops, timestampMillis, writes);
         }
         return Arrays.copyOf(buf, pos);
     }
 
-    /** One set line of {@code entry} as of {@code timestampMillis}: snapshots write the live entries this way. */
-    public byte[] encodeSet(Entry entry, long timestampMillis) {
+    /**
+     * The lines of the unit {@code ops} written at {@code timestampMillis}, all but the end of the first, which
+     * waits for the unit's revision (see {@link UnitLines}).
+     */
+    public UnitLines encodeUnit(List<Op> ops, long timestampMillis) {
         pos = 0;
-        set(entry.key(), entry, timestampMillis);
+        int writes = lines(ops, timestampMillis);
+        if (writes == 0) {
+            return UnitLines.NONE;
+        }
+        byte[] head = Arrays.copyOf(buf, pos);
+        if (writes == 1) {
+            return new UnitLines(head, new byte[0]);
+        }
+        pos = 0;
+        rest(ops, timestampMillis, writes);
+        return new UnitLines(head, Arrays.copyOf(buf, pos));
+    }
+
+    /**
+     * The end of a unit's first line {@code head} (from {@link #encodeUnit}) as the change of {@code revision}:
+     * its revision member, its checksum (over the head and the revision member) and the close.
+     */
+    public byte[] finish(byte[] head, long revision) {
+        pos = 0;
+        put(WalFormat.REVISION_MEMBER);
+        putDigits(revision);
+        ensure(WalFormat.CRC_SUFFIX_LENGTH + 1);
+        buf[pos] = '}';
+        crc.reset();
+        crc.update(head, 0, head.length);
+        crc.update(buf, 0, pos + 1);
+        putCrc((int) crc.getValue());
         return Arrays.copyOf(buf, pos);
     }
 
-    /** The version mark, the first line of every log kvstore makes. */
-    public byte[] encodeVersionMark() {
+    /** The line of the expiry of {@code key}, the change of {@code revision}, made at {@code timestampMillis}. */
+    public byte[] encodeExpire(byte[] key, long timestampMillis, long revision) {
         pos = 0;
-        put(WalFormat.FORMAT_START);
-        putDigits(WalFormat.VERSION);
+        put(WalFormat.EXPIRE_START);
+        putQuoted(key);
+        put(WalFormat.TIMESTAMP_MEMBER);
+        putSeconds(timestampMillis);
+        put(WalFormat.REVISION_MEMBER);
+        putDigits(revision);
         endLine(0);
         return Arrays.copyOf(buf, pos);
     }
 
-    private void set(byte[] key, Entry entry, long timestampMillis) {
+    /**
+     * The set line of {@code entry} as a snapshot holds it, as of {@code timestampMillis}: its value, its
+     * remaining TTL and its revision figures. Compaction, backups and cluster snapshots write entries so. An
+     * entry already due is written as of its deadline, with no TTL left, so its deadline reads back exact.
+     */
+    public byte[] encodeEntry(Entry entry, long timestampMillis) {
+        pos = 0;
+        set(entry.key(), entry, Math.min(timestampMillis, entry.deadlineMillis()));
+        put(WalFormat.REVISION_MEMBER);
+        putDigits(entry.modRevision());
+        put(WalFormat.CREATE_REVISION_MEMBER);
+        putDigits(entry.createRevision());
+        put(WalFormat.VERSION_MEMBER);
+        putDigits(entry.version());
+        endLine(0);
+        return Arrays.copyOf(buf, pos);
+    }
+
+    /** The version mark, the first line of every log kvstore makes, saying the store stood at {@code revision}. */
+    public byte[] encodeVersionMark(long revision) {
+        pos = 0;
+        put(WalFormat.FORMAT_START);
+        putDigits(WalFormat.VERSION);
+        put(WalFormat.REVISION_MEMBER);
+        putDigits(revision);
+        endLine(0);
+        return Arrays.copyOf(buf, pos);
+    }
+
+    /** Writes the first line of {@code ops}, without its end; returns how many writes the unit holds. */
+    private int lines(List<Op> ops, long timestampMillis) {
+        int writes = 0;
+        Op first = null;
+        for (Op op : ops) {
+            if (op.isWrite()) {
+                writes++;
+                first = first == null ? op : first;
+            }
+        }
+        if (writes > 1) {
+            put(WalFormat.BEGIN_START);
+            putDigits(writes);
+            put(WalFormat.TIMESTAMP_MEMBER);
+            putSeconds(timestampMillis);
+        } else if (writes == 1) {
+            write(first, timestampMillis);
+        }
+        return writes;
+    }
+
+    /** Writes the whole lines of a batch after its begin line: each write, then the commit. */
+    private void rest(List<Op> ops, long timestampMillis, int writes) {
+        for (Op op : ops) {
+            if (op.isWrite()) {
+                int start = pos;
+                write(op, timestampMillis);
+                endLine(start);
+            }
+        }
         int start = pos;
+        put(WalFormat.COMMIT_START);
+        putDigits(writes);
+        put(WalFormat.TIMESTAMP_MEMBER);
+        putSeconds(timestampMillis);
+        endLine(start);
+    }
+
+    private void write(Op op, long timestampMillis) {
+        if (op instanceof Op.Set set) {
+            set(set.key(), set.entry(), timestampMillis);
+        } else {
+            put(op instanceof Op.Expire ? WalFormat.EXPIRE_START : WalFormat.DELETE_START);
+            putQuoted(op.key());
+            put(WalFormat.TIMESTAMP_MEMBER);
+            putSeconds(timestampMillis);
+        }
+    }
+
+    private void set(byte[] key, Entry entry, long timestampMillis) {
         put(WalFormat.SET_START);
         putQuoted(key);
         put(WalFormat.VALUE_MEMBER);
@@ -76,25 +176,6 @@ public final class WalEncoder {
         }
         put(WalFormat.TIMESTAMP_MEMBER);
         putSeconds(timestampMillis);
-        endLine(start);
-    }
-
-    private void delete(byte[] key, long timestampMillis) {
-        int start = pos;
-        put(WalFormat.DELETE_START);
-        putQuoted(key);
-        put(WalFormat.TIMESTAMP_MEMBER);
-        putSeconds(timestampMillis);
-        endLine(start);
-    }
-
-    private void frame(byte[] head, int count, long timestampMillis) {
-        int start = pos;
-        put(head);
-        putDigits(count);
-        put(WalFormat.TIMESTAMP_MEMBER);
-        putSeconds(timestampMillis);
-        endLine(start);
     }
 
     /** Closes the object: the checksum covers the line as if it ended here with a plain {@code }}. */
@@ -103,7 +184,12 @@ public final class WalEncoder {
         buf[pos] = '}';
         crc.reset();
         crc.update(buf, start, pos + 1 - start);
-        int value = (int) crc.getValue();
+        putCrc((int) crc.getValue());
+    }
+
+    /** Writes the checksum member, the close and the newline. */
+    private void putCrc(int value) {
+        ensure(WalFormat.CRC_SUFFIX_LENGTH + 1);
         put(WalFormat.CRC_MEMBER);
         for (int shift = 28; shift >= 0; shift -= 4) {
             buf[pos++] = HEX[(value >>> shift) & 0xF];

@@ -36,7 +36,12 @@ public final class WalLines {
                 throw new IllegalArgumentException("damaged write at byte " + start + ": " + e.getMessage());
             }
             switch (line.kind()) {
-                case WRITE -> ops.add(line.op());
+                case WRITE -> {
+                    if (line.op() instanceof Op.Expire) {
+                        throw new IllegalArgumentException("an expiry inside a write");
+                    }
+                    ops.add(line.op());
+                }
                 case BEGIN -> framed = line.number();
                 case COMMIT -> {
                     if (line.number() != framed || ops.size() != framed) {

@@ -46,8 +46,15 @@ public final class WalReplay {
      * @param cutBytes bytes cut from the end: a torn write, or everything from the damaged line on under repair
      * @param droppedRecords under repair, the lines cut off
      * @param brokenCopy under repair, where the whole damaged log was copied; otherwise null
+     * @param version the format version of the log's last lines: 1 without a version mark
+     * @param highestCutRevision under repair, the highest revision a line cut off carries (0: none readable)
      */
-    public record Result(long records, long bytes, long cutBytes, long droppedRecords, Path brokenCopy) {
+    public record Result(long records, long bytes, long cutBytes, long droppedRecords, Path brokenCopy, int version,
+                         long highestCutRevision) {
+        /** This result, of a log whose lines were of {@code version}. */
+        Result ofVersion(int version) {
+            return new Result(records, bytes, cutBytes, droppedRecords, brokenCopy, version, highestCutRevision);
+        }
     }
 
     private final Path file;
@@ -65,24 +72,24 @@ public final class WalReplay {
 
     /**
      * Replays {@code file} (a missing file is an empty log) into {@code apply}, which receives each single
-     * write or whole batch in log order, then cuts a torn tail.
+     * write, whole batch and version mark in log order, then cuts a torn tail.
      *
      * @throws CorruptLogException when a line other than the last is damaged and {@code repair} is false
      */
-    public static Result replay(Path file, boolean repair, Consumer<List<Op>> apply) throws IOException {
+    public static Result replay(Path file, boolean repair, Consumer<LoggedUnit> apply) throws IOException {
         return replay(file, repair, apply, NanoClock.SYSTEM);
     }
 
     /** As {@link #replay(Path, boolean, Consumer)}, reporting progress every few seconds by {@code clock}. */
-    public static Result replay(Path file, boolean repair, Consumer<List<Op>> apply, NanoClock clock)
+    public static Result replay(Path file, boolean repair, Consumer<LoggedUnit> apply, NanoClock clock)
             throws IOException {
         if (!Files.exists(file)) {
-            return new Result(0, 0, 0, 0, null);
+            return new Result(0, 0, 0, 0, null, WalFormat.VERSION, 0);
         }
         return replay(file, repair, apply, new ReplayProgress(file, Files.size(file), clock, log::info));
     }
 
-    static Result replay(Path file, boolean repair, Consumer<List<Op>> apply, ReplayProgress progress)
+    static Result replay(Path file, boolean repair, Consumer<LoggedUnit> apply, ReplayProgress progress)
             throws IOException {
         ApplyPipeline pipeline = new ApplyPipeline(apply);
         Result result;
@@ -117,7 +124,10 @@ public final class WalReplay {
             List<Op> batch = null;
             int batchCount = 0;
             long batchStart = 0;
+            long batchRevision = 0;
+            long batchTimestamp = 0;
             long firstLineOffset = -1;
+            int version = 1;
             while (true) {
                 int nl = indexOf(buf, start, limit);
                 boolean eof = bufOffset + limit >= size;
@@ -162,7 +172,8 @@ public final class WalReplay {
                     switch (record.kind()) {
                         case WRITE -> {
                             if (batch == null) {
-                                apply.accept(List.of(record.op()));
+                                apply.accept(new LoggedUnit(List.of(record.op()), record.revision(),
+                                        record.timestampMillis()));
                                 records++;
                                 goodEnd = next;
                             } else if (batch.size() < batchCount) {
@@ -178,26 +189,33 @@ public final class WalReplay {
                                 batch = new ArrayList<>(record.number());
                                 batchCount = record.number();
                                 batchStart = lineOffset;
+                                batchRevision = record.revision();
+                                batchTimestamp = record.timestampMillis();
                             }
                         }
                         case COMMIT -> {
                             if (batch == null || record.number() != batchCount || batch.size() != batchCount) {
                                 bad = "commit does not match its batch";
                             } else {
-                                apply.accept(batch);
+                                apply.accept(new LoggedUnit(batch, batchRevision, batchTimestamp));
                                 records += batchCount;
                                 batch = null;
                                 goodEnd = next;
                             }
                         }
                         case VERSION -> {
-                            if (lineOffset != firstLineOffset) {
+                            if (batch != null || (lineOffset != firstLineOffset
+                                    && (record.number() < 2 || record.number() < version))) {
                                 bad = "version mark after the first line";
                             } else if (record.number() > WalFormat.VERSION) {
                                 throw new IOException(file + " was written by a newer kvstore (log format version "
                                         + record.number() + "; this kvstore reads up to version "
                                         + WalFormat.VERSION + "): start it with that version");
                             } else {
+                                version = record.number();
+                                if (record.revision() > 0) {
+                                    apply.accept(new LoggedUnit(List.of(), record.revision(), record.timestampMillis()));
+                                }
                                 goodEnd = next;
                             }
                         }
@@ -207,16 +225,16 @@ public final class WalReplay {
                 }
                 if (bad != null) {
                     long cutAt = batch != null ? batchStart : lineOffset;
-                    return logRepair.damaged(lineNo, lineOffset, next, cutAt, records, bad);
+                    return logRepair.damaged(lineNo, lineOffset, next, cutAt, records, bad).ofVersion(version);
                 }
                 unterminatedTail = nl < 0;
             }
             if (batch != null) {
                 return logRepair.cut(batchStart, records,
-                        "a batch of " + batchCount + " writes has no commit line (torn write)");
+                        "a batch of " + batchCount + " writes has no commit line (torn write)").ofVersion(version);
             }
             if (goodEnd < size) {
-                return logRepair.cut(goodEnd, records, "blank tail");
+                return logRepair.cut(goodEnd, records, "blank tail").ofVersion(version);
             }
             if (unterminatedTail) {
                 // The last record is whole but lacks its newline; add it, or the next append would join it.
@@ -224,7 +242,7 @@ public final class WalReplay {
                 channel.force(false);
                 size++;
             }
-            return new Result(records, size, 0, 0, null);
+            return new Result(records, size, 0, 0, null, version, 0);
         }
     }
 

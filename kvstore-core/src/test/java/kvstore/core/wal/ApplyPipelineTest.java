@@ -19,14 +19,14 @@ class ApplyPipelineTest {
         List<Integer> seen = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         ApplyPipeline pipeline = new ApplyPipeline(unit -> {
-            seen.add(Integer.parseInt(new String(unit.get(0).key(), StandardCharsets.US_ASCII)));
+            seen.add(Integer.parseInt(new String(unit.ops().get(0).key(), StandardCharsets.US_ASCII)));
             if (threads.isEmpty()) {
                 threads.add(Thread.currentThread());
             }
         });
         int units = 3 * 4096 + 17;
         for (int i = 0; i < units; i++) {
-            pipeline.accept(List.of(new Op.Delete(Integer.toString(i).getBytes(StandardCharsets.US_ASCII))));
+            pipeline.accept(new LoggedUnit(List.of(new Op.Delete(Integer.toString(i).getBytes(StandardCharsets.US_ASCII))), 0, 0));
         }
 
         pipeline.finish();
@@ -55,7 +55,7 @@ class ApplyPipelineTest {
             throw boom;
         });
         for (int i = 0; i < 20_000; i++) {
-            pipeline.accept(List.of(new Op.Delete(new byte[] {'k'})));
+            pipeline.accept(new LoggedUnit(List.of(new Op.Delete(new byte[] {'k'})), 0, 0));
         }
 
         assertSame(boom, assertThrows(IllegalStateException.class, pipeline::finish));
@@ -66,7 +66,7 @@ class ApplyPipelineTest {
         ApplyPipeline pipeline = new ApplyPipeline(unit -> {
             throw new OutOfMemoryError("simulated: Java heap space");
         });
-        pipeline.accept(List.of(new Op.Delete(new byte[] {'k'})));
+        pipeline.accept(new LoggedUnit(List.of(new Op.Delete(new byte[] {'k'})), 0, 0));
 
         assertThrows(OutOfMemoryError.class, pipeline::finish, "units were dropped, yet finish() reported success");
     }

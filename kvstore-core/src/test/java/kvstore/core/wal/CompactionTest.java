@@ -7,6 +7,7 @@ import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 import kvstore.core.store.Store;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,8 @@ class CompactionTest {
         assertEquals(1, writer.compactions());
         Map<String, String> live = dump(store);
         List<WalDecoder.Line> records = readLog(file);
-        assertTrue(Files.readString(file).startsWith("{\"op\":\"format\",\"version\":1,"), "the version mark first");
+        assertTrue(Files.readString(file).startsWith("{\"op\":\"format\",\"version\":2,\"revision\":"),
+                "the version mark first");
         assertEquals(live.size(), records.size(), "one line per live key: " + live);
         java.util.Set<String> keys = new java.util.HashSet<>();
         for (WalDecoder.Line r : records) {
@@ -105,7 +107,9 @@ class CompactionTest {
             assertTrue(live.containsKey(str(r.op().key())));
             assertTrue(keys.add(str(r.op().key())));
         }
-        assertEquals(live, dump(replay()));
+        Store replayed = replay();
+        assertEquals(live, dump(replayed), "values, deadlines and revision figures");
+        assertEquals(store.revision(), replayed.revision(), "the revisions of the deletes survive too");
         assertFalse(Files.exists(dir.resolve(WalFormat.COMPACT_FILE_NAME)));
         assertEquals(Files.size(file), writer.size());
         assertTrue(writer.size() < MIN_BYTES);
@@ -322,32 +326,32 @@ class CompactionTest {
                 }
             }
         };
-        GroupCommit group = new GroupCommit(LogFile.open(file, opener), FsyncPolicy.ALWAYS,
-                ops -> store.applyUnit(ops, now.get()).results(), (message, cause) -> fatal.countDown(), System::nanoTime,
-                LogObserver.NONE);
+        GroupCommit group = new GroupCommit(LogFile.open(file, opener), FsyncPolicy.ALWAYS, store, now::get,
+                (message, cause) -> fatal.countDown(), System::nanoTime, LogObserver.NONE);
         writer = new LogWorker(group, new Compaction(store, directory, new CompactionPolicy(MIN_BYTES, 2.0, probe),
-                now::get, System::nanoTime, LogObserver.NONE), () -> store.expireDue(now.get()));
+                now::get, System::nanoTime, LogObserver.NONE));
         writer.start();
     }
 
     private List<OpResult> write(List<Op> ops) throws Exception {
-        CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
-        writer.submit(ops, encoder.encode(ops, now.get()), future);
-        return future.get(10, TimeUnit.SECONDS);
+        CompletableFuture<Outcome> future = new CompletableFuture<>();
+        WalTesting.submit(writer, ops, now.get(), future);
+        return future.get(10, TimeUnit.SECONDS).results();
     }
 
     private Store replay() throws IOException {
         Path copy = dir.resolve("replay-copy.log");
         Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Store replayed = new Store();
-        WalReplay.Result result = WalReplay.replay(copy, false, ops -> replayed.applyUnit(ops, now.get()));
+        WalReplay.Result result = WalReplay.replay(copy, false, unit -> unit.applyTo(replayed));
         assertEquals(0, result.cutBytes());
         return replayed;
     }
 
     private Map<String, String> dump(Store s) {
         Map<String, String> out = new TreeMap<>();
-        s.forEachLive(now.get(), (k, e) -> out.put(str(k), str(e.value()) + "@" + e.deadlineMillis()));
+        s.forEachLive(now.get(), (k, e) -> out.put(str(k), str(e.value()) + "@" + e.deadlineMillis() + " c"
+                + e.createRevision() + " m" + e.modRevision() + " v" + e.version()));
         return out;
     }
 }

@@ -5,7 +5,8 @@ import kvstore.core.LogObserver;
 import kvstore.core.RateLimitedLog;
 import kvstore.core.WriteFailedException;
 import kvstore.core.store.Op;
-import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
+import kvstore.core.store.Store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +42,7 @@ class GroupCommitTest {
     @Test
     void shouldWarnOfAFullDiskOncePerIntervalWithACountOfTheRefusalsLeftOut() throws Exception {
         LogFile file = LogFile.open(dir.resolve(WalFormat.FILE_NAME), f -> channel = FaultyFileChannel.open(f));
-        GroupCommit group = new GroupCommit(file, FsyncPolicy.ALWAYS, ops -> List.of(),
+        GroupCommit group = new GroupCommit(file, FsyncPolicy.ALWAYS, new Store(), () -> TS,
                 (message, cause) -> fail("a full disk is not fatal: " + message), nanos::get, LogObserver.NONE);
         channel.spaceLimit = 0;
         int refusals = 1000;
@@ -65,8 +66,8 @@ class GroupCommitTest {
 
     private void assertRefused(GroupCommit group) {
         List<Op> ops = set("k", "1");
-        CompletableFuture<List<OpResult>> done = new CompletableFuture<>();
-        group.commit(List.of(new LogTask.Append(ops, encoder.encode(ops, TS), done)));
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
+        group.commit(List.of(new LogTask.Append(ops, encoder.encodeUnit(ops, TS), done)));
         ExecutionException e = assertThrows(ExecutionException.class, done::get);
         assertEquals(WriteFailedException.Reason.NOT_STORED,
                 assertInstanceOf(WriteFailedException.class, e.getCause()).reason());

@@ -2,9 +2,11 @@ package kvstore.core.wal;
 
 import kvstore.core.FsyncPolicy;
 import kvstore.core.WriteFailedException;
+import kvstore.core.store.Change;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 import kvstore.core.store.Store;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +56,7 @@ class LogWorkerTest {
     @TempDir
     Path dir;
 
-    private final Store store = new Store();
+    private final Store store = new Store(this::onApplied);
     private final AtomicInteger applied = new AtomicInteger();
     private final AtomicLong nanos = new AtomicLong();
     private final CompletableFuture<IOException> fatal = new CompletableFuture<>();
@@ -62,7 +64,7 @@ class LogWorkerTest {
     private Path file;
     private FaultyFileChannel channel;
     private LogWorker writer;
-    /** Set to block the writer thread inside the applier of its next group. */
+    /** Set to block the writer thread after it applies the next unit. */
     private volatile CountDownLatch applierEntered;
     private volatile CountDownLatch applierRelease;
 
@@ -95,14 +97,14 @@ class LogWorkerTest {
             for (int t = 0; t < threads; t++) {
                 int thread = t;
                 submitters.add(pool.submit(() -> {
-                    WalEncoder own = new WalEncoder();
                     go.await();
                     for (int i = 0; i < perThread; i++) {
                         int seq = i;
                         List<Op> ops = List.of(new Op.Set(utf8("t" + thread), utf8(Integer.toString(i)), Entry.NEVER));
-                        writer.submit(ops, own.encode(ops, TS), WalTesting.completion(new WalTesting.Callback() {
+                        WalTesting.submit(writer, ops, TS, WalTesting.completion(new WalTesting.Callback() {
                             @Override
-                            public void completed(List<OpResult> results) {
+                            public void completed(Outcome outcome) {
+                                List<OpResult> results = outcome.results();
                                 // Completions run on the single writer thread.
                                 completedByThread.get(thread).add(seq);
                                 if (results.size() != 1 || results.get(0).existed() != (seq > 0)) {
@@ -163,18 +165,18 @@ class LogWorkerTest {
     void shouldWriteQueuedWritesAsOneGroupWithOneForce() throws Exception {
         start(FsyncPolicy.ALWAYS);
         blockNextApply();
-        CompletableFuture<List<OpResult>> first = submit(set("first", "0"));
+        CompletableFuture<Outcome> first = submit(set("first", "0"));
         assertTrue(applierEntered.await(10, TimeUnit.SECONDS));
         int writesBefore = channel.writes.get();
         int forcesBefore = channel.forces.get();
 
-        List<CompletableFuture<List<OpResult>>> queued = new ArrayList<>();
+        List<CompletableFuture<Outcome>> queued = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             queued.add(submit(set("k" + i, Integer.toString(i))));
         }
         applierRelease.countDown();
-        for (CompletableFuture<List<OpResult>> f : queued) {
-            assertFalse(f.get(10, TimeUnit.SECONDS).get(0).existed());
+        for (CompletableFuture<Outcome> f : queued) {
+            assertFalse(f.get(10, TimeUnit.SECONDS).results().get(0).existed());
         }
 
         assertNotNull(first.get(10, TimeUnit.SECONDS));
@@ -209,7 +211,7 @@ class LogWorkerTest {
 
         CompletableFuture<Integer> forcesAtAck = new CompletableFuture<>();
         List<Op> ops = set("k", "1");
-        writer.submit(ops, encoder.encode(ops, TS), completion(results -> {
+        WalTesting.submit(writer, ops, TS, completion(results -> {
             forcesAtAck.complete(channel.forces.get());
             nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
         }, forcesAtAck::completeExceptionally));
@@ -241,18 +243,19 @@ class LogWorkerTest {
     @Test
     void shouldAcceptWritesAgainOnceSpaceIsFreed() throws Exception {
         start(FsyncPolicy.ALWAYS);
-        byte[] a = encoder.encode(set("a", "1"), TS);
+        byte[] a = logged(set("a", "1"), 1);
         submit(set("a", "1")).get(10, TimeUnit.SECONDS);
         channel.spaceLimit = a.length + 5;
         assertThrows(ExecutionException.class, () -> submit(set("b", "2")).get(10, TimeUnit.SECONDS));
 
         channel.spaceLimit = Long.MAX_VALUE;
-        List<OpResult> results = submit(set("c", "3")).get(10, TimeUnit.SECONDS);
+        List<OpResult> results = submit(set("c", "3")).get(10, TimeUnit.SECONDS).results();
 
         assertFalse(results.get(0).existed());
-        assertArrayEquals(WalReplayTest.concat(a, encoder.encode(set("c", "3"), TS)), Files.readAllBytes(file));
+        assertArrayEquals(WalReplayTest.concat(a, logged(set("c", "3"), 2)), Files.readAllBytes(file),
+                "the refused write took no revision");
         Store replayed = new Store();
-        WalReplay.Result replay = WalReplay.replay(file, false, ops -> replayed.applyUnit(ops, TS));
+        WalReplay.Result replay = WalReplay.replay(file, false, unit -> unit.applyTo(replayed));
         assertEquals(2, replay.records());
         assertNull(replayed.get(utf8("b"), TS));
         assertNotNull(replayed.get(utf8("c"), TS));
@@ -262,13 +265,12 @@ class LogWorkerTest {
     void shouldFailEveryWriteOfAGroupThatCannotBeStored() throws Exception {
         start(FsyncPolicy.ALWAYS);
         blockNextApply();
-        CompletableFuture<List<OpResult>> first = submit(set("a", "1"));
+        CompletableFuture<Outcome> first = submit(set("a", "1"));
         assertTrue(applierEntered.await(10, TimeUnit.SECONDS));
-        CompletableFuture<List<OpResult>> second = submit(set("b", "2"));
+        CompletableFuture<Outcome> second = submit(set("b", "2"));
         List<Op> batch = List.of(new Op.Set(utf8("c"), utf8("3"), Entry.NEVER), new Op.Delete(utf8("a")));
-        CompletableFuture<List<OpResult>> third = submit(batch);
-        channel.spaceLimit = encoder.encode(set("a", "1"), TS).length
-                + encoder.encode(set("b", "2"), TS).length + 20;
+        CompletableFuture<Outcome> third = submit(batch);
+        channel.spaceLimit = logged(set("a", "1"), 1).length + logged(set("b", "2"), 2).length + 20;
 
         applierRelease.countDown();
         first.get(10, TimeUnit.SECONDS);
@@ -278,7 +280,7 @@ class LogWorkerTest {
         assertEquals(1, applied.get());
         assertNull(store.get(utf8("b"), TS));
         assertNotNull(store.get(utf8("a"), TS));
-        assertArrayEquals(encoder.encode(set("a", "1"), TS), Files.readAllBytes(file));
+        assertArrayEquals(logged(set("a", "1"), 1), Files.readAllBytes(file));
     }
 
     @Test
@@ -307,7 +309,7 @@ class LogWorkerTest {
     void shouldFinishQueuedWritesOnCloseAndRefuseLaterOnes() throws Exception {
         start(FsyncPolicy.NEVER);
         blockNextApply();
-        List<CompletableFuture<List<OpResult>>> accepted = new ArrayList<>();
+        List<CompletableFuture<Outcome>> accepted = new ArrayList<>();
         accepted.add(submit(set("k0", "0")));
         assertTrue(applierEntered.await(10, TimeUnit.SECONDS));
         for (int i = 1; i < 10; i++) {
@@ -315,12 +317,12 @@ class LogWorkerTest {
         }
 
         writer.close(1);
-        CompletableFuture<List<OpResult>> refused = submit(set("late", "1"));
+        CompletableFuture<Outcome> refused = submit(set("late", "1"));
         assertTrue(refused.isCompletedExceptionally(), "a submit after close fails at once");
         applierRelease.countDown();
         writer.close();
 
-        for (CompletableFuture<List<OpResult>> f : accepted) {
+        for (CompletableFuture<Outcome> f : accepted) {
             assertTrue(f.isDone() && !f.isCompletedExceptionally(), "queued writes complete before close returns");
         }
         ExecutionException e = assertThrows(ExecutionException.class, refused::get);
@@ -339,7 +341,7 @@ class LogWorkerTest {
         int forces = channel.forces.get();
 
         List<Op> gets = List.of(new Op.Get(utf8("a")), new Op.Get(utf8("b")));
-        List<OpResult> results = submit(gets).get(10, TimeUnit.SECONDS);
+        List<OpResult> results = submit(gets).get(10, TimeUnit.SECONDS).results();
 
         assertEquals("1", str(results.get(0).value()));
         assertFalse(results.get(1).existed());
@@ -351,17 +353,17 @@ class LogWorkerTest {
     void shouldKeepWritingAfterACompletionThrows() throws Exception {
         start(FsyncPolicy.ALWAYS);
         List<Op> ops = set("a", "1");
-        writer.submit(ops, encoder.encode(ops, TS), completion(results -> {
+        WalTesting.submit(writer, ops, TS, completion(results -> {
             throw new IllegalStateException("careless caller");
         }, e -> { }));
 
-        assertFalse(submit(set("b", "2")).get(10, TimeUnit.SECONDS).get(0).existed());
+        assertFalse(submit(set("b", "2")).get(10, TimeUnit.SECONDS).results().get(0).existed());
         assertFalse(fatal.isDone());
     }
 
     @Test
     void shouldAppendAfterExistingContent() throws Exception {
-        byte[] existing = encoder.encode(set("old", "1"), TS);
+        byte[] existing = logged(set("old", "1"), 1);
         file = dir.resolve(WalFormat.FILE_NAME);
         Files.write(file, existing);
         start(FsyncPolicy.ALWAYS);
@@ -379,10 +381,10 @@ class LogWorkerTest {
         // Two 9 MiB values make a group over the 16 MiB cap on the copy buffer, so it goes out record by record.
         String big = "\"" + "x".repeat(9 << 20) + "\"";
         blockNextApply();
-        CompletableFuture<List<OpResult>> first = submit(set("first", "1"));
+        CompletableFuture<Outcome> first = submit(set("first", "1"));
         assertTrue(applierEntered.await(10, TimeUnit.SECONDS));
-        CompletableFuture<List<OpResult>> a = submit(set("a", big));
-        CompletableFuture<List<OpResult>> b = submit(set("b", big));
+        CompletableFuture<Outcome> a = submit(set("a", big));
+        CompletableFuture<Outcome> b = submit(set("b", big));
         applierRelease.countDown();
 
         first.get(10, TimeUnit.SECONDS);
@@ -415,11 +417,10 @@ class LogWorkerTest {
             for (int t = 0; t < threads; t++) {
                 int thread = t;
                 pool.submit(() -> {
-                    WalEncoder own = new WalEncoder();
                     for (int i = 0; i < perThread; i++) {
                         String key = "w" + thread + "-" + i;
                         List<Op> ops = List.of(new Op.Set(utf8(key), utf8("1"), Entry.NEVER));
-                        writer.submit(ops, own.encode(ops, TS), completion(results -> {
+                        WalTesting.submit(writer, ops, TS, completion(results -> {
                             Integer atWrite = forcesAtWrite.get(key);
                             if (atWrite == null) {
                                 unwritten.incrementAndGet();
@@ -441,20 +442,28 @@ class LogWorkerTest {
     private void start(FsyncPolicy policy) throws IOException {
         file = dir.resolve(WalFormat.FILE_NAME);
         LogFile log = LogFile.open(file, f -> channel = FaultyFileChannel.open(f));
-        writer = WalTesting.worker(log, policy, ops -> {
-            CountDownLatch entered = applierEntered;
-            if (entered != null && entered.getCount() > 0) {
-                entered.countDown();
-                try {
-                    applierRelease.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            applied.incrementAndGet();
-            return store.applyUnit(ops, TS).results();
-        }, (message, cause) -> fatal.complete(cause), nanos::get);
+        writer = WalTesting.worker(log, policy, store, () -> TS, (message, cause) -> fatal.complete(cause), nanos::get);
         writer.start();
+    }
+
+    /** Counts each unit applied, and blocks the writer thread after applying one when asked to. */
+    private void onApplied(long revision, List<Change> changes) {
+        applied.incrementAndGet();
+        CountDownLatch entered = applierEntered;
+        if (entered != null && entered.getCount() > 0) {
+            entered.countDown();
+            try {
+                applierRelease.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The log lines of the single write {@code ops} as the change of {@code revision}. */
+    private byte[] logged(List<Op> ops, long revision) {
+        UnitLines lines = encoder.encodeUnit(ops, TS);
+        return WalReplayTest.concat(lines.head(), encoder.finish(lines.head(), revision), lines.tail());
     }
 
     private void blockNextApply() {
@@ -462,9 +471,9 @@ class LogWorkerTest {
         applierEntered = new CountDownLatch(1);
     }
 
-    private CompletableFuture<List<OpResult>> submit(List<Op> ops) {
-        CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
-        writer.submit(ops, encoder.encode(ops, TS), future);
+    private CompletableFuture<Outcome> submit(List<Op> ops) {
+        CompletableFuture<Outcome> future = new CompletableFuture<>();
+        WalTesting.submit(writer, ops, TS, future);
         return future;
     }
 }

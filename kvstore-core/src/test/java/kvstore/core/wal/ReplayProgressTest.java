@@ -65,7 +65,7 @@ class ReplayProgressTest {
         // Every reading of the clock is a second later: a slow replay.
         ReplayProgress progress = new ReplayProgress(file, Files.size(file), () -> nanos.addAndGet(SECOND), lines::add);
 
-        WalReplay.replay(file, false, ops -> applied.addAndGet(ops.size()), progress);
+        WalReplay.replay(file, false, unit -> applied.addAndGet(unit.ops().size()), progress);
 
         assertEquals(5_000, applied.get());
         assertTrue(lines.size() >= 3, lines.toString());

@@ -28,27 +28,29 @@ class WalDecoderFastPathTest {
     private final WalEncoder encoder = new WalEncoder();
 
     @Test
-    void shouldReadSetsAndDeletesExactlyAsTheFullParserDoes() throws Exception {
+    void shouldReadEveryLineItTakesExactlyAsTheFullParserDoes() throws Exception {
         Random random = new Random(3);
-        for (int i = 0; i < 3_000; i++) {
+        for (int i = 0; i < 5_000; i++) {
             String key = randomKey(random);
             long ts = 1_600_000_000_000L + (long) (random.nextDouble() * 1e11);
-            Op op;
-            int kind = random.nextInt(3);
-            if (kind == 0) {
-                op = new Op.Delete(utf8(key));
-            } else {
-                long deadline = kind == 1 ? Entry.NEVER : ts + random.nextInt(100_000_000) - 1_000;
-                op = new Op.Set(utf8(key), utf8(VALUES[random.nextInt(VALUES.length)]), deadline);
-            }
-            byte[] line = encoder.encode(List.of(op), ts);
+            long revision = 1 + random.nextInt(1 << 30) * (random.nextBoolean() ? 1L : 1L << 20);
+            long deadline = random.nextBoolean() ? Entry.NEVER : ts + random.nextInt(100_000_000) - 1_000;
+            Op.Set set = new Op.Set(utf8(key), utf8(VALUES[random.nextInt(VALUES.length)]), deadline);
+            byte[] line = switch (random.nextInt(5)) {
+                case 0 -> unit(new Op.Delete(utf8(key)), ts, revision);
+                case 1 -> unit(set, ts, revision);
+                case 2 -> encoder.encode(List.of(random.nextBoolean() ? set : new Op.Delete(utf8(key))), ts);
+                case 3 -> encoder.encodeExpire(utf8(key), ts, revision);
+                default -> encoder.encodeEntry(new Entry(set.key(), set.entry().value(), deadline,
+                        1 + random.nextInt(1000), revision, 1 + random.nextInt(1 << 20)), ts);
+            };
             int crcAt = line.length - 1 - WalFormat.CRC_SUFFIX_LENGTH;
 
-            Op fast = WalDecoder.parseCanonical(line, 0, crcAt);
-            Op full = parseWithoutChecksum(line, crcAt);
+            WalDecoder.Line fast = WalDecoder.parseCanonical(line, 0, crcAt);
+            WalDecoder.Line full = parseWithoutChecksum(line, crcAt);
 
             assertNotNull(fast, new String(line, StandardCharsets.UTF_8));
-            assertSameOp(full, fast);
+            assertSameLine(full, fast);
         }
     }
 
@@ -58,7 +60,8 @@ class WalDecoderFastPathTest {
         byte[] buf = new byte[line.length + 10];
         System.arraycopy(line, 0, buf, 6, line.length);
 
-        Op.Set set = assertInstanceOf(Op.Set.class, WalDecoder.parseCanonical(buf, 6, 6 + line.length - 1 - WalFormat.CRC_SUFFIX_LENGTH));
+        Op.Set set = assertInstanceOf(Op.Set.class,
+                WalDecoder.parseCanonical(buf, 6, 6 + line.length - 1 - WalFormat.CRC_SUFFIX_LENGTH).op());
 
         assertArrayEquals(utf8("k"), set.key());
         assertEquals("[1]", new String(set.entry().value(), StandardCharsets.UTF_8));
@@ -93,7 +96,14 @@ class WalDecoderFastPathTest {
         "{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"timestamp\":1,\"extra\":2}",
         "{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"ttl\":5,\"timestamp\":-}",
         "{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"timestamp\":1.2.3}",
-        "{\"key\":\"k\",\"op\":\"set\",\"value\":1,\"timestamp\":1}"
+        "{\"key\":\"k\",\"op\":\"set\",\"value\":1,\"timestamp\":1}",
+        "{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"timestamp\":1,\"revision\":-2}",
+        "{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"timestamp\":1,\"revision\":1.5}",
+        "{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"timestamp\":1,\"create_revision\":1,\"version\":1}",
+        "{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"timestamp\":1,\"revision\":3,\"version\":1}",
+        "{\"op\":\"set\",\"key\":\"k\",\"value\":1,\"timestamp\":1,\"revision\":3,\"create_revision\":1,\"version\":0}",
+        "{\"op\":\"delete\",\"key\":\"k\",\"timestamp\":1,\"revision\":3,\"create_revision\":1,\"version\":2}",
+        "{\"op\":\"expire\",\"key\":\"k\",\"ttl\":1,\"timestamp\":1,\"revision\":3}"
     })
     void shouldDeclineLinesNotLaidOutAsTheEncoderWritesThem(String body) {
         byte[] line = utf8(body.substring(0, body.length() - 1));
@@ -101,21 +111,31 @@ class WalDecoderFastPathTest {
         assertNull(WalDecoder.parseCanonical(line, 0, line.length));
     }
 
-    private static Op parseWithoutChecksum(byte[] line, int crcAt) throws WalDecoder.BadLineException {
+    /** The lines of {@code write} as the engine encodes them and the log worker finishes them as {@code revision}. */
+    private byte[] unit(Op write, long ts, long revision) {
+        UnitLines lines = encoder.encodeUnit(List.of(write), ts);
+        return WalReplayTest.concat(lines.head(), encoder.finish(lines.head(), revision));
+    }
+
+    private static WalDecoder.Line parseWithoutChecksum(byte[] line, int crcAt) throws WalDecoder.BadLineException {
         byte[] plain = new byte[crcAt + 1];
         System.arraycopy(line, 0, plain, 0, crcAt);
         plain[crcAt] = '}';
-        return WalDecoder.parse(plain, 0, plain.length, new CRC32C()).op();
+        return WalDecoder.parse(plain, 0, plain.length, new CRC32C());
     }
 
-    private static void assertSameOp(Op expected, Op actual) {
-        assertEquals(expected.getClass(), actual.getClass());
-        assertArrayEquals(expected.key(), actual.key());
-        if (expected instanceof Op.Set set) {
-            Op.Set other = (Op.Set) actual;
-            assertEquals(new String(set.entry().value(), StandardCharsets.UTF_8),
-                    new String(other.entry().value(), StandardCharsets.UTF_8));
-            assertEquals(set.entry().deadlineMillis(), other.entry().deadlineMillis());
+    private static void assertSameLine(WalDecoder.Line expected, WalDecoder.Line actual) {
+        assertEquals(expected.revision(), actual.revision());
+        assertEquals(expected.timestampMillis(), actual.timestampMillis());
+        assertEquals(expected.op().getClass(), actual.op().getClass());
+        assertArrayEquals(expected.op().key(), actual.op().key());
+        if (expected.op() instanceof Op.Set set) {
+            Entry want = set.entry();
+            Entry got = ((Op.Set) actual.op()).entry();
+            assertEquals(new String(want.value(), StandardCharsets.UTF_8), new String(got.value(), StandardCharsets.UTF_8));
+            assertEquals(want.deadlineMillis(), got.deadlineMillis());
+            assertEquals(List.of(want.createRevision(), want.modRevision(), want.version()),
+                    List.of(got.createRevision(), got.modRevision(), got.version()));
         }
     }
 

@@ -159,6 +159,70 @@ class WalEncoderTest {
         return lines.get(0) + "\n";
     }
 
+    @Test
+    void shouldLeaveAUnitsFirstLineForTheWriterToFinishWithItsRevision() {
+        Op.Set set = new Op.Set(utf8("k"), utf8("[1]"), TS + 1_500);
+        UnitLines unit = encoder.encodeUnit(List.of(new Op.Get(utf8("x")), set), TS);
+
+        String line = new String(WalReplayTest.concat(unit.head(), encoder.finish(unit.head(), 42)),
+                StandardCharsets.UTF_8);
+
+        assertEquals(0, unit.tail().length);
+        assertEquals("{\"op\":\"set\",\"key\":\"k\",\"value\":[1],\"ttl\":1.5,\"timestamp\":1700000000.123,"
+                + "\"revision\":42}", withoutCrc(line));
+        assertCrcCoversTheLine(line.substring(0, line.length() - 1));
+        assertTrue(new String(encoder.encode(List.of(set), TS), StandardCharsets.UTF_8)
+                .startsWith(new String(unit.head(), StandardCharsets.UTF_8)), "the same line up to its end");
+    }
+
+    @Test
+    void shouldGiveABatchItsRevisionOnItsBeginLineOnly() {
+        UnitLines unit = encoder.encodeUnit(List.of(new Op.Set(utf8("a"), utf8("1"), Entry.NEVER),
+                new Op.Delete(utf8("b"))), TS);
+
+        List<String> lines = lines(WalReplayTest.concat(unit.head(), encoder.finish(unit.head(), 7), unit.tail()));
+
+        assertEquals(4, lines.size());
+        assertEquals("7", field(lines.get(0), "revision"));
+        assertTrue(lines.get(0).startsWith("{\"op\":\"begin\",\"count\":2,"), lines.get(0));
+        for (String line : lines) {
+            assertCrcCoversTheLine(line);
+            assertEquals(line == lines.get(0), line.contains("revision"), line);
+        }
+        assertEquals(UnitLines.NONE, encoder.encodeUnit(List.of(new Op.Get(utf8("a"))), TS));
+    }
+
+    @Test
+    void shouldEncodeExpiriesMarksAndSnapshotEntriesWithTheirRevisions() {
+        assertEquals("{\"op\":\"expire\",\"key\":\"k\",\"timestamp\":1700000000.123,\"revision\":9}",
+                withoutCrc(new String(encoder.encodeExpire(utf8("k"), TS, 9), StandardCharsets.UTF_8)));
+        assertEquals("{\"op\":\"format\",\"version\":2,\"revision\":31}",
+                withoutCrc(new String(encoder.encodeVersionMark(31), StandardCharsets.UTF_8)));
+        Entry entry = new Entry(utf8("k"), utf8("\"v\""), TS + 2_000, 3, 8, 4);
+        assertEquals("{\"op\":\"set\",\"key\":\"k\",\"value\":\"v\",\"ttl\":2,\"timestamp\":1700000000.123,"
+                + "\"revision\":8,\"create_revision\":3,\"version\":4}",
+                withoutCrc(new String(encoder.encodeEntry(entry, TS), StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void shouldWriteADueSnapshotEntryAsOfItsDeadlineSoTheDeadlineReadsBackExact() throws Exception {
+        Entry due = new Entry(utf8("k"), utf8("1"), TS - 1_234, 1, 2, 1);
+
+        byte[] line = encoder.encodeEntry(due, TS);
+
+        assertEquals("0", field(new String(line, StandardCharsets.UTF_8), "ttl"));
+        Op.Set read = (Op.Set) WalDecoder.parse(line, 0, line.length - 1, new CRC32C()).op();
+        assertEquals(TS - 1_234, read.entry().deadlineMillis());
+    }
+
+    private static void assertCrcCoversTheLine(String line) {
+        Matcher m = CRC_SUFFIX.matcher(line);
+        assertTrue(m.find(), line);
+        CRC32C crc = new CRC32C();
+        crc.update(utf8(line.substring(0, m.start()) + "}"));
+        assertEquals(String.format("%08x", crc.getValue()), m.group(1), line);
+    }
+
     private String encode(List<Op> ops, long ts) {
         return new String(encoder.encode(ops, ts), StandardCharsets.UTF_8);
     }

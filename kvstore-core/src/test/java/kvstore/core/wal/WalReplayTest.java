@@ -44,7 +44,7 @@ class WalReplayTest {
 
         WalReplay.Result result = replay(file, false);
 
-        assertEquals(new WalReplay.Result(0, 0, 0, 0, null), result);
+        assertEquals(new WalReplay.Result(0, 0, 0, 0, null, WalFormat.VERSION, 0), result);
         assertFalse(Files.exists(file));
     }
 
@@ -55,7 +55,7 @@ class WalReplayTest {
 
         WalReplay.Result result = replay(file, false);
 
-        assertEquals(new WalReplay.Result(4, log.length, 0, 0, null), result);
+        assertEquals(new WalReplay.Result(4, log.length, 0, 0, null, 1, 0), result);
         assertNull(store.get(utf8("a"), NOW));
         assertEquals("3", value("b"));
         assertEquals(4, applied.size());
@@ -70,7 +70,7 @@ class WalReplayTest {
 
         WalReplay.Result result = replay(file, false);
 
-        assertEquals(new WalReplay.Result(2, good.length, torn.length, 0, null), result);
+        assertEquals(new WalReplay.Result(2, good.length, torn.length, 0, null, 1, 0), result);
         assertArrayEquals(good, Files.readAllBytes(file));
         assertNull(store.get(utf8("c"), NOW));
         assertEquals("2", value("b"));
@@ -96,7 +96,7 @@ class WalReplayTest {
 
         WalReplay.Result result = replay(file, false);
 
-        assertEquals(new WalReplay.Result(2, good.length, 4096, 0, null), result);
+        assertEquals(new WalReplay.Result(2, good.length, 4096, 0, null, 1, 0), result);
         assertArrayEquals(good, Files.readAllBytes(file));
     }
 
@@ -118,9 +118,9 @@ class WalReplayTest {
         Path file = write(concat(good, Arrays.copyOf(set("c", "3"), 30)));
         replay(file, false);
 
-        WalReplay.Result again = WalReplay.replay(file, false, ops -> { });
+        WalReplay.Result again = WalReplay.replay(file, false, unit -> { });
 
-        assertEquals(new WalReplay.Result(2, good.length, 0, 0, null), again);
+        assertEquals(new WalReplay.Result(2, good.length, 0, 0, null, 1, 0), again);
     }
 
     @Test
@@ -229,7 +229,7 @@ class WalReplayTest {
 
         WalReplay.Result result = replay(file, false);
 
-        assertEquals(new WalReplay.Result(1, good.length, withoutCommit.length, 0, null), result);
+        assertEquals(new WalReplay.Result(1, good.length, withoutCommit.length, 0, null, 1, 0), result);
         assertNull(store.get(utf8("b"), NOW));
         assertNull(store.get(utf8("c"), NOW));
         assertArrayEquals(good, Files.readAllBytes(file));
@@ -293,7 +293,7 @@ class WalReplayTest {
 
         WalReplay.Result result = replay(file, false);
 
-        assertEquals(new WalReplay.Result(2, good.length + last.length, 0, 0, null), result);
+        assertEquals(new WalReplay.Result(2, good.length + last.length, 0, 0, null, 1, 0), result);
         assertArrayEquals(concat(good, last), Files.readAllBytes(file));
         assertEquals("2", value("b"));
     }
@@ -306,7 +306,7 @@ class WalReplayTest {
 
         Files.write(file, set("c", "3"), java.nio.file.StandardOpenOption.APPEND);
         Store again = new Store();
-        WalReplay.Result result = WalReplay.replay(file, false, ops -> again.applyUnit(ops, NOW));
+        WalReplay.Result result = WalReplay.replay(file, false, unit -> unit.applyTo(again));
 
         assertEquals(2, result.records());
         assertNotNull(again.get(utf8("c"), NOW));
@@ -321,7 +321,7 @@ class WalReplayTest {
         Files.write(file, set("c", "3"), java.nio.file.StandardOpenOption.APPEND);
         Files.write(file, set("d", "4"), java.nio.file.StandardOpenOption.APPEND);
         Store again = new Store();
-        WalReplay.Result second = WalReplay.replay(file, false, ops -> again.applyUnit(ops, NOW));
+        WalReplay.Result second = WalReplay.replay(file, false, unit -> unit.applyTo(again));
 
         assertEquals(1, first.records());
         assertEquals(3, second.records());
@@ -337,7 +337,7 @@ class WalReplayTest {
 
         WalReplay.Result result = replay(file, false);
 
-        assertEquals(new WalReplay.Result(3, log.length, 0, 0, null), result);
+        assertEquals(new WalReplay.Result(3, log.length, 0, 0, null, 1, 0), result);
         assertEquals("[1]", value("f"));
     }
 
@@ -424,7 +424,7 @@ class WalReplayTest {
         Path file = write(out.toByteArray());
         AtomicInteger applied = new AtomicInteger();
 
-        WalReplay.replay(file, false, ops -> applied.incrementAndGet());
+        WalReplay.replay(file, false, unit -> applied.incrementAndGet());
 
         assertEquals(20_000, applied.get());
     }
@@ -434,8 +434,8 @@ class WalReplayTest {
         Path file = write(concat(set("a", "1"), set("b", "2"), set("c", "3")));
         IllegalStateException boom = new IllegalStateException("boom");
 
-        assertSame(boom, assertThrows(IllegalStateException.class, () -> WalReplay.replay(file, false, ops -> {
-            if (new String(ops.get(0).key(), StandardCharsets.UTF_8).equals("b")) {
+        assertSame(boom, assertThrows(IllegalStateException.class, () -> WalReplay.replay(file, false, unit -> {
+            if (new String(unit.ops().get(0).key(), StandardCharsets.UTF_8).equals("b")) {
                 throw boom;
             }
         })));
@@ -446,7 +446,7 @@ class WalReplayTest {
         Path file = write(concat(set("a", "1"), set("b", "2"), set("c", "3")));
         AtomicInteger applied = new AtomicInteger();
 
-        assertThrows(OutOfMemoryError.class, () -> WalReplay.replay(file, false, ops -> {
+        assertThrows(OutOfMemoryError.class, () -> WalReplay.replay(file, false, unit -> {
             if (applied.incrementAndGet() == 2) {
                 throw new OutOfMemoryError("simulated: Java heap space");
             }
@@ -454,9 +454,9 @@ class WalReplayTest {
     }
 
     private WalReplay.Result replay(Path file, boolean repair) throws IOException {
-        return WalReplay.replay(file, repair, ops -> {
-            applied.add(ops);
-            store.applyUnit(ops, NOW).results();
+        return WalReplay.replay(file, repair, unit -> {
+            applied.add(unit.ops());
+            unit.applyTo(store);
         });
     }
 

@@ -8,6 +8,9 @@ import kvstore.core.FsyncPolicy;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
+import kvstore.core.store.Store;
+import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
 
 import java.nio.charset.StandardCharsets;
@@ -29,17 +32,17 @@ public final class WalTesting {
 
     /** What a test does when a submitted write completes, on the log worker's thread. */
     interface Callback {
-        void completed(List<OpResult> results);
+        void completed(Outcome outcome);
 
         void failed(Throwable cause);
     }
 
     /** A future for one submitted write that hands its outcome to {@code callback} as it completes. */
-    static CompletableFuture<List<OpResult>> completion(Callback callback) {
-        CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
-        future.whenComplete((results, failure) -> {
+    static CompletableFuture<Outcome> completion(Callback callback) {
+        CompletableFuture<Outcome> future = new CompletableFuture<>();
+        future.whenComplete((outcome, failure) -> {
             if (failure == null) {
-                callback.completed(results);
+                callback.completed(outcome);
             } else {
                 callback.failed(failure);
             }
@@ -48,11 +51,11 @@ public final class WalTesting {
     }
 
     /** A future that hands the results of an acknowledged write to ok and the cause of a refused one to failed. */
-    static CompletableFuture<List<OpResult>> completion(Consumer<List<OpResult>> ok, Consumer<Throwable> failed) {
+    static CompletableFuture<Outcome> completion(Consumer<List<OpResult>> ok, Consumer<Throwable> failed) {
         return completion(new Callback() {
             @Override
-            public void completed(List<OpResult> results) {
-                ok.accept(results);
+            public void completed(Outcome outcome) {
+                ok.accept(outcome.results());
             }
 
             @Override
@@ -62,12 +65,17 @@ public final class WalTesting {
         });
     }
 
-    /** A worker on {@code file} that never compacts; {@link LogWorker#start} it. */
-    static LogWorker worker(LogFile file, FsyncPolicy policy, LogWorker.Applier applier, FatalHandler fatal,
+    /** A worker on {@code file} over {@code store}, on {@code clock}, that never compacts; {@link LogWorker#start} it. */
+    static LogWorker worker(LogFile file, FsyncPolicy policy, Store store, EpochClock clock, FatalHandler fatal,
                             NanoClock nanoClock) {
-        return new LogWorker(new GroupCommit(file, policy, applier, fatal, nanoClock, LogObserver.NONE),
-                new Compaction(null, null, new CompactionPolicy(Long.MAX_VALUE, 1.0, CompactionProbe.NONE),
-                        null, nanoClock, LogObserver.NONE), () -> { });
+        return new LogWorker(new GroupCommit(file, policy, store, clock, fatal, nanoClock, LogObserver.NONE),
+                new Compaction(store, null, new CompactionPolicy(Long.MAX_VALUE, 1.0, CompactionProbe.NONE),
+                        clock, nanoClock, LogObserver.NONE));
+    }
+
+    /** Submits {@code ops}, encoded as the engine encodes them at {@code timestampMillis}, to {@code worker}. */
+    static void submit(LogWorker worker, List<Op> ops, long timestampMillis, CompletableFuture<Outcome> done) {
+        worker.submit(ops, new WalEncoder().encodeUnit(ops, timestampMillis), done);
     }
 
     /** The lines of the log file after its version mark (if any), parsed; the file must end with a whole line. */

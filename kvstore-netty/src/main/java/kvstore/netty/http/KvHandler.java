@@ -54,8 +54,10 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        // A watch's client that shuts its side has gone: nobody will read what the stream would send.
-        if (evt instanceof IdleStateEvent || evt instanceof ChannelInputShutdownEvent && streaming) {
+        // A watch's client that shuts its side has gone: nobody would read what the stream sends. A server that
+        // stops ends its watches: their clients resume elsewhere, or after the restart, from their last event.
+        boolean streamEnds = evt instanceof ChannelInputShutdownEvent || evt == ResponseOrder.DRAIN;
+        if (evt instanceof IdleStateEvent || streaming && streamEnds) {
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);

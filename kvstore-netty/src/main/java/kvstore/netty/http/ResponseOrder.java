@@ -93,6 +93,7 @@ public final class ResponseOrder extends ChannelDuplexHandler {
             ReadPauseHandler.pause(ctx.channel(), ReadPauseHandler.Reason.CLOSING);
             noMoreRequests = true;
             closeIfAllAnswered(ctx);
+            ctx.fireUserEventTriggered(evt); // a stream that never ends by itself (a watch) ends on it
             return;
         }
         if (evt instanceof ChannelInputShutdownEvent) {

@@ -5,6 +5,7 @@ import kvstore.core.Engine;
 import kvstore.core.WriteFailedException;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
 
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -92,14 +93,14 @@ final class WriteRequests {
 
     private void submit(Exchange ex, List<Op> ops, long now, RequestOrder order, Reply reply) {
         operations.add(ops.size());
-        CompletionStage<List<OpResult>> written = db.submit(ops, now);
+        CompletionStage<Outcome> written = db.submit(ops, now);
         order.writeStarted();
-        written.whenComplete((results, failure) ->
-                ex.ctx().executor().execute(() -> answer(ex, order, reply, results, failure)));
+        written.whenComplete((outcome, failure) ->
+                ex.ctx().executor().execute(() -> answer(ex, order, reply, outcome, failure)));
     }
 
     /** On the event loop: answers the write, then lets the requests that waited for it go on, and flushes. */
-    private static void answer(Exchange ex, RequestOrder order, Reply reply, List<OpResult> results, Throwable failure) {
+    private static void answer(Exchange ex, RequestOrder order, Reply reply, Outcome outcome, Throwable failure) {
         try {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -108,7 +109,7 @@ final class WriteRequests {
                         : HttpResponseStatus.INSUFFICIENT_STORAGE, cause.getMessage());
                 return;
             }
-            JsonBody body = reply.build(results);
+            JsonBody body = reply.build(outcome.results());
             if (body == null) {
                 ex.error(HttpResponseStatus.NOT_FOUND, Replies.NOT_FOUND);
             } else {

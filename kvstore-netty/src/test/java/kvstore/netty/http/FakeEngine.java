@@ -7,31 +7,29 @@ import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
-import kvstore.core.store.OpResult;
+import kvstore.core.store.Outcome;
+import kvstore.core.store.Store;
 import kvstore.core.time.NanoClock;
 import kvstore.core.watch.WatchHub;
 import kvstore.netty.metrics.KvMetrics;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * An engine in memory whose writes complete only when the test says so ({@link #complete}, {@link #fail}),
- * in any order, on the test's thread: the handler must hand each completion over to its event loop.
+ * An engine over a store in memory whose writes complete only when the test says so ({@link #complete},
+ * {@link #fail}), in any order, on the test's thread: the handler must hand each completion over to its event
+ * loop. A write is decided and applied (revisions, checks) when it completes.
  */
 final class FakeEngine implements Engine {
     /** A write handed to the engine and not yet completed. */
-    record Submitted(List<Op> ops, CompletableFuture<List<OpResult>> done) {
+    record Submitted(List<Op> ops, CompletableFuture<Outcome> done) {
     }
 
     static final long NOW = 1_000_000L;
 
-    private final Map<String, byte[]> values = new TreeMap<>();
+    private final Store store = new Store();
     /** Every write submitted so far, in the order it came. */
     final List<Submitted> submitted = new ArrayList<>();
     /** Every compaction asked for, to be completed by the test. */
@@ -52,21 +50,10 @@ final class FakeEngine implements Engine {
         return Endpoints.of(this, "always", null, watches);
     }
 
-    /** Applies the {@code i}-th write submitted and completes it with its results. */
+    /** Decides and applies the {@code i}-th write submitted and completes it with its outcome. */
     void complete(int i) {
         Submitted write = submitted.get(i);
-        List<OpResult> results = new ArrayList<>();
-        for (Op op : write.ops()) {
-            String key = new String(op.key(), StandardCharsets.UTF_8);
-            byte[] before = values.get(key);
-            if (op instanceof Op.Set set) {
-                values.put(key, set.entry().value());
-            } else if (op instanceof Op.Delete) {
-                values.remove(key);
-            }
-            results.add(new OpResult(before != null, op instanceof Op.Get ? before : null, 0, 0, 0));
-        }
-        write.done().complete(results);
+        write.done().complete(store.applyUnit(write.ops(), NOW));
     }
 
     /** Fails the {@code i}-th write submitted, as the engine would for {@code reason}. */
@@ -80,32 +67,23 @@ final class FakeEngine implements Engine {
     }
 
     @Override
+    public long revision() {
+        return store.revision();
+    }
+
+    @Override
     public Entry get(byte[] key) {
-        byte[] value = values.get(new String(key, StandardCharsets.UTF_8));
-        return value == null ? null : new Entry(key, value, Entry.NEVER);
+        return store.get(key, NOW);
     }
 
     @Override
     public List<byte[]> keys(byte[] prefix) {
-        String p = new String(prefix, StandardCharsets.UTF_8);
-        List<byte[]> keys = new ArrayList<>();
-        for (String key : values.keySet()) {
-            if (key.startsWith(p)) {
-                keys.add(key.getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        return keys;
+        return store.keysWithPrefix(prefix, NOW);
     }
 
     @Override
     public Page keys(byte[] prefix, byte[] after, int limit) {
-        List<byte[]> keys = new ArrayList<>();
-        for (byte[] key : keys(prefix)) {
-            if (after == null || Arrays.compareUnsigned(key, after) > 0) {
-                keys.add(key);
-            }
-        }
-        return keys.size() <= limit ? new Page(keys, null) : new Page(keys.subList(0, limit), keys.get(limit - 1));
+        return Page.of(store.keysAfter(prefix, after, Page.fetchSize(limit), NOW), limit);
     }
 
     @Override
@@ -122,11 +100,11 @@ final class FakeEngine implements Engine {
 
     @Override
     public Stats stats() {
-        return new Stats(values.size(), 0, 0, 0, 0, 0, 0);
+        return new Stats(store.totals(NOW).keys(), 0, 0, 0, 0, 0, 0);
     }
 
     @Override
-    public CompletableFuture<List<OpResult>> submit(List<Op> ops, long timestampMillis) {
+    public CompletableFuture<Outcome> submit(List<Op> ops, long timestampMillis) {
         Submitted write = new Submitted(ops, new CompletableFuture<>());
         submitted.add(write);
         return write.done();

@@ -321,6 +321,18 @@ class WatchRequestsTest {
     }
 
     @Test
+    void shouldEndWhenTheServerStops() {
+        connect();
+        channel.writeInbound(get("/watch"));
+        head();
+
+        channel.pipeline().fireUserEventTriggered(ResponseOrder.DRAIN);
+        channel.runPendingTasks();
+
+        assertFalse(channel.isOpen(), "a stop would otherwise wait out its whole drain for a stream that never ends");
+    }
+
+    @Test
     void shouldNotRunRequestsPipelinedBehindAWatch() {
         connect();
         channel.writeInbound(get("/watch"), new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/kv/x",
