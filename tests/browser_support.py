@@ -119,7 +119,11 @@ class Browser:
                 if type(e).__name__ in ("StaleElementReferenceException", "NoSuchElementException"):
                     return None
                 raise
-        return wait_until(attempt, timeout=timeout, interval=interval, msg=msg)
+        try:
+            return wait_until(attempt, timeout=timeout, interval=interval, msg=msg)
+        except AssertionError as e:
+            page = self.js("return document.body ? document.body.innerText.slice(0, 2000) : ''")
+            raise AssertionError(f"{e}\n--- the page shows:\n{page}\n--- the browser logged:\n{self.read_log()}") from None
 
     def key_rows(self):
         """The keys the list shows, in order."""

@@ -16,7 +16,7 @@ const api = new Api((refused) => {
 const live = $("live");
 const say = (text) => { $("list-status").textContent = text; };
 const detail = new KeyDetail(api, $("detail"), say);
-const keys = new KeyList(api, (key) => detail.show(key, true), (key, event, revision) => detail.changed(key, event, revision),
+const keys = new KeyList(api, (key) => detail.show(key, true), (key, event, revision, data) => detail.changed(key, event, revision, data),
   (state) => {
     live.textContent = state === "live" ? "live" : "reconnecting…";
     live.className = "live " + state;

@@ -25,40 +25,73 @@ export class KeyDetail {
     this.root = root;
     this.say = say; // say(text): a message for the status line
     this.entry = null;
-    this.mode = "empty";
+    this.mode = "empty"; // "empty" | "view" | "edit" | "conflict" | "busy" (a write of ours is on its way)
+    this.pending = null; // the latest change the watch reported while busy
   }
 
   /** Reads `key` and shows it; `focus` moves the keyboard to it (the user chose it). */
   async show(key, focus = false, note = "") {
     const res = await this.api.call("GET", keyPath(key));
-    if (res.status === 404) {
-      this.entry = null;
-      this.mode = "empty";
-      fill(this.root, el("p", { class: "note" }, `The key ${JSON.stringify(key)} does not exist (any more).`));
-      return;
-    }
+    if (res.status === 404) return this.gone(`The key ${JSON.stringify(key)} does not exist (any more).`);
     if (!res.ok) return this.failed(res);
     this.entry = entryOf(key, res.node);
     this.view(note);
     if (focus) this.root.querySelector("h2").focus();
+    const missed = this.pending;
+    this.pending = null;
+    if (missed) this.changed(missed.key, missed.event, missed.revision, missed.data);
   }
 
-  /** A change the watch reported for `key` (put: the new revision; delete or expire). */
-  changed(key, event, revision) {
+  /** A change the watch reported: its key, event ("put", "delete" or "expire"), revision and data. A put's
+   *  data holds the new value and figures, so the pane shows it without asking the server again. */
+  changed(key, event, revision, data) {
+    if (this.mode === "busy") {
+      if (!this.pending || revision > this.pending.revision) this.pending = { key, event, revision, data };
+      return; // shown once our write is answered, unless what the pane then reads is newer
+    }
     if (!this.entry || this.entry.key !== key) return;
     if (this.entry.modRevision !== undefined && revision <= this.entry.modRevision) return; // seen already
-    const what = event === "put" ? `changed at revision ${revision}` : event === "expire" ? "expired" : "deleted";
     if (this.mode === "view") {
-      this.show(key, false, `Another client ${event === "put" ? "changed" : "deleted"} this key just now.`);
+      if (event === "put") {
+        this.entry = { ...entryOf(key, data), modRevision: revision };
+        this.view("Another client changed this key just now.");
+      } else {
+        this.gone(event === "expire" ? `${JSON.stringify(key)} expired just now.`
+          : `Another client deleted ${JSON.stringify(key)} just now.`);
+      }
     } else if (this.mode === "edit") {
+      const what = event === "put" ? `changed (revision ${revision})` : event === "expire" ? "expired" : "deleted";
       this.root.querySelector(".server-note").textContent =
         `On the server this key was ${what} since you began editing: saving will show you both versions.`;
     }
   }
 
+  /** The pane without a key, saying why. */
+  gone(note) {
+    this.entry = null;
+    this.mode = "empty";
+    this.pending = null;
+    fill(this.root, el("p", { class: "note", role: "status" }, note));
+  }
+
+  /** One of our writes. The watch's news meanwhile waits (see changed); an answer that is not a success
+   *  gives the pane back to what it was doing. */
+  async write(method, key, options) {
+    const before = this.mode;
+    this.mode = "busy";
+    const res = await this.api.call(method, keyPath(key), options);
+    if (!res.ok) {
+      this.mode = before;
+      this.pending = null;
+    }
+    return res;
+  }
+
   view(note = "") {
     const e = this.entry;
     this.mode = "view";
+    // A redraw must not lose the keyboard's place: the same button (or the key's name) keeps the focus.
+    const focused = this.root.contains(document.activeElement) ? document.activeElement.textContent : null;
     const ttlLeft = e.ttl === undefined ? null : Math.max(0, e.ttl - (performance.now() - e.readAt) / 1000);
     fill(this.root,
       el("h2", { tabindex: "-1", class: "key-name" }, e.key),
@@ -71,6 +104,10 @@ export class KeyDetail {
       el("div", { class: "actions" },
         el("button", { type: "button", onclick: () => this.edit() }, "Edit"),
         el("button", { type: "button", class: "danger", onclick: () => this.remove() }, "Delete")));
+    if (focused !== null) {
+      const same = [...this.root.querySelectorAll("button")].find((b) => b.textContent === focused);
+      (same || this.root.querySelector("h2")).focus();
+    }
   }
 
   /** The form for a new key. */
@@ -132,8 +169,7 @@ export class KeyDetail {
       this.view();
       this.root.querySelector("button").focus();
     } else {
-      this.mode = "empty";
-      fill(this.root, el("p", { class: "note" }, "Choose a key, or make a new one."));
+      this.gone("Choose a key, or make a new one.");
       document.getElementById("new-key").focus();
     }
   }
@@ -157,15 +193,14 @@ export class KeyDetail {
   }
 
   async save(request, error) {
-    const headers = this.entry.modRevision === undefined ? {} : { "If-Match": `"${this.entry.modRevision}"` };
-    const res = await this.api.call("PUT", keyPath(request.key), { body: request.body, headers });
+    const res = await this.write("PUT", request.key, { body: request.body, headers: ifMatch(this.entry) });
     if (res.status === 412) return this.conflict(request);
     if (!res.ok) return this.failed(res, error);
     await this.show(request.key, true, "Saved.");
   }
 
   async saveNew(request, error) {
-    const res = await this.api.call("PUT", keyPath(request.key), { body: request.body, headers: { "If-None-Match": "*" } });
+    const res = await this.write("PUT", request.key, { body: request.body, headers: { "If-None-Match": "*" } });
     if (res.status === 412) {
       error.replaceChildren(`A key named ${JSON.stringify(request.key)} exists already. `,
         el("button", { type: "button", onclick: () => this.show(request.key, true) }, "Open it"));
@@ -182,8 +217,8 @@ export class KeyDetail {
     const theirs = res.status === 404 ? null : entryOf(mine.key, res.node);
     this.mode = "conflict";
     const keepMine = async () => {
-      const headers = theirs ? { "If-Match": `"${theirs.modRevision}"` } : { "If-None-Match": "*" };
-      const again = await this.api.call("PUT", keyPath(mine.key), { body: mine.body, headers });
+      const headers = theirs ? ifMatch(theirs) : { "If-None-Match": "*" };
+      const again = await this.write("PUT", mine.key, { body: mine.body, headers });
       if (again.status === 412) return this.conflict(mine);
       if (!again.ok) return this.failed(again);
       await this.show(mine.key, true, "Saved your version over the server's.");
@@ -208,9 +243,7 @@ export class KeyDetail {
 
   async takeTheirs(key, theirs) {
     if (theirs) return this.show(key, true, "Took the server's version.");
-    this.entry = null;
-    this.mode = "empty";
-    fill(this.root, el("p", { class: "note", role: "status" }, `Took the server's version: ${JSON.stringify(key)} is deleted.`));
+    this.gone(`Took the server's version: ${JSON.stringify(key)} is deleted.`);
   }
 
   async remove() {
@@ -219,13 +252,10 @@ export class KeyDetail {
       this.root.querySelector(".danger").focus();
       return;
     }
-    const headers = e.modRevision === undefined ? {} : { "If-Match": `"${e.modRevision}"` };
-    const res = await this.api.call("DELETE", keyPath(e.key), { headers });
+    const res = await this.write("DELETE", e.key, { headers: ifMatch(e) });
     if (res.status === 412) return this.show(e.key, true, "Not deleted: it changed since you read it. Here it is now.");
     if (!res.ok && res.status !== 404) return this.failed(res);
-    this.entry = null;
-    this.mode = "empty";
-    fill(this.root, el("p", { class: "note", role: "status" }, `Deleted ${JSON.stringify(e.key)}.`));
+    this.gone(`Deleted ${JSON.stringify(e.key)}.`);
     this.say(`Deleted ${JSON.stringify(e.key)}.`);
   }
 
@@ -234,4 +264,9 @@ export class KeyDetail {
     if (where) where.textContent = "Not saved: " + why;
     else this.say("Failed: " + why);
   }
+}
+
+/** The condition of a write over `entry`: that the key is still at the revision the user saw. */
+function ifMatch(entry) {
+  return entry.modRevision === undefined ? {} : { "If-Match": `"${entry.modRevision}"` };
 }

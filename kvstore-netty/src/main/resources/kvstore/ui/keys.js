@@ -10,7 +10,8 @@ const PREVIEW_CHARS = 80;
 const FLASH_MS = 1500;
 
 export class KeyList {
-  /** `onChoose(key)` opens a key; `onChange(key, event, revision)` hears every watched change; `onLive(state)`. */
+  /** `onChoose(key)` opens a key; `onChange(key, event, revision, data)` hears every watched change;
+   *  `onLive(state)` how the watch is. */
   constructor(api, onChoose, onChange, onLive) {
     this.api = api;
     this.onChoose = onChoose;
@@ -81,7 +82,7 @@ export class KeyList {
     if (event === "progress" || id === null) return;
     this.revision = id;
     const key = stringOf(member(data, "key"));
-    this.onChange(key, event, id);
+    this.onChange(key, event, id, data);
     if (!this.holds(key)) return;
     const at = this.rows.findIndex((r) => r.key === key);
     if (event === "put") {
