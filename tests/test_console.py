@@ -251,6 +251,21 @@ def test_a_change_by_another_client_appears_within_two_seconds(page, shared_serv
     assert page.problems() == [], "no request the events made needless (a 404 would show here)"
 
 
+def test_a_page_left_lets_go_of_its_watch(page, shared_server):
+    """A browser opens at most six connections to a server; each page left with its watch still open held one
+    of them, and the seventh visit waited for ever for its listing."""
+    prefix = uid("visits")
+    for _ in range(8):
+        open_console(page, shared_server, prefix=prefix)
+        wait_live(page)
+        page.open("about:blank")
+    open_console(page, shared_server, prefix=prefix)
+    wait_live(page)
+    put(shared_server, prefix + "x", 1)
+    page.wait(lambda: page.key_rows() == [prefix + "x"], timeout=LIVE_WITHIN * 2)
+    assert page.problems() == []
+
+
 def test_create_with_a_ttl_then_delete_after_confirming(page, shared_server):
     srv = shared_server
     prefix = uid("create")

@@ -49,6 +49,10 @@ function showView() {
 }
 
 window.addEventListener("hashchange", showView);
+// A hidden or departed page lets go of its watch's connection, and takes up where it was when it shows again.
+document.addEventListener("visibilitychange", () => (document.hidden ? keys.pause() : keys.resume()));
+window.addEventListener("pagehide", () => keys.pause());
+window.addEventListener("pageshow", (e) => e.persisted && keys.resume());
 showView();
 keys.browse("", Number($("page-size").value));
 figures.start();

@@ -31,6 +31,7 @@ export class KeyList {
     this.more = null; // the listing's "next": more keys follow the page
     this.watch = null;
     this.loads = 0; // listings asked for so far: only the latest one is shown
+    this.listed = false; // a listing is shown (and followed)
   }
 
   browse(prefix, pageSize) {
@@ -63,6 +64,7 @@ export class KeyList {
     this.more = stringOf(member(res.node, "next")) ?? null;
     const header = res.headers.get("X-Kvstore-Revision");
     this.revision = numberOf(member(res.node, "revision")) ?? (header === null ? undefined : Number(header));
+    this.listed = true;
     this.render();
     this.follow(this.revision);
   }
@@ -76,6 +78,18 @@ export class KeyList {
         if (state === "ended") this.load(); // fell behind the server's history: list again, watch again
         else this.onLive(state);
       });
+  }
+
+  /** Closes the watch while the page is hidden: a browser gives each server six connections, and a hidden
+   *  tab's stream would hold one of them for nothing. */
+  pause() {
+    if (this.watch) this.watch.stop();
+    this.watch = null;
+  }
+
+  /** Watches again from the change after the last one seen, so none is missed. */
+  resume() {
+    if (!this.watch && this.listed) this.follow(this.revision);
   }
 
   changed({ id, event, data }) {
