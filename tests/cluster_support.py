@@ -1,9 +1,11 @@
 """A kvstore cluster of real processes on loopback, for test_cluster.py: members started by kvserver.py's
 launcher, each with its own data dir, HTTP port and Raft port.  Every process is stopped by its PID."""
+import contextlib
 import json
 import os
 import signal
 import time
+import uuid
 from pathlib import Path
 
 import requests
@@ -78,17 +80,6 @@ class Cluster:
                 m.resume()
             m.close()
 
-    def __enter__(self):
-        """Starts the cluster; leaving the block stops every member."""
-        try:
-            return self.start()
-        except BaseException:
-            self.close()
-            raise
-
-    def __exit__(self, *exc):
-        self.close()
-
     def member(self, node_id):
         return next(m for m in self.members if m.node_id == node_id)
 
@@ -130,6 +121,21 @@ class Cluster:
             return ("converged", views[0]) if all(v == views[0] for v in views) else None
 
         return wait_until(same, timeout=timeout, interval=0.2, msg="members converged")[1]
+
+
+@contextlib.contextmanager
+def running_cluster(workdir, size=3, args=()):
+    """A started cluster in workdir for the with block (a module's fixture yields it); every member stopped after."""
+    c = Cluster(workdir, size, args)
+    try:
+        yield c.start()
+    finally:
+        c.close()
+
+
+def uid(prefix):
+    """A unique key prefix, so the tests sharing a cluster never collide."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}-"
 
 
 def put(member, key, value):

@@ -6,6 +6,9 @@ A register holds a JSON value or nothing.  Operations:
   write(value)  result: whether it created the key (True/False), or None when unknown
   delete()      result: whether the key existed (True/False), or None when unknown
   read()        result: the value read, or ABSENT
+  create(value) a write only when the key is absent (If-None-Match: *); result: whether it was written
+  cas((expected, new))  a write of new only when the key holds expected (a batch's value check); result: whether
+                it was written
 An operation whose outcome is unknown (a timeout, a 503 "outcome unknown") is recorded without a return
 time: it may have taken effect at any instant after its call, or never.  Operations known to have had no
 effect (a refused write, a failed read) are simply left out of the history.
@@ -22,7 +25,7 @@ ABSENT = object()
 @dataclass
 class Op:
     key: str
-    kind: str  # "write", "delete" or "read"
+    kind: str  # "write", "delete", "read", "create" or "cas"
     value: object = None  # what a write writes
     result: object = None  # see the module docstring
     call: float = 0.0
@@ -45,6 +48,15 @@ def _step(state, op, read_values):
         return op.result is None or op.result == (state is ABSENT), written if written in read_values else UNREAD
     if op.kind == "delete":
         return op.result is None or op.result == (state is not ABSENT), ABSENT
+    if op.kind in ("create", "cas"):
+        # A conditional write takes effect exactly when its condition holds in the state it is linearised at.
+        holds = state is ABSENT if op.kind == "create" else state == _canon(op.value[0])
+        if op.result is not None and op.result != holds:
+            return False, state
+        if not holds:
+            return True, state
+        written = _canon(op.value if op.kind == "create" else op.value[1])
+        return True, written if written in read_values else UNREAD
     raise ValueError(f"unknown operation {op.kind!r}")
 
 
@@ -68,16 +80,21 @@ def _prune(ops):
     last_absence = -math.inf
     last_presence = -math.inf
     for op in done:
-        if op.kind == "read":
-            last_read[_canon(op.result)] = max(last_read.get(_canon(op.result), -math.inf), op.ret)
-        if (op.kind == "read" and op.result is ABSENT) or (op.kind == "write" and op.result is True) \
-                or (op.kind == "delete" and op.result is False):
+        seen = op.result if op.kind == "read" else op.value[0] if op.kind == "cas" and op.result else None
+        if op.kind == "read" or seen is not None:
+            last_read[_canon(seen)] = max(last_read.get(_canon(seen), -math.inf), op.ret)
+        # A conditional write that failed saw the key as something other than it asked: absent or not, any value.
+        failed_condition = op.kind in ("create", "cas") and op.result is False
+        if (op.kind == "read" and op.result is ABSENT) or (op.kind in ("write", "create") and op.result is True) \
+                or (op.kind == "delete" and op.result is False) or failed_condition:
             last_absence = max(last_absence, op.ret)
-        if (op.kind == "write" and op.result is False) or (op.kind == "delete" and op.result is True):
+        if (op.kind == "write" and op.result is False) or (op.kind == "delete" and op.result is True) \
+                or (op.kind == "cas" and op.result is True) or failed_condition:
             last_presence = max(last_presence, op.ret)
     return done + [op for op in ops if op.ret == math.inf and (
         (op.kind == "write" and op.call < max(last_presence, last_read.get(_canon(op.value), -math.inf)))
-        or (op.kind == "delete" and op.call < last_absence))]
+        or (op.kind == "delete" and op.call < last_absence)
+        or op.kind in ("create", "cas"))]  # conditional: kept, whether they took effect depends on the state
 
 
 def check_register(ops, initial=ABSENT, max_steps=2_000_000):
@@ -86,8 +103,10 @@ def check_register(ops, initial=ABSENT, max_steps=2_000_000):
     Raises TooLarge after `max_steps` search steps rather than run for ever on a pathological history.
     """
     ops = _prune(ops)
-    # Values no read returned are all one state: only whether the key is present can be seen of them.
+    # Values no read returned (nor a compare-and-set expected) are all one state: only whether the key is present
+    # can be seen of them.
     read_values = {_canon(op.result) for op in ops if op.kind == "read"}
+    read_values |= {_canon(op.value[0]) for op in ops if op.kind == "cas"}
     # Operations of unknown outcome that change the state the same way (every delete; every write of a value
     # no read returned) can stand in for each other: once called, each may take effect at any later instant.
     # At each point of the search only the first of each such kind is tried.

@@ -4,12 +4,11 @@ of concurrent histories through a kill and a pause."""
 import json
 import random
 import threading
-import uuid
 
 import pytest
 import requests
 
-from cluster_support import Cluster, batch, delete, get, now, put
+from cluster_support import Cluster, batch, delete, get, now, put, running_cluster, uid
 from conftest import Workers
 from kvserver import wait_until
 from linearizability import ABSENT, History, check
@@ -17,15 +16,8 @@ from linearizability import ABSENT, History, check
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    c = Cluster(tmp_path_factory.mktemp("cluster"))
-    try:
-        yield c.start()
-    finally:
-        c.close()
-
-
-def uid(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:8]}-"
+    with running_cluster(tmp_path_factory.mktemp("cluster")) as c:
+        yield c
 
 
 def test_a_write_to_any_member_is_read_at_once_from_every_member(cluster):
@@ -214,7 +206,8 @@ def test_every_acknowledged_write_survives_kill_9_of_leaders_and_followers(clust
     assert len(writers.acks) > 50
 
 
-def test_concurrent_reads_writes_and_deletes_stay_linearizable_through_a_kill_and_a_pause(cluster):
+def test_concurrent_reads_writes_deletes_and_conditional_writes_stay_linearizable_through_a_kill_and_a_pause(
+        cluster):
     p = uid("lin")
     keys = [p + "x", p + "y", p + "z"]
     history = History()
@@ -224,6 +217,7 @@ def test_concurrent_reads_writes_and_deletes_stay_linearizable_through_a_kill_an
     def client(n):
         rnd = random.Random(n)
         s = requests.Session()
+        last_read = {}  # key -> the value this client last read (a compare-and-set expects it)
         i = 0
         while not stop.is_set():
             i += 1
@@ -231,15 +225,23 @@ def test_concurrent_reads_writes_and_deletes_stay_linearizable_through_a_kill_an
             # others keep to live ones, so the history is not mostly operations of unknown outcome.
             m = rnd.choice(cluster.running(include_paused=n == 0))
             key = rnd.choice(keys)
-            kind = rnd.choice(["read", "read", "write", "delete"])
+            kind = rnd.choice(["read", "read", "write", "delete", "cas", "cas"])
             value = n * 1_000_000 + i
+            if kind == "cas" and last_read.get(key, ABSENT) is ABSENT:
+                kind = "create"  # If-None-Match: *
             url = f"{m.url}/kv/{key}"
-            op = history.invoke(key, kind, value)
+            op = history.invoke(key, kind, (last_read[key], value) if kind == "cas" else value)
             try:
                 if kind == "read":
                     resp = s.get(url, timeout=8)
                 elif kind == "write":
                     resp = s.put(url, data=json.dumps({"value": value}), timeout=8)
+                elif kind == "create":
+                    resp = s.put(url, data=json.dumps({"value": value}), headers={"If-None-Match": "*"}, timeout=8)
+                elif kind == "cas":
+                    resp = s.post(f"{m.url}/kv/batch", timeout=8, data=json.dumps({"operations": [
+                        {"op": "check", "key": key, "value": last_read[key]},
+                        {"op": "set", "key": key, "value": value}]}))
                 else:
                     resp = s.delete(url, timeout=8)
             except requests.RequestException:
@@ -253,6 +255,9 @@ def test_concurrent_reads_writes_and_deletes_stay_linearizable_through_a_kill_an
                 assert body["error"] == "no quorum", body  # certainly not applied: left out
             elif kind == "read" and resp.status_code in (200, 404):
                 history.complete(op, body["value"] if resp.status_code == 200 else ABSENT)
+                last_read[key] = body["value"] if resp.status_code == 200 else ABSENT
+            elif kind in ("create", "cas") and resp.status_code in (200, 412):
+                history.complete(op, resp.status_code == 200)
             elif kind == "write" and resp.status_code == 200:
                 history.complete(op, body["created"])
             elif kind == "delete" and resp.status_code in (200, 404):

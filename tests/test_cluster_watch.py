@@ -8,8 +8,8 @@ import threading
 import pytest
 import requests
 
-from cluster_support import Cluster, batch, put
-from conftest import CountingWriters, enc, uid, watch
+from cluster_support import batch, put, running_cluster, uid
+from conftest import CountingWriters, enc, watch
 from kvserver import wait_until
 
 EVENT_WAIT = 30  # seconds: a member may be electing a leader
@@ -17,7 +17,7 @@ EVENT_WAIT = 30  # seconds: a member may be electing a leader
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    with Cluster(tmp_path_factory.mktemp("watch-cluster")) as c:
+    with running_cluster(tmp_path_factory.mktemp("watch-cluster")) as c:
         yield c
 
 
@@ -56,7 +56,13 @@ def test_a_watch_opened_on_a_follower_starts_after_every_acknowledged_write(clus
             assert changes(stream, 1)[0][2] == p + f"second{round_}"
 
 
-def test_a_watch_with_a_bad_consistency_is_refused(cluster):
+def test_consistency_local_opens_without_the_barrier_and_other_values_are_refused(cluster):
+    p = uid("local")
+    follower = next(m for m in cluster.members if m.node_id != cluster.wait_leader())
+    with watch(follower, f"prefix={enc(p)}&consistency=local") as stream:
+        assert stream.status == 200
+        assert put(cluster.members[0], p + "k", 1).status_code == 200
+        assert changes(stream, 1)[0][2] == p + "k"
     with watch(cluster.members[0], "consistency=sometimes") as stream:
         assert stream.status == 400
 
@@ -76,7 +82,7 @@ def writers(cluster, prefix, count):
 
 
 def test_a_watcher_on_a_follower_survives_a_leader_kill_and_sees_every_acknowledged_write_once(tmp_path):
-    with Cluster(tmp_path / "kill") as c:
+    with running_cluster(tmp_path / "kill") as c:
         leader = c.leader()
         follower = next(m for m in c.members if m is not leader)
         p = uid("kill")

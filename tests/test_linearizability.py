@@ -19,6 +19,14 @@ def d(call, ret, existed=None, key="k"):
     return Op(key, "delete", result=existed, call=call, ret=ret)
 
 
+def create(value, call, ret, written=None, key="k"):
+    return Op(key, "create", value=value, result=written, call=call, ret=ret)
+
+
+def cas(expected, new, call, ret, written=None, key="k"):
+    return Op(key, "cas", value=(expected, new), result=written, call=call, ret=ret)
+
+
 def test_accepts_a_sequential_history_and_the_empty_one():
     assert check_register([])
     assert check_register([r(ABSENT, 0, 1), w(1, 2, 3, created=True), r(1, 4, 5), w(2, 6, 7, created=False),
@@ -122,3 +130,26 @@ def test_an_undecidable_search_stops_with_an_error_instead_of_running_for_ever()
     ops = [w(n, 0, 100) for n in range(12)] + [r(n, 101 + 2 * n, 102 + 2 * n) for n in range(12)]
     with pytest.raises(TooLarge):
         check_register(ops, max_steps=1_000)
+
+
+def test_conditional_writes_take_effect_exactly_when_their_condition_holds():
+    assert check_register([create(1, 0, 1, written=True), create(2, 2, 3, written=False), r(1, 4, 5),
+                           cas(1, 3, 6, 7, written=True), cas(1, 4, 8, 9, written=False), r(3, 10, 11)])
+    # Two creates both succeeding, or both compare-and-sets on one value, is a lost update: never linearizable.
+    assert not check_register([create(1, 0, 2, written=True), create(2, 1, 3, written=True)])
+    assert not check_register([w(0, 0, 1), cas(0, 1, 2, 4, written=True), cas(0, 2, 3, 5, written=True)])
+    # A compare-and-set that succeeded against a value the key did not hold, or failed against the one it did.
+    assert not check_register([w(0, 0, 1), cas(5, 1, 2, 3, written=True)])
+    assert not check_register([w(0, 0, 1), cas(0, 1, 2, 3, written=False)])
+    # Concurrent ones may go either way round.
+    assert check_register([w(0, 0, 1), cas(0, 1, 2, 6, written=True), cas(0, 2, 3, 5, written=False), r(1, 7, 8)])
+    assert check_register([w(0, 0, 1), cas(0, 1, 2, 6, written=False), cas(0, 2, 3, 5, written=True), r(2, 7, 8)])
+
+
+def test_a_conditional_write_of_unknown_outcome_explains_what_later_operations_saw():
+    assert check_register([create(1, 0, math.inf), r(1, 2, 3)])
+    assert check_register([create(1, 0, math.inf), r(ABSENT, 2, 3)])
+    assert check_register([w(0, 0, 1), cas(0, 7, 2, math.inf), r(7, 3, 4), cas(0, 8, 5, 6, written=False)])
+    assert not check_register([w(0, 0, 1), cas(3, 7, 2, math.inf), r(7, 3, 4)])
+    # A write of unknown outcome explains a failed create that came after it.
+    assert check_register([w(1, 0, math.inf), create(2, 1, 2, written=False), d(3, 4, existed=True)])

@@ -83,6 +83,39 @@ def test_from_and_last_event_id_resume_where_the_client_left(shared_server):
         assert [e["data"]["value"] for e in resumed.take(1, timeout=EVENT_WAIT)] == [5]
 
 
+def test_list_then_watch_from_the_listings_revision_misses_nothing(shared_server):
+    p = uid("listwatch")
+    for i in range(3):
+        shared_server.put_key(p + str(i), i)
+    listing = shared_server.get("/kv?prefix=" + enc(p) + "&values=true").json()
+    state = {item["key"]: item["value"] for item in listing["items"]}
+    shared_server.put_key(p + "1", "changed after the listing")
+    shared_server.del_key(p + "0")
+    with watch(shared_server, f"prefix={enc(p)}&from={listing['revision'] + 1}") as stream:
+        for e in stream.take(2, timeout=EVENT_WAIT):
+            if e["event"] == "put":
+                state[e["data"]["key"]] = e["data"]["value"]
+            else:
+                state.pop(e["data"]["key"])
+    assert state == {k: v for k, v in ((p + "1", "changed after the listing"), (p + "2", 2))}
+    assert state == {item["key"]: item["value"]
+                     for item in shared_server.get("/kv?prefix=" + enc(p) + "&values=true").json()["items"]}
+
+
+def test_a_client_waits_for_a_lock_with_a_watch_instead_of_polling(shared_server):
+    lock = uid("lock") + "l"
+    held = shared_server.put(f"/kv/{enc(lock)}", data='{"value": "a", "ttl": 30}', headers={"If-None-Match": "*"})
+    assert held.status_code == 200
+    taken = shared_server.put(f"/kv/{enc(lock)}", data='{"value": "b", "ttl": 30}', headers={"If-None-Match": "*"})
+    assert taken.status_code == 412
+    with watch(shared_server, f"key={enc(lock)}&from={taken.json()['mod_revision'] + 1}") as stream:
+        release = shared_server.delete(f"/kv/{enc(lock)}", headers={"If-Match": f'"{held.json()["revision"]}"'})
+        assert release.status_code == 200
+        assert stream.next(timeout=EVENT_WAIT)["event"] == "delete"
+    again = shared_server.put(f"/kv/{enc(lock)}", data='{"value": "b", "ttl": 30}', headers={"If-None-Match": "*"})
+    assert again.status_code == 200
+
+
 @pytest.mark.parametrize("query,header", [("prefix=a&key=b", None), ("from=-1", None), ("from=x", None),
                                           ("key=", None), ("", "nope")])
 def test_a_query_it_cannot_read_gets_400(shared_server, query, header):

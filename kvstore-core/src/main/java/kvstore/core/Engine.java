@@ -46,6 +46,12 @@ public interface Engine extends AutoCloseable {
      */
     Page keys(byte[] prefix, byte[] after, int limit);
 
+    /**
+     * At most {@code limit} live entries whose keys start with {@code prefix} and sort strictly after {@code after}
+     * (null: from the first), in unsigned UTF-8 key order, exactly as they stood at the page's revision.
+     */
+    EntryPage entries(byte[] prefix, byte[] after, int limit);
+
     /** Exact live figures, without changing anything. */
     Stats stats();
 

@@ -198,6 +198,11 @@ public final class LocalEngine implements Engine {
     }
 
     @Override
+    public EntryPage entries(byte[] prefix, byte[] after, int limit) {
+        return EntryPage.of(store.entriesAfter(prefix, after, Page.fetchSize(limit), clock.millis()), limit);
+    }
+
+    @Override
     public CompletionStage<Outcome> submit(List<Op> ops, long timestampMillis) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
         // Checked before the write is logged, on the submitting thread.

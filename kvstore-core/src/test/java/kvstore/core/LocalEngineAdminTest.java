@@ -3,8 +3,8 @@ package kvstore.core;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.wal.WalFormat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import static kvstore.core.OpenEngines.waitFor;
+import static kvstore.core.OpenEngines.write;
 import static kvstore.core.wal.WalTesting.set;
 import static kvstore.core.wal.WalTesting.strings;
 import static kvstore.core.wal.WalTesting.utf8;
@@ -35,20 +35,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Compaction on demand and backups of a running {@link LocalEngine}. */
 class LocalEngineAdminTest {
-    private static final long START = 1_700_000_000_000L;
+    private static final long START = OpenEngines.START;
 
     @TempDir
     Path dir;
 
-    private final AtomicLong now = new AtomicLong(START);
-    private final List<LocalEngine> open = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws IOException {
-        for (LocalEngine db : open) {
-            db.close();
-        }
-    }
+    @RegisterExtension
+    final OpenEngines engines = new OpenEngines();
+    private final AtomicLong now = engines.now;
 
     @Test
     void shouldStartACompactionOnDemandBelowTheSizeThresholds() throws Exception {
@@ -175,25 +169,14 @@ class LocalEngineAdminTest {
     }
 
     private LocalEngine restore(Backup backup) throws IOException {
-        Path data = dir.resolve("restored-" + open.size());
+        Path data = dir.resolve("restored-" + backup.file().getFileName());
         Files.createDirectories(data);
         Files.copy(backup.file(), data.resolve(WalFormat.FILE_NAME));
         return open(data, CompactionProbe.NONE);
     }
 
     private LocalEngine open(Path data, CompactionProbe probe) throws IOException {
-        LocalEngine db = LocalEngine.open(new LocalEngine.Config(data, FsyncPolicy.NEVER, 64L << 20, 2.0, false, 1L << 30,
-                FatalHandler.IGNORE, probe, now::get, System::nanoTime));
-        open.add(db);
-        return db;
-    }
-
-    private static void write(LocalEngine db, List<Op> ops) {
-        try {
-            db.submit(ops, db.now()).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return engines.open(data, probe, false);
     }
 
     private static void await(CountDownLatch latch) {
@@ -201,14 +184,6 @@ class LocalEngineAdminTest {
             latch.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void waitFor(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not met in 10 s");
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 }

@@ -2,11 +2,10 @@ package kvstore.core;
 
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
-import kvstore.core.store.Outcome;
 import kvstore.core.wal.WalEncoder;
 import kvstore.core.wal.WalFormat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -22,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
+import static kvstore.core.OpenEngines.waitFor;
+import static kvstore.core.OpenEngines.write;
 import static kvstore.core.wal.WalTesting.set;
 import static kvstore.core.wal.WalTesting.str;
 import static kvstore.core.wal.WalTesting.utf8;
@@ -34,20 +33,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Revisions of a {@link LocalEngine} through what it does with its log: restarts, compaction, expiry, backups, repair. */
 class LocalEngineRevisionsTest {
-    private static final long START = 1_700_000_000_000L;
+    private static final long START = OpenEngines.START;
 
     @TempDir
     Path dir;
 
-    private final AtomicLong now = new AtomicLong(START);
-    private final List<LocalEngine> open = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws IOException {
-        for (LocalEngine db : open) {
-            db.close();
-        }
-    }
+    @RegisterExtension
+    final OpenEngines engines = new OpenEngines();
+    private final AtomicLong now = engines.now;
 
     @Test
     void shouldKeepTheRevisionAndEveryKeysFiguresAcrossARestart() throws Exception {
@@ -173,8 +166,7 @@ class LocalEngineRevisionsTest {
         lines.set(3, lines.get(3).replace("\"k2\"", "\"kX\"")); // the write of revision 3, its checksum now wrong
         Files.write(log, lines);
 
-        LocalEngine repaired = LocalEngine.open(config(data, CompactionProbe.NONE, true));
-        open.add(repaired);
+        LocalEngine repaired = engines.open(data, CompactionProbe.NONE, true);
 
         assertEquals(6, repaired.revision(), "the revisions of the cut lines are not given again");
         assertEquals(7, write(repaired, set("n", "1")).revision());
@@ -218,27 +210,11 @@ class LocalEngineRevisionsTest {
     }
 
     private LocalEngine open(Path data, CompactionProbe probe) throws IOException {
-        LocalEngine db = LocalEngine.open(config(data, probe, false));
-        open.add(db);
-        return db;
-    }
-
-    private LocalEngine.Config config(Path data, CompactionProbe probe, boolean repair) {
-        return new LocalEngine.Config(data, FsyncPolicy.NEVER, 64L << 20, 2.0, repair, 1L << 30, FatalHandler.IGNORE,
-                probe, now::get, System::nanoTime);
+        return engines.open(data, probe, false);
     }
 
     private void close(LocalEngine db) throws IOException {
-        db.close();
-        open.remove(db);
-    }
-
-    private static Outcome write(LocalEngine db, List<Op> ops) {
-        try {
-            return db.submit(ops, db.now()).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        engines.close(db);
     }
 
     private static byte[] concat(byte[]... parts) {
@@ -247,13 +223,5 @@ class LocalEngineRevisionsTest {
             out.writeBytes(p);
         }
         return out.toByteArray();
-    }
-
-    private static void waitFor(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not met in 10 s");
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
     }
 }

@@ -3,22 +3,19 @@ package kvstore.core;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
-import kvstore.core.store.Store;
 import kvstore.core.store.Totals;
 import kvstore.core.CorruptLogException;
 import kvstore.core.FsyncPolicy;
 import kvstore.core.wal.WalEncoder;
 import kvstore.core.wal.WalFormat;
-import kvstore.core.wal.WalReplay;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,21 +38,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalEngineTest {
-    private static final long START = 1_700_000_000_000L;
+    private static final long START = OpenEngines.START;
     private static final long MAX_MEMORY = 1L << 30;
 
     @TempDir
     Path dir;
 
-    private final AtomicLong now = new AtomicLong(START);
-    private final List<LocalEngine> open = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws IOException {
-        for (LocalEngine db : open) {
-            db.close();
-        }
-    }
+    @RegisterExtension
+    final OpenEngines engines = new OpenEngines();
+    private final AtomicLong now = engines.now;
 
     @Test
     void shouldRoundTripWritesThroughCloseAndReopen() throws Exception {
@@ -340,14 +331,11 @@ class LocalEngineTest {
     }
 
     private LocalEngine open(LocalEngine.Config config) throws IOException {
-        LocalEngine db = LocalEngine.open(config);
-        open.add(db);
-        return db;
+        return engines.open(config);
     }
 
     private void close(LocalEngine db) throws IOException {
-        open.remove(db);
-        db.close();
+        engines.close(db);
     }
 
     private static List<OpResult> write(LocalEngine db, List<Op> ops) throws Exception {

@@ -2,6 +2,7 @@ package kvstore.raft;
 
 import kvstore.core.Backup;
 import kvstore.core.Engine;
+import kvstore.core.EntryPage;
 import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
 import kvstore.core.cluster.Cluster;
@@ -88,6 +89,7 @@ public final class RaftEngine implements Engine, Cluster {
         this.writes = new WriteCoalescer(router::submit, config.writeTimeoutMillis(), config.clock()::millis,
                 System::nanoTime);
         this.reads = new ReadBarriers(this::readIndex, config.writeTimeoutMillis(), System::nanoTime);
+        new ExpiryProposals(server, stateMachine, config.clock(), config.writeTimeoutMillis()).start(timer);
     }
 
     /** Starts this member's Raft server (recovering its snapshot and log) and its clients. */
@@ -168,6 +170,11 @@ public final class RaftEngine implements Engine, Cluster {
     @Override
     public Page keys(byte[] prefix, byte[] after, int limit) {
         return Page.of(stateMachine.store().keysAfter(prefix, after, Page.fetchSize(limit), now()), limit);
+    }
+
+    @Override
+    public EntryPage entries(byte[] prefix, byte[] after, int limit) {
+        return EntryPage.of(stateMachine.store().entriesAfter(prefix, after, Page.fetchSize(limit), now()), limit);
     }
 
     /** Live keys and bytes; {@code logBytes} is the size of the Raft log this member keeps (its segments). */

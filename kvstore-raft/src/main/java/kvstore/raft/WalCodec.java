@@ -1,5 +1,6 @@
 package kvstore.raft;
 
+import kvstore.core.store.Condition;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.Store;
@@ -25,10 +26,12 @@ import java.util.List;
  * writes    (4 bytes)             how many writes follow
  * per write: length (4), then
  *   timestamp (8 bytes, epoch ms) the clock of the member that took the request (its TTLs count from here)
- *   gets      (4 bytes)           how many reads the batch holds (the log lines carry writes only)
- *   per get:  position (4), key length (4), key bytes
+ *   reads     (4 bytes)           how many gets and checks the batch holds (the log lines carry writes only)
+ *   per read: position (4; the top bit set for a check), key length (4), key bytes, and for a check its
+ *             condition: 0 and a mod revision (8), 1 and exists (1), or 2, a value's length (4) and its bytes
  *   wal.log lines                 as WalEncoder writes them (a begin/commit frame around several writes)
  * </pre>
+ * Entries of members from before checks existed read the same: their positions never have the top bit set.
  * A snapshot is the version mark and then one {@code set} line per live key, each with its absolute deadline,
  * so it can be read by {@link WalReplay} like any log, and served as a backup as it is.
  *
@@ -112,25 +115,66 @@ final class WalCodec {
         }
     }
 
+    /** A position of the reads section that holds a check, not a get. */
+    private static final int CHECK = 1 << 31;
+    private static final byte MOD_REVISION = 0;
+    private static final byte EXISTS = 1;
+    private static final byte VALUE = 2;
+
     static byte[] encode(List<Op> ops, long timestampMillis) {
-        int gets = 0;
-        int getBytes = 0;
+        int reads = 0;
+        int readBytes = 0;
         for (Op op : ops) {
             if (!op.isWrite()) {
-                gets++;
-                getBytes += 8 + op.key().length;
+                reads++;
+                readBytes += 8 + op.key().length + (op instanceof Op.Check check ? conditionBytes(check.condition()) : 0);
             }
         }
         byte[] lines = new WalEncoder().encode(ops, timestampMillis);
-        ByteBuffer out = ByteBuffer.allocate(12 + getBytes + lines.length);
-        out.putLong(timestampMillis).putInt(gets);
+        ByteBuffer out = ByteBuffer.allocate(12 + readBytes + lines.length);
+        out.putLong(timestampMillis).putInt(reads);
         for (int i = 0; i < ops.size(); i++) {
             Op op = ops.get(i);
-            if (!op.isWrite()) {
+            if (op instanceof Op.Check check) {
+                out.putInt(i | CHECK).putInt(op.key().length).put(op.key());
+                putCondition(out, check.condition());
+            } else if (!op.isWrite()) {
                 out.putInt(i).putInt(op.key().length).put(op.key());
             }
         }
         return out.put(lines).array();
+    }
+
+    private static int conditionBytes(Condition condition) {
+        if (condition instanceof Condition.ValueEquals value) {
+            return 1 + 4 + value.json().length;
+        }
+        return condition instanceof Condition.Exists ? 2 : 9;
+    }
+
+    private static void putCondition(ByteBuffer out, Condition condition) {
+        if (condition instanceof Condition.ModRevision mod) {
+            out.put(MOD_REVISION).putLong(mod.revision());
+        } else if (condition instanceof Condition.Exists exists) {
+            out.put(EXISTS).put((byte) (exists.exists() ? 1 : 0));
+        } else {
+            byte[] json = ((Condition.ValueEquals) condition).json();
+            out.put(VALUE).putInt(json.length).put(json);
+        }
+    }
+
+    private static Condition condition(ByteBuffer in) {
+        byte kind = in.get();
+        return switch (kind) {
+            case MOD_REVISION -> new Condition.ModRevision(in.getLong());
+            case EXISTS -> new Condition.Exists(in.get() != 0);
+            case VALUE -> {
+                byte[] json = new byte[in.getInt()];
+                in.get(json);
+                yield new Condition.ValueEquals(json);
+            }
+            default -> throw new IllegalArgumentException("bad condition kind " + kind);
+        };
     }
 
     /** One write of an entry. @throws IllegalArgumentException when it is not a write this codec made */
@@ -138,27 +182,29 @@ final class WalCodec {
         try {
             ByteBuffer in = ByteBuffer.wrap(entry);
             long timestamp = in.getLong();
-            int gets = in.getInt();
-            if (gets < 0 || gets > entry.length) {
-                throw new IllegalArgumentException("bad read count " + gets);
+            int count = in.getInt();
+            if (count < 0 || count > entry.length) {
+                throw new IllegalArgumentException("bad read count " + count);
             }
-            int[] positions = new int[gets];
-            byte[][] keys = new byte[gets][];
-            for (int i = 0; i < gets; i++) {
-                positions[i] = in.getInt();
-                keys[i] = new byte[in.getInt()];
-                in.get(keys[i]);
+            int[] positions = new int[count];
+            Op[] reads = new Op[count];
+            for (int i = 0; i < count; i++) {
+                int position = in.getInt();
+                byte[] key = new byte[in.getInt()];
+                in.get(key);
+                positions[i] = position & ~CHECK;
+                reads[i] = (position & CHECK) != 0 ? new Op.Check(key, condition(in)) : new Op.Get(key);
             }
             byte[] lines = new byte[in.remaining()];
             in.get(lines);
             List<Op> writes = WalLines.decode(lines);
-            List<Op> ops = new ArrayList<>(writes.size() + gets);
+            List<Op> ops = new ArrayList<>(writes.size() + count);
             int nextWrite = 0;
-            for (int g = 0; g < gets; g++) {
-                while (ops.size() < positions[g] && nextWrite < writes.size()) {
+            for (int r = 0; r < count; r++) {
+                while (ops.size() < positions[r] && nextWrite < writes.size()) {
                     ops.add(writes.get(nextWrite++));
                 }
-                ops.add(new Op.Get(keys[g]));
+                ops.add(reads[r]);
             }
             ops.addAll(writes.subList(nextWrite, writes.size()));
             return new Write(ops, timestamp);

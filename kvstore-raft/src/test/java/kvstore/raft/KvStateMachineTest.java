@@ -1,5 +1,6 @@
 package kvstore.raft;
 
+import kvstore.core.store.Condition;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
@@ -200,6 +201,119 @@ class KvStateMachineTest {
     }
 
     @Test
+    void shouldCountTheSameRevisionsOnEveryMemberThatAppliesTheSameEntries() throws Exception {
+        List<byte[]> entries = List.of(
+                entryOf(List.of(set("a", "1", Entry.NEVER)), T0),
+                entryOf(List.of(set("b", "1", Entry.NEVER), new Op.Delete(bytes("a")), new Op.Get(bytes("b"))), T0 + 1),
+                entryOf(List.of(new Op.Delete(bytes("missing"))), T0 + 2),
+                entryOf(List.of(set("t", "1", T0 + 50), set("u", "1", T0 + 40)), T0 + 3),
+                WalCodec.encodeEntry(T0 + 60, List.of()),
+                entryOf(List.of(new Op.Check(bytes("b"), new Condition.ModRevision(1)), set("b", "2", Entry.NEVER)),
+                        T0 + 61),
+                entryOf(List.of(new Op.Check(bytes("b"), new Condition.ModRevision(2)), set("b", "3", Entry.NEVER)),
+                        T0 + 62));
+        KvStateMachine first = open(dir.resolve("a"));
+        KvStateMachine second = open(dir.resolve("b"));
+        List<List<Long>> revisions = new ArrayList<>();
+        for (KvStateMachine sm : List.of(first, second)) {
+            nextIndex = 1;
+            List<Long> seen = new ArrayList<>();
+            for (byte[] entry : entries) {
+                for (Outcome outcome : applyEntryOfMany(sm, entry)) {
+                    seen.add(outcome.isRefused() ? -outcome.revision() : outcome.revision());
+                }
+            }
+            revisions.add(seen);
+        }
+
+        // The empty entry expired u then t (deadline order), revisions 4 and 5; the first check failed at 5.
+        assertEquals(List.of(1L, 2L, 2L, 3L, -5L, 6L), revisions.get(0));
+        assertEquals(revisions.get(0), revisions.get(1));
+        assertEquals(contents(first, T0 + 100), contents(second, T0 + 100));
+        assertEquals(6, first.store().revision());
+        Entry b = first.store().get(bytes("b"), T0 + 100);
+        assertEquals(List.of(2L, 6L, 2L), List.of(b.createRevision(), b.modRevision(), b.version()));
+    }
+
+    @Test
+    void shouldDecideChecksWhereTheEntryIsAppliedAndSendTheRefusalBack() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        apply(sm, List.of(set("k", "{\"n\":1}", Entry.NEVER)), T0);
+
+        Outcome refused = applyEntryOfMany(sm, entryOf(List.of(set("other", "1", Entry.NEVER),
+                new Op.Check(bytes("k"), new Condition.ValueEquals(bytes("{\"n\":2}")))), T0 + 1)).get(0);
+        Outcome held = applyEntryOfMany(sm, entryOf(List.of(new Op.Check(bytes("k"), new Condition.ValueEquals(
+                bytes("{\"n\":1.0}"))), new Op.Check(bytes("new"), new Condition.Exists(false)),
+                set("new", "1", Entry.NEVER)), T0 + 2)).get(0);
+
+        assertTrue(refused.isRefused());
+        assertEquals(1, refused.refusal().index());
+        assertEquals("k", new String(refused.refusal().key(), StandardCharsets.UTF_8));
+        assertEquals(1, refused.refusal().modRevision());
+        assertNull(sm.store().get(bytes("other"), T0 + 5), "nothing of a refused write is applied");
+        assertFalse(held.isRefused());
+        assertEquals(2, held.revision());
+    }
+
+    @Test
+    void shouldExpireADueKeyAtTheEntrysStampBeforeTheWriteThatMeetsIt() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        apply(sm, List.of(set("k", "1", T0 + 10)), T0);
+
+        Outcome write = applyEntryOfMany(sm, entryOf(List.of(set("k", "2", Entry.NEVER)), T0 + 10)).get(0);
+
+        assertFalse(write.results().get(0).existed(), "the old value expired first: the write creates the key");
+        assertEquals(3, write.revision(), "the expiry took revision 2");
+        assertEquals(3, sm.store().get(bytes("k"), T0 + 10).createRevision());
+    }
+
+    @Test
+    void shouldKeepRevisionsFiguresAndDueKeysThroughASnapshot() throws Exception {
+        Path a = dir.resolve("a");
+        KvStateMachine sm = open(a);
+        KvStateMachine other = open(dir.resolve("b"));
+        List<byte[]> entries = List.of(entryOf(List.of(set("p", "1", Entry.NEVER)), T0),
+                entryOf(List.of(set("p", "2", Entry.NEVER), set("q", "1", Entry.NEVER)), T0 + 1),
+                entryOf(List.of(new Op.Delete(bytes("q"))), T0 + 2),
+                entryOf(List.of(set("due", "1", T0 + 2)), T0 + 2));
+        for (KvStateMachine member : List.of(sm, other)) {
+            nextIndex = 1;
+            for (byte[] entry : entries) {
+                applyEntry(member, entry);
+            }
+        }
+        sm.takeSnapshot();
+        String text = Files.readString(a.resolve("sm").resolve("snapshot.1_" + (nextIndex - 1)));
+        assertTrue(text.startsWith("{\"op\":\"format\",\"version\":2,\"revision\":4,"), text);
+
+        KvStateMachine reloaded = reopen(a);
+        assertEquals(contents(other, Long.MIN_VALUE), contents(reloaded, Long.MIN_VALUE), "the due key included");
+        byte[] later = WalCodec.encodeEntry(T0 + 5, List.of());
+        long index = nextIndex;
+        applyEntryOfMany(reloaded, later);
+        nextIndex = index;
+        applyEntryOfMany(other, later);
+        assertEquals(5, reloaded.store().revision(), "its expiry counted alike on the member that loaded the snapshot");
+        assertEquals(contents(other, T0 + 5), contents(reloaded, T0 + 5));
+    }
+
+    @Test
+    void shouldRoundTripChecksThroughTheEntryCodec() {
+        List<Op> ops = List.of(new Op.Check(bytes("a"), new Condition.ModRevision(42)), new Op.Get(bytes("b")),
+                set("c", "1", Entry.NEVER), new Op.Check(bytes("d"), new Condition.Exists(false)),
+                new Op.Check(bytes("e"), new Condition.ValueEquals(bytes("[1,{\"x\":null}]"))),
+                new Op.Delete(bytes("f")));
+
+        WalCodec.Write decoded = WalCodec.decode(WalCodec.encode(ops, T0));
+
+        assertEquals(describe(ops), describe(decoded.ops()));
+        assertEquals(((Op.Check) ops.get(0)).condition(), ((Op.Check) decoded.ops().get(0)).condition());
+        assertEquals(((Op.Check) ops.get(3)).condition(), ((Op.Check) decoded.ops().get(3)).condition());
+        assertEquals("[1,{\"x\":null}]", new String(((Condition.ValueEquals) ((Op.Check) decoded.ops().get(4))
+                .condition()).json(), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void shouldRoundTripEntriesThroughTheCodec() {
         List<Op> ops = List.of(new Op.Get(bytes("x")), set("é/\"q\"", "{\"a\":[1,null]}", T0 + 1_001),
                 new Op.Get(bytes("y")), new Op.Delete(bytes("z")), new Op.Get(bytes("w")));
@@ -296,7 +410,9 @@ class KvStateMachineTest {
     private static TreeMap<String, String> contents(KvStateMachine sm, long now) {
         TreeMap<String, String> map = new TreeMap<>();
         sm.store().forEachLive(now, (k, e) -> map.put(new String(k, StandardCharsets.UTF_8),
-                new String(e.value(), StandardCharsets.UTF_8) + "@" + e.deadlineMillis()));
+                new String(e.value(), StandardCharsets.UTF_8) + "@" + e.deadlineMillis() + " c" + e.createRevision()
+                        + " m" + e.modRevision() + " v" + e.version()));
+        map.put("(revision)", Long.toString(sm.store().revision()));
         return map;
     }
 

@@ -52,11 +52,6 @@ public final class Watcher {
         this.encode = change -> hub.format().change(change, hub.nowMillis());
     }
 
-    /** The first revision this watcher is sent. */
-    public long from() {
-        return from;
-    }
-
     /** The last revision delivered whole. */
     public long delivered() {
         return delivered;
@@ -70,6 +65,38 @@ public final class Watcher {
     /** Whether the stream is to end; its last event waits for the output to take it. */
     public boolean ending() {
         return ending != null;
+    }
+
+    /**
+     * Whether {@link #send} has anything to write now: a change of its keys, a progress event due, or its last
+     * event. Moves past the changes of other keys on the way, so that a watcher that wants none of the news costs
+     * its thread one look at each change and nothing more.
+     */
+    public boolean hasNews(long nowNanos) {
+        if (ended) {
+            return false;
+        }
+        if (ending != null) {
+            return true;
+        }
+        Change next = cursor.peek();
+        while (next != null && !(next.revision() >= from && keys.matches(next.key()))) {
+            if (cursor.behind()) {
+                ending = endOfHistory();
+                return true;
+            }
+            long unit = next.revision();
+            cursor.advance();
+            next = cursor.peek();
+            if (next == null || next.revision() != unit) {
+                delivered = Math.max(delivered, unit); // a whole revision with nothing for this watcher
+            }
+        }
+        if (counted != null && !cursor.before(counted)) {
+            counted = null;
+            dueBytes = 0;
+        }
+        return next != null || nowNanos - lastSentNanos >= hub.progressNanos();
     }
 
     /**

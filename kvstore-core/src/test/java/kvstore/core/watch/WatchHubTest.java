@@ -279,6 +279,21 @@ class WatchHubTest {
     }
 
     @Test
+    void shouldHaveNewsOnlyForItsKeysAProgressDueOrItsEndAndPassOtherKeysOnTheWay() throws Exception {
+        Watcher watcher = hub.watch(WatchedKeys.prefix(bytes("mine/")), -1);
+        puts(hub, "other/a", "other/b");
+
+        assertFalse(watcher.hasNews(nanos.get()));
+        assertEquals(2, watcher.delivered(), "two revisions with nothing for it went by");
+        hub.applied(3, List.of(put("other/c", 3), put("mine/x", 3)));
+        assertTrue(watcher.hasNews(nanos.get()));
+        assertEquals(2, watcher.delivered(), "revision 3 is not past until its change of mine/x is sent");
+        assertEquals(List.of("put mine/x 3"), drain(watcher));
+        assertFalse(watcher.hasNews(nanos.get()));
+        assertTrue(watcher.hasNews(nanos.get() + TimeUnit.SECONDS.toNanos(10)), "a progress event is due");
+    }
+
+    @Test
     void shouldSendProgressOnlyAfterTheIntervalWithoutEventsWithTheRevisionSeen() throws Exception {
         puts(hub, "a", "b");
         Watcher watcher = hub.watch(WatchedKeys.prefix(bytes("elsewhere/")), -1);

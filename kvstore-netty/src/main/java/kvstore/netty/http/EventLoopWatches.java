@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 final class EventLoopWatches {
     /** How long a stream that was cut off waits for its client to read its last event before the close. */
     static final long END_LINGER_MILLIS = 5_000;
+    /** Streams offered news in one task of the loop. */
+    static final int SLICE = 64;
 
     private final WatchHub hub;
     private final EventLoop loop;
@@ -28,6 +30,10 @@ final class EventLoopWatches {
     private final List<WatchStream> streams = new ArrayList<>();
     private Wakeup wakeup;
     private ScheduledFuture<?> ticks;
+    /** The pass offering the streams news: the next stream to offer, counting down, or -1 between passes. */
+    private int next = -1;
+    /** News came during the pass: go round once more. */
+    private boolean again;
 
     EventLoopWatches(WatchHub hub, EventLoop loop) {
         this.hub = hub;
@@ -68,29 +74,47 @@ final class EventLoopWatches {
         return streams.size();
     }
 
+    /**
+     * News: offers every stream the changes, a slice at a time, each slice a task of its own, so that the loop's
+     * other connections (a write's answer, a read) wait for one slice at most, not for every stream. News that
+     * comes during a pass makes it go round once more.
+     */
     private void changed() {
+        if (next >= 0) {
+            again = true;
+            return;
+        }
+        next = streams.size() - 1;
+        offerSlice();
+    }
+
+    private void offerSlice() {
         long now = hub.nowNanos();
         // Backwards: a stream that leaves meanwhile swaps in one already offered.
-        for (int i = streams.size() - 1; i >= 0; i--) {
-            if (i < streams.size()) {
-                streams.get(i).changed(now);
+        for (int end = next - SLICE; next > end && next >= 0; next--) {
+            if (next < streams.size()) {
+                streams.get(next).changed(now);
             }
+        }
+        if (next >= 0) {
+            loop.execute(this::offerSlice);
+            return;
+        }
+        if (again) {
+            again = false;
+            changed();
         }
     }
 
+    /** Ends the streams whose client never read their last event, then offers the others progress. */
     private void tick() {
         long now = hub.nowNanos();
         long linger = TimeUnit.MILLISECONDS.toNanos(END_LINGER_MILLIS);
         for (int i = streams.size() - 1; i >= 0; i--) {
-            if (i >= streams.size()) {
-                continue;
-            }
-            WatchStream stream = streams.get(i);
-            if (stream.lingeredPast(now, linger)) {
-                stream.channel().close();
-            } else {
-                stream.changed(now);
+            if (i < streams.size() && streams.get(i).lingeredPast(now, linger)) {
+                streams.get(i).channel().close();
             }
         }
+        changed();
     }
 }

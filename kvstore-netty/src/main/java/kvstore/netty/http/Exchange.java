@@ -63,14 +63,25 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
 
     /** As {@link #send(HttpResponseStatus, ByteBuf, CharSequence)}, with a body of {@code contentType}. */
     void send(HttpResponseStatus status, CharSequence contentType, ByteBuf body, CharSequence allow) {
+        send(Responses.full(version, status, contentType, body, keepAlive, allow), body);
+    }
+
+    /**
+     * Sends the JSON {@code body} with {@code status}, saying in its headers the store's {@code revision} it
+     * reflects and, unless it is {@link Responses#NONE}, the entity tag {@code etag} (a key's mod revision).
+     */
+    void send(HttpResponseStatus status, ByteBuf body, long revision, long etag) {
+        send(Responses.full(version, status, HttpHeaderValues.APPLICATION_JSON, body, keepAlive, null, revision, etag),
+                body);
+    }
+
+    private void send(FullHttpResponse response, ByteBuf body) {
         if (!ctx.channel().isActive()) {
             body.release();
             return;
         }
-        metrics.record(status.code(), arrivedNanos);
-        SequencedResponse message = new SequencedResponse(sequence,
-                Responses.full(version, status, contentType, body, keepAlive, allow), !keepAlive);
-        ctx.write(message, ctx.voidPromise());
+        metrics.record(response.status().code(), arrivedNanos);
+        ctx.write(new SequencedResponse(sequence, response, !keepAlive), ctx.voidPromise());
     }
 
     /**
@@ -111,8 +122,18 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
         send(HttpResponseStatus.OK, body.done(), null);
     }
 
+    /** Sends {@code 200} with {@code body}, an answer of {@code /kv} that reflects {@code revision}. */
+    void ok(JsonBody body, long revision) {
+        send(HttpResponseStatus.OK, body.done(), revision, Responses.NONE);
+    }
+
     /** Sends {@code {"error": message}} with {@code status}. */
     void error(HttpResponseStatus status, String message) {
         send(status, Replies.error(alloc(), message, -1), null);
+    }
+
+    /** Sends {@code {"error": message}} with {@code status}, an answer of {@code /kv} that reflects {@code revision}. */
+    void error(HttpResponseStatus status, String message, long revision) {
+        send(status, Replies.error(alloc(), message, -1), revision, Responses.NONE);
     }
 }

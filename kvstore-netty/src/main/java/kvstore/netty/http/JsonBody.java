@@ -48,8 +48,41 @@ final class JsonBody {
         return string(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Appends a whole number, digit by digit: no string is made for it. */
     JsonBody number(long n) {
-        return raw(Long.toString(n));
+        if (n < 0) {
+            return n == Long.MIN_VALUE ? raw(Long.toString(n)) : raw("-").number(-n);
+        }
+        int digits = 1;
+        for (long rest = n / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        buf.ensureWritable(digits);
+        int at = buf.writerIndex();
+        for (int i = at + digits - 1; i >= at; i--) {
+            buf.setByte(i, (byte) ('0' + n % 10));
+            n /= 10;
+        }
+        buf.writerIndex(at + digits);
+        return this;
+    }
+
+    /** Appends a duration of {@code millis} (0 or more) as decimal seconds: 1500 as 1.5, 1000 as 1, 1 as 0.001. */
+    JsonBody seconds(long millis) {
+        number(millis / 1000);
+        int fraction = (int) (millis % 1000);
+        if (fraction != 0) {
+            raw(".");
+            int digits = fraction < 10 ? 3 : fraction < 100 ? 2 : 1;
+            for (int i = 1; i < digits; i++) {
+                raw("0");
+            }
+            while (fraction % 10 == 0) {
+                fraction /= 10;
+            }
+            number(fraction);
+        }
+        return this;
     }
 
     JsonBody bool(boolean b) {

@@ -34,12 +34,14 @@ final class Keys {
 
     /**
      * The parameters of a listing's query string (form decoding: {@code +} is a space): {@code prefix} (none:
-     * the empty prefix), {@code after} and {@code limit} (1 to {@link ListQuery#MAX_LIMIT}); others are ignored.
+     * the empty prefix), {@code after}, {@code limit} (1 to {@link ListQuery#MAX_LIMIT}) and {@code values}
+     * ({@code true} or {@code false}); others are ignored.
      */
     static ListQuery listQuery(String uri, int queryStart) throws BadRequestException {
         byte[] prefix = new byte[0];
         byte[] after = null;
         int limit = ListQuery.WHOLE;
+        boolean values = false;
         for (int at = queryStart, end; at < uri.length(); at = end + 1) {
             end = parameterEnd(uri, at);
             if (uri.startsWith("prefix=", at)) {
@@ -48,9 +50,19 @@ final class Keys {
                 after = percentDecode(uri, at + "after=".length(), end, true, "after");
             } else if (uri.startsWith("limit=", at)) {
                 limit = limit(uri, at + "limit=".length(), end);
+            } else if (uri.startsWith("values=", at)) {
+                values = bool(uri, at + "values=".length(), end, "values");
             }
         }
-        return new ListQuery(prefix, after, limit);
+        return new ListQuery(prefix, after, limit, values);
+    }
+
+    private static boolean bool(String uri, int from, int to, String name) throws BadRequestException {
+        String text = uri.substring(from, to);
+        if (!text.equals("true") && !text.equals("false")) {
+            throw new BadRequestException(name + " must be true or false");
+        }
+        return text.equals("true");
     }
 
     /** Where the query parameter that starts at {@code at} ends: at the next {@code &}, or at the end. */

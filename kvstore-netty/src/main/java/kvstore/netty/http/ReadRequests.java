@@ -2,6 +2,7 @@ package kvstore.netty.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import kvstore.core.Engine;
+import kvstore.core.EntryPage;
 import kvstore.core.Page;
 import kvstore.core.store.Entry;
 
@@ -26,27 +27,45 @@ final class ReadRequests {
         this.operations = operations;
     }
 
+    /**
+     * {@code GET /kv/{key}}: the value and figures, its entity tag the key's mod revision. The revision read before
+     * the lookup, or the key's own when later, is one the answer reflects.
+     */
     void get(Exchange ex, byte[] key) {
         operations.one();
+        long revision = db.revision();
         Entry entry = db.get(key);
         if (entry == null) {
-            ex.error(HttpResponseStatus.NOT_FOUND, Replies.NOT_FOUND);
+            ex.error(HttpResponseStatus.NOT_FOUND, Replies.NOT_FOUND, revision);
             return;
         }
-        byte[] value = entry.value();
-        ex.ok(Replies.entry(new JsonBody(ex.alloc(), key.length + value.length + 24), key, value));
+        JsonBody body = Replies.entry(new JsonBody(ex.alloc(), Replies.entrySize(key.length, entry.value().length)),
+                entry, db.now());
+        ex.send(HttpResponseStatus.OK, body.done(), Math.max(revision, entry.modRevision()), entry.modRevision());
     }
 
+    /**
+     * {@code GET /kv}: a listing reflects every change up to the revision read before it; one with values is the
+     * state at exactly its revision.
+     */
     void list(Exchange ex, ListQuery query) {
         operations.one();
-        if (!query.paged() && query.after() == null) {
-            List<byte[]> keys = db.keys(query.prefix());
-            ex.ok(Replies.keys(new JsonBody(ex.alloc(), Replies.keysSize(keys)), keys, null));
+        int limit = query.paged() ? query.limit() : Integer.MAX_VALUE;
+        if (query.values()) {
+            EntryPage page = db.entries(query.prefix(), query.after(), limit);
+            JsonBody body = new JsonBody(ex.alloc(), Replies.itemsSize(page.entries()));
+            ex.ok(Replies.items(body, page.entries(), page.next(), page.revision(), db.now()), page.revision());
             return;
         }
-        Page page = db.keys(query.prefix(), query.after(), query.paged() ? query.limit() : Integer.MAX_VALUE);
-        ex.ok(Replies.keys(new JsonBody(ex.alloc(), Replies.keysSize(page.keys())),
-                page.keys(), page.next()));
+        long revision = db.revision();
+        if (!query.paged() && query.after() == null) {
+            List<byte[]> keys = db.keys(query.prefix());
+            ex.ok(Replies.keys(new JsonBody(ex.alloc(), Replies.keysSize(keys)), keys, null, revision), revision);
+            return;
+        }
+        Page page = db.keys(query.prefix(), query.after(), limit);
+        ex.ok(Replies.keys(new JsonBody(ex.alloc(), Replies.keysSize(page.keys())), page.keys(), page.next(),
+                revision), revision);
     }
 
     void stats(Exchange ex) {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import kvstore.core.Engine;
 import kvstore.core.cluster.ClusterStatus;
+import kvstore.core.store.Entry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.Locale;
 final class Replies {
     /** The error of a key that is absent or expired. */
     static final String NOT_FOUND = "key not found";
+    /** The error of a write refused by a condition (a header or a batch's check). */
+    static final String PRECONDITION_FAILED = "precondition failed";
 
     private static final byte[] KEY = ascii("{\"key\":");
     private static final byte[] VALUE = ascii(",\"value\":");
@@ -27,7 +30,16 @@ final class Replies {
     private static final byte[] DELETED = ascii("{\"success\":true,\"deleted\":true,\"key\":");
     private static final byte[] NOT_DELETED = ascii("{\"success\":false,\"deleted\":false,\"key\":");
     private static final byte[] RESULTS = ascii("{\"success\":true,\"results\":[");
-    private static final byte[] RESULTS_END = ascii("]}");
+    private static final byte[] RESULTS_END = ascii("],\"revision\":");
+    private static final byte[] CREATE_REVISION = ascii(",\"create_revision\":");
+    private static final byte[] MOD_REVISION = ascii(",\"mod_revision\":");
+    private static final byte[] VERSION = ascii(",\"version\":");
+    private static final byte[] TTL = ascii(",\"ttl\":");
+    private static final byte[] REVISION = ascii(",\"revision\":");
+    private static final byte[] HELD = ascii("{\"success\":true,\"key\":");
+    private static final byte[] REFUSED = ascii("{\"error\":\"" + PRECONDITION_FAILED + "\",\"key\":");
+    private static final byte[] BATCH_REFUSED = ascii("{\"success\":false,\"error\":\"" + PRECONDITION_FAILED
+            + "\",\"index\":");
     private static final byte[] HEALTHY = ascii("{\"status\":\"ok\"}");
     private static final byte[] COMPACTION_STARTED = ascii("{\"compaction\":\"started\"}");
     /** The error of {@code POST /admin/compact} while a compaction runs. */
@@ -36,9 +48,30 @@ final class Replies {
     private Replies() {
     }
 
-    /** {@code {"key":k,"value":v}}: a key's value (GET, and a get in a batch). */
-    static JsonBody entry(JsonBody json, byte[] key, byte[] value) {
-        return json.raw(KEY).string(key).raw(VALUE).json(value).raw(END);
+    /**
+     * {@code {"key":k,"value":v,"create_revision":c,"mod_revision":m,"version":n,"ttl":t}}: a key's value and
+     * figures (GET, a get in a batch, an item of a listing with values); {@code "ttl"}, the seconds left, only when
+     * {@code ttlMillis} is 0 or more.
+     */
+    static JsonBody entry(JsonBody json, byte[] key, byte[] value, long createRevision, long modRevision,
+                          long version, long ttlMillis) {
+        json.raw(KEY).string(key).raw(VALUE).json(value).raw(CREATE_REVISION).number(createRevision)
+                .raw(MOD_REVISION).number(modRevision).raw(VERSION).number(version);
+        if (ttlMillis >= 0) {
+            json.raw(TTL).seconds(ttlMillis);
+        }
+        return json.raw(END);
+    }
+
+    /** {@link #entry(JsonBody, byte[], byte[], long, long, long, long)} of a live entry, its TTL counted from {@code nowMillis}. */
+    static JsonBody entry(JsonBody json, Entry e, long nowMillis) {
+        long ttl = e.deadlineMillis() == Entry.NEVER ? -1 : Math.max(0, e.deadlineMillis() - nowMillis);
+        return entry(json, e.key(), e.value(), e.createRevision(), e.modRevision(), e.version(), ttl);
+    }
+
+    /** The size hint of an {@link #entry} of a key and value of these lengths. */
+    static int entrySize(int keyBytes, int valueBytes) {
+        return keyBytes + valueBytes + 120;
     }
 
     /** {@code {"key":k,"error":"key not found"}}: a get in a batch that found nothing. */
@@ -47,20 +80,48 @@ final class Replies {
     }
 
     /**
-     * {@code {"success":true,"key":k,"value":v,"created":c}}: a set. {@code value} is null in a batch,
-     * whose results leave it out.
+     * {@code {"success":true,"key":k,"value":v,"created":c,"revision":r}}: a set. {@code value} is null and
+     * {@code revision} negative in a batch, whose results leave them out.
      */
-    static JsonBody stored(JsonBody json, byte[] key, byte[] value, boolean created) {
+    static JsonBody stored(JsonBody json, byte[] key, byte[] value, boolean created, long revision) {
         json.raw(STORED).string(key);
         if (value != null) {
             json.raw(VALUE).json(value);
         }
-        return json.raw(CREATED).bool(created).raw(END);
+        json.raw(CREATED).bool(created);
+        return revision(json, revision).raw(END);
     }
 
-    /** {@code {"success":true,"deleted":true,"key":k}}: a delete that removed a key (DELETE, and in a batch). */
-    static JsonBody deleted(JsonBody json, byte[] key) {
-        return json.raw(DELETED).string(key).raw(END);
+    /**
+     * {@code {"success":true,"deleted":true,"key":k,"revision":r}}: a delete that removed a key (DELETE, and in a
+     * batch, where {@code revision} is negative and left out).
+     */
+    static JsonBody deleted(JsonBody json, byte[] key, long revision) {
+        return revision(json.raw(DELETED).string(key), revision).raw(END);
+    }
+
+    /** {@code {"success":true,"key":k}}: a check of a batch that held. */
+    static JsonBody held(JsonBody json, byte[] key) {
+        return json.raw(HELD).string(key).raw(END);
+    }
+
+    /**
+     * {@code {"error":"precondition failed","key":k,"mod_revision":m}}: a PUT or DELETE refused by its condition;
+     * {@code {"success":false,"error":"precondition failed","index":i,"key":k,"mod_revision":m}} for a batch (an
+     * {@code index} of 0 or more).
+     */
+    static ByteBuf preconditionFailed(ByteBufAllocator alloc, int index, byte[] key, long modRevision) {
+        JsonBody json = new JsonBody(alloc, key.length + 96);
+        if (index >= 0) {
+            json.raw(BATCH_REFUSED).number(index).raw(",\"key\":");
+        } else {
+            json.raw(REFUSED);
+        }
+        return json.string(key).raw(MOD_REVISION).number(modRevision).raw(END).done();
+    }
+
+    private static JsonBody revision(JsonBody json, long revision) {
+        return revision >= 0 ? json.raw(REVISION).number(revision) : json;
     }
 
     /** {@code {"success":false,"deleted":false,"key":k,"error":"key not found"}}: a delete in a batch that found nothing. */
@@ -78,13 +139,16 @@ final class Replies {
         return json.raw(",");
     }
 
-    /** Closes what {@link #results} opened. */
-    static JsonBody resultsEnd(JsonBody json) {
-        return json.raw(RESULTS_END);
+    /** Closes what {@link #results} opened, with the batch's {@code "revision"}. */
+    static JsonBody resultsEnd(JsonBody json, long revision) {
+        return json.raw(RESULTS_END).number(revision).raw(END);
     }
 
-    /** {@code {"keys":[k,...]}}: a listing; with {@code "next":n} when {@code next} is not null (a page). */
-    static JsonBody keys(JsonBody json, List<byte[]> keys, byte[] next) {
+    /**
+     * {@code {"keys":[k,...],"revision":r}}: a listing, and the revision it reflects; with {@code "next":n} when
+     * {@code next} is not null (a page).
+     */
+    static JsonBody keys(JsonBody json, List<byte[]> keys, byte[] next, long revision) {
         json.raw("{\"keys\":[");
         for (int i = 0; i < keys.size(); i++) {
             if (i > 0) {
@@ -92,7 +156,35 @@ final class Replies {
             }
             json.string(keys.get(i));
         }
-        json.raw("]");
+        return listingEnd(json, next, revision);
+    }
+
+    /**
+     * {@code {"items":[{"key":k,"value":v,...},...],"revision":r}}: a listing with values (each item an
+     * {@link #entry}), as it stood at {@code revision}; with {@code "next":n} when {@code next} is not null.
+     */
+    static JsonBody items(JsonBody json, List<Entry> entries, byte[] next, long revision, long nowMillis) {
+        json.raw("{\"items\":[");
+        for (int i = 0; i < entries.size(); i++) {
+            if (i > 0) {
+                json.raw(",");
+            }
+            entry(json, entries.get(i), nowMillis);
+        }
+        return listingEnd(json, next, revision);
+    }
+
+    /** The size hint of {@link #items}. */
+    static int itemsSize(List<Entry> entries) {
+        int size = 32;
+        for (Entry e : entries) {
+            size += entrySize(e.key().length, e.value().length);
+        }
+        return size;
+    }
+
+    private static JsonBody listingEnd(JsonBody json, byte[] next, long revision) {
+        json.raw("]").raw(REVISION).number(revision);
         if (next != null) {
             json.raw(",\"next\":").string(next);
         }
@@ -101,7 +193,7 @@ final class Replies {
 
     /** The size hint of {@link #keys}. */
     static int keysSize(List<byte[]> keys) {
-        int size = 16;
+        int size = 40;
         for (byte[] k : keys) {
             size += k.length + 3;
         }

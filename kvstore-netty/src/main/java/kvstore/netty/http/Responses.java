@@ -20,6 +20,11 @@ import java.util.List;
  * a hashed header map and an empty trailer map per response were a large part of the garbage per request.
  */
 final class Responses {
+    /** The revision an answer of {@code /kv} reflects (see {@link #full}). */
+    static final String REVISION_HEADER = "X-Kvstore-Revision";
+    /** Says that {@link #full} sends no revision, or no entity tag. */
+    static final long NONE = -1;
+
     private Responses() {
     }
 
@@ -35,7 +40,16 @@ final class Responses {
     /** As {@link #json}, with a body of {@code contentType}. */
     static FullHttpResponse full(HttpVersion version, HttpResponseStatus status, CharSequence contentType,
                                  ByteBuf body, boolean keepAlive, CharSequence allow) {
-        List<CharSequence> headers = new ArrayList<>(8);
+        return full(version, status, contentType, body, keepAlive, allow, NONE, NONE);
+    }
+
+    /**
+     * As {@link #json}, with a body of {@code contentType}, the {@code X-Kvstore-Revision} header when
+     * {@code revision} is not {@link #NONE} and {@code ETag: "<etag>"} when {@code etag} is not.
+     */
+    static FullHttpResponse full(HttpVersion version, HttpResponseStatus status, CharSequence contentType,
+                                 ByteBuf body, boolean keepAlive, CharSequence allow, long revision, long etag) {
+        List<CharSequence> headers = new ArrayList<>(12);
         headers.add(HttpHeaderNames.CONTENT_TYPE);
         headers.add(contentType);
         headers.add(HttpHeaderNames.CONTENT_LENGTH);
@@ -44,6 +58,14 @@ final class Responses {
         if (allow != null) {
             headers.add(HttpHeaderNames.ALLOW);
             headers.add(allow);
+        }
+        if (revision != NONE) {
+            headers.add(REVISION_HEADER);
+            headers.add(Long.toString(revision));
+        }
+        if (etag != NONE) {
+            headers.add(HttpHeaderNames.ETAG);
+            headers.add("\"" + etag + "\"");
         }
         return new DefaultFullHttpResponse(version, status, body,
                 new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])), EmptyHttpHeaders.INSTANCE);

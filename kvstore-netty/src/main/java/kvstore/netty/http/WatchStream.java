@@ -27,6 +27,7 @@ import kvstore.core.watch.Watcher;
 final class WatchStream implements ChunkedInput<HttpContent> {
     /** Enough events per chunk that a burst goes out in one chunk and one flush, few enough to keep chunks small. */
     static final int CHUNK_BYTES = 16 * 1024;
+    private static final int FIRST_CHUNK_BYTES = 4096;
 
     private final Watcher watcher;
     private final Channel channel;
@@ -52,6 +53,9 @@ final class WatchStream implements ChunkedInput<HttpContent> {
             return;
         }
         if (channel.isWritable()) {
+            if (!watcher.hasNews(nowNanos)) {
+                return;
+            }
             if (writer == null) {
                 writer = channel.pipeline().get(ChunkedWriteHandler.class);
             }
@@ -144,7 +148,8 @@ final class WatchStream implements ChunkedInput<HttpContent> {
         @Override
         public void write(byte[] event) {
             if (bytes == null) {
-                bytes = allocator.buffer(Math.max(event.length, 256));
+                // Room for a burst of small events at once: growing a pooled buffer copies it each time.
+                bytes = allocator.buffer(Math.max(event.length, FIRST_CHUNK_BYTES));
             }
             bytes.writeBytes(event);
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import kvstore.core.json.CompactJson;
 import kvstore.core.json.Utf8;
+import kvstore.core.store.Condition;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 
@@ -15,8 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses and checks the bodies of {@code PUT /kv/{key}} and {@code POST /kv/batch} into operations.
- * Everything is checked before anything is submitted, so a bad body writes nothing.
+ * Parses and checks the bodies of {@code PUT /kv/{key}} and {@code POST /kv/batch} into operations (a batch's
+ * {@code check} has exactly one of {@code mod_revision}, {@code exists} or {@code value}). Everything is checked
+ * before anything is submitted, so a bad body writes nothing.
  */
 final class WriteBodies {
     private WriteBodies() {
@@ -98,10 +100,28 @@ final class WriteBodies {
         long deadline = Entry.NEVER;
         boolean badKey = false;
         String badTtl = null;
+        Condition condition = null;
+        int conditions = 0;
+        String badCondition = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken token = p.nextToken();
             switch (name) {
+                case "mod_revision" -> {
+                    conditions++;
+                    boolean whole = token == JsonToken.VALUE_NUMBER_INT
+                            && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER && p.getLongValue() >= 0;
+                    condition = whole ? new Condition.ModRevision(p.getLongValue()) : null;
+                    badCondition = whole ? badCondition : "mod_revision must be a whole number of 0 or more";
+                    p.skipChildren();
+                }
+                case "exists" -> {
+                    conditions++;
+                    boolean bool = token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE;
+                    condition = bool ? new Condition.Exists(token == JsonToken.VALUE_TRUE) : null;
+                    badCondition = bool ? badCondition : "exists must be true or false";
+                    p.skipChildren();
+                }
                 case "op" -> {
                     op = token == JsonToken.VALUE_STRING ? p.getText() : "";
                     p.skipChildren();
@@ -122,8 +142,9 @@ final class WriteBodies {
                 default -> p.skipChildren();
             }
         }
-        if (op == null || !(op.equals("set") || op.equals("get") || op.equals("delete"))) {
-            throw new BadRequestException(op == null ? "operation has no \"op\"" : "unknown op (expected set, get or delete)", index);
+        if (op == null || !(op.equals("set") || op.equals("get") || op.equals("delete") || op.equals("check"))) {
+            throw new BadRequestException(op == null ? "operation has no \"op\""
+                    : "unknown op (expected set, get, delete or check)", index);
         }
         if (key == null) {
             throw new BadRequestException(badKey ? "key must be a string" : "operation has no \"key\"", index);
@@ -140,6 +161,19 @@ final class WriteBodies {
         switch (op) {
             case "get" -> {
                 return new Op.Get(keyBytes);
+            }
+            case "check" -> {
+                if (value != null) {
+                    conditions++;
+                    condition = new Condition.ValueEquals(value);
+                }
+                if (conditions != 1) {
+                    throw new BadRequestException("check needs exactly one of mod_revision, exists or value", index);
+                }
+                if (badCondition != null) {
+                    throw new BadRequestException(badCondition, index);
+                }
+                return new Op.Check(keyBytes, condition);
             }
             case "delete" -> {
                 return new Op.Delete(keyBytes);

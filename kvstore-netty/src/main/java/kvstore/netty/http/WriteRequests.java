@@ -24,19 +24,24 @@ final class WriteRequests {
         this.operations = operations;
     }
 
+    /** {@code PUT /kv/{key}}, behind the checks of its {@code If-Match} / {@code If-None-Match} headers. */
     void put(Exchange ex, byte[] key, byte[] body, RequestOrder order) throws BadRequestException {
         long now = db.now();
         Op.Set set = WriteBodies.put(key, body, now);
-        submit(ex, List.of(set), now, order, results -> {
+        List<Op> ops = Preconditions.guard(ex.request().headers(), key, set);
+        submit(ex, ops, 1, now, order, false, outcome -> {
             byte[] value = set.entry().value();
-            return Replies.stored(new JsonBody(ex.alloc(), key.length + value.length + 64),
-                    key, value, !results.get(0).existed());
+            boolean created = !outcome.results().get(ops.size() - 1).existed();
+            return Replies.stored(new JsonBody(ex.alloc(), key.length + value.length + 80), key, value, created,
+                    outcome.revision());
         });
     }
 
-    void delete(Exchange ex, byte[] key, RequestOrder order) {
-        submit(ex, List.of(new Op.Delete(key)), db.now(), order, results -> results.get(0).existed()
-                ? Replies.deleted(new JsonBody(ex.alloc(), key.length + 48), key)
+    /** {@code DELETE /kv/{key}}, behind the checks of its {@code If-Match} / {@code If-None-Match} headers. */
+    void delete(Exchange ex, byte[] key, RequestOrder order) throws BadRequestException {
+        List<Op> ops = Preconditions.guard(ex.request().headers(), key, new Op.Delete(key));
+        submit(ex, ops, 1, db.now(), order, false, outcome -> outcome.results().get(ops.size() - 1).existed()
+                ? Replies.deleted(new JsonBody(ex.alloc(), key.length + 64), key, outcome.revision())
                 : null);
     }
 
@@ -45,33 +50,37 @@ final class WriteRequests {
         long now = db.now();
         List<Op> ops = WriteBodies.batch(body, now);
         if (ops.isEmpty()) {
-            ex.ok(Replies.resultsEnd(Replies.results(new JsonBody(ex.alloc(), 32))));
+            long revision = db.revision();
+            ex.ok(Replies.resultsEnd(Replies.results(new JsonBody(ex.alloc(), 48)), revision), revision);
             return;
         }
-        submit(ex, ops, now, order, results -> {
+        submit(ex, ops, ops.size(), now, order, true, outcome -> {
             JsonBody json = Replies.results(new JsonBody(ex.alloc(), 64 * ops.size()));
             for (int i = 0; i < ops.size(); i++) {
                 if (i > 0) {
                     Replies.nextResult(json);
                 }
-                result(json, ops.get(i), results.get(i));
+                result(json, ops.get(i), outcome.results().get(i));
             }
-            return Replies.resultsEnd(json);
+            return Replies.resultsEnd(json, outcome.revision());
         });
     }
 
     private static void result(JsonBody json, Op op, OpResult result) {
         byte[] key = op.key();
         if (op instanceof Op.Set) {
-            Replies.stored(json, key, null, !result.existed());
+            Replies.stored(json, key, null, !result.existed(), -1);
         } else if (op instanceof Op.Delete) {
             if (result.existed()) {
-                Replies.deleted(json, key);
+                Replies.deleted(json, key, -1);
             } else {
                 Replies.notDeleted(json, key);
             }
+        } else if (op instanceof Op.Check) {
+            Replies.held(json, key);
         } else if (result.existed()) {
-            Replies.entry(json, key, result.value());
+            Replies.entry(json, key, result.value(), result.createRevision(), result.modRevision(), result.version(),
+                    -1);
         } else {
             Replies.missing(json, key);
         }
@@ -88,19 +97,25 @@ final class WriteRequests {
     /** Builds the body of a write's 200 once it is logged and applied; null means 404 key not found. */
     @FunctionalInterface
     private interface Reply {
-        JsonBody build(List<OpResult> results);
+        JsonBody build(Outcome outcome);
     }
 
-    private void submit(Exchange ex, List<Op> ops, long now, RequestOrder order, Reply reply) {
-        operations.add(ops.size());
+    /**
+     * Submits {@code ops}, counted as {@code counted} operations; the answer reflects the unit's revision. A
+     * refusal by a check is a 412, naming the check's position in a {@code batch}.
+     */
+    private void submit(Exchange ex, List<Op> ops, int counted, long now, RequestOrder order, boolean batch,
+                        Reply reply) {
+        operations.add(counted);
         CompletionStage<Outcome> written = db.submit(ops, now);
         order.writeStarted();
         written.whenComplete((outcome, failure) ->
-                ex.ctx().executor().execute(() -> answer(ex, order, reply, outcome, failure)));
+                ex.ctx().executor().execute(() -> answer(ex, order, reply, batch, outcome, failure)));
     }
 
     /** On the event loop: answers the write, then lets the requests that waited for it go on, and flushes. */
-    private static void answer(Exchange ex, RequestOrder order, Reply reply, Outcome outcome, Throwable failure) {
+    private static void answer(Exchange ex, RequestOrder order, Reply reply, boolean batch, Outcome outcome,
+                               Throwable failure) {
         try {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -109,11 +124,18 @@ final class WriteRequests {
                         : HttpResponseStatus.INSUFFICIENT_STORAGE, cause.getMessage());
                 return;
             }
-            JsonBody body = reply.build(outcome.results());
+            if (outcome.isRefused()) {
+                Outcome.Refusal refusal = outcome.refusal();
+                ex.send(HttpResponseStatus.PRECONDITION_FAILED, Replies.preconditionFailed(ex.alloc(),
+                        batch ? refusal.index() : -1, refusal.key(), refusal.modRevision()),
+                        outcome.revision(), Responses.NONE);
+                return;
+            }
+            JsonBody body = reply.build(outcome);
             if (body == null) {
-                ex.error(HttpResponseStatus.NOT_FOUND, Replies.NOT_FOUND);
+                ex.error(HttpResponseStatus.NOT_FOUND, Replies.NOT_FOUND, outcome.revision());
             } else {
-                ex.ok(body);
+                ex.ok(body, outcome.revision());
             }
         } catch (RuntimeException e) {
             // Left unanswered, this request would hold up every later response of the connection.
@@ -125,6 +147,4 @@ final class WriteRequests {
             ex.ctx().flush();
         }
     }
-
-    /** Failures that say nothing about storage: the server is stopping, or a cluster lacks a majority. */
 }

@@ -3,6 +3,7 @@ package kvstore.netty.http;
 import io.netty.channel.embedded.EmbeddedChannel;
 import kvstore.core.Backup;
 import kvstore.core.Engine;
+import kvstore.core.EntryPage;
 import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
 import kvstore.core.store.Entry;
@@ -84,6 +85,11 @@ final class FakeEngine implements Engine {
     @Override
     public Page keys(byte[] prefix, byte[] after, int limit) {
         return Page.of(store.keysAfter(prefix, after, Page.fetchSize(limit), NOW), limit);
+    }
+
+    @Override
+    public EntryPage entries(byte[] prefix, byte[] after, int limit) {
+        return EntryPage.of(store.entriesAfter(prefix, after, Page.fetchSize(limit), NOW), limit);
     }
 
     @Override

@@ -101,11 +101,15 @@ class HttpServerTest {
         List<Response> responses = exchange(raw.toString());
         assertEquals(61, responses.size());
         for (int i = 0; i < 20; i++) {
-            assertEquals("{\"success\":true,\"key\":\"p" + i + "\",\"value\":" + i + ",\"created\":true}", responses.get(3 * i).body());
-            assertEquals("{\"key\":\"p" + i + "\",\"value\":" + i + "}", responses.get(3 * i + 1).body());
+            int revision = i + 1;
+            assertEquals("{\"success\":true,\"key\":\"p" + i + "\",\"value\":" + i + ",\"created\":true,\"revision\":"
+                    + revision + "}", responses.get(3 * i).body());
+            assertEquals("{\"key\":\"p" + i + "\",\"value\":" + i + ",\"create_revision\":" + revision
+                    + ",\"mod_revision\":" + revision + ",\"version\":1}", responses.get(3 * i + 1).body());
             assertEquals("{\"status\":\"ok\"}", responses.get(3 * i + 2).body());
         }
-        assertEquals("{\"keys\":[\"p1\",\"p10\",\"p11\",\"p12\",\"p13\",\"p14\",\"p15\",\"p16\",\"p17\",\"p18\",\"p19\"]}",
+        assertEquals("{\"keys\":[\"p1\",\"p10\",\"p11\",\"p12\",\"p13\",\"p14\",\"p15\",\"p16\",\"p17\",\"p18\",\"p19\"],"
+                + "\"revision\":20}",
                 responses.get(60).body());
     }
 
@@ -185,7 +189,8 @@ class HttpServerTest {
         assertEquals(5_001, lines.length, "the version mark and one set per key");
         assertTrue(lines[0].startsWith("{\"op\":\"format\""), lines[0]);
         assertTrue(chunks > 1, "streamed in chunks: " + chunks);
-        assertTrue(text.substring(at).endsWith("{\"key\":\"key-7\",\"value\":\"value\"}"), "the next response follows");
+        assertTrue(text.substring(at).matches("(?s).*\\{\"key\":\"key-7\",\"value\":\"value\",\"create_revision\":\\d+,"
+                + "\"mod_revision\":\\d+,\"version\":1}"), "the next response follows");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (backupFiles() > 0) {
             assertTrue(System.nanoTime() < deadline, "the backup's file is deleted once sent");

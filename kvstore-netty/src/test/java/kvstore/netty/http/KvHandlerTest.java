@@ -30,7 +30,7 @@ class KvHandlerTest {
     private final FakeEngine engine = new FakeEngine();
     private final EmbeddedChannel channel = engine.channel();
 
-    private record Reply(int status, String body, String allow, String connection) {
+    private record Reply(int status, String body, String allow, String connection, String revision, String etag) {
     }
 
     @AfterEach
@@ -74,15 +74,141 @@ class KvHandlerTest {
         }
         try {
             return new Reply(response.status().code(), response.content().toString(StandardCharsets.UTF_8),
-                    response.headers().get(HttpHeaderNames.ALLOW), response.headers().get(HttpHeaderNames.CONNECTION));
+                    response.headers().get(HttpHeaderNames.ALLOW), response.headers().get(HttpHeaderNames.CONNECTION),
+                    response.headers().get(Responses.REVISION_HEADER), response.headers().get(HttpHeaderNames.ETAG));
         } finally {
             response.release();
         }
     }
 
     private void expect(int status, String body) {
+        expectReply(status, body);
+    }
+
+    private Reply expectReply(int status, String body) {
         Reply reply = reply();
         assertEquals(status + " " + body, reply == null ? "no response" : reply.status() + " " + reply.body());
+        return reply;
+    }
+
+    private static FullHttpRequest withHeader(FullHttpRequest request, CharSequence name, String value) {
+        request.headers().add(name, value);
+        return request;
+    }
+
+    /** Sends {@code request} alone and completes the write it submits; its answer. */
+    private void write(FullHttpRequest request) {
+        send(request);
+        complete(engine.submitted.size() - 1);
+    }
+
+    @Test
+    void shouldSayTheRevisionEveryKvAnswerReflectsAndTagAKeyWithItsModRevision() {
+        write(put("a", "{\"value\":1}"));
+        assertEquals("1", reply().revision());
+        write(put("b", "{\"value\":[2],\"ttl\":1.5}"));
+        assertEquals("2", reply().revision());
+
+        send(get("/kv/a"), get("/kv/b"), get("/kv/none"), get("/kv?prefix=a"));
+        Reply a = expectReply(200, "{\"key\":\"a\",\"value\":1,\"create_revision\":1,\"mod_revision\":1,\"version\":1}");
+        assertEquals("\"1\"", a.etag());
+        assertEquals("2", a.revision());
+        expect(200, "{\"key\":\"b\",\"value\":[2],\"create_revision\":2,\"mod_revision\":2,\"version\":1,"
+                + "\"ttl\":1.5}");
+        Reply missing = expectReply(404, "{\"error\":\"key not found\"}");
+        assertEquals("2", missing.revision());
+        assertEquals("2", expectReply(200, "{\"keys\":[\"a\"],\"revision\":2}").revision());
+    }
+
+    @Test
+    void shouldListValuesWithTheirFiguresAsTheyStoodAtOneRevisionInPages() {
+        write(put("p1", "{\"value\":\"x\"}"));
+        write(put("p2", "{\"value\":{\"n\":2},\"ttl\":10}"));
+        write(put("p1", "{\"value\":\"y\"}"));
+        for (int i = 0; i < 3; i++) {
+            reply();
+        }
+
+        send(get("/kv?prefix=p&values=true&limit=1"), get("/kv?prefix=p&values=true&after=p1"),
+                get("/kv?values=maybe"));
+
+        expect(200, "{\"items\":[{\"key\":\"p1\",\"value\":\"y\",\"create_revision\":1,\"mod_revision\":3,"
+                + "\"version\":2}],\"revision\":3,\"next\":\"p1\"}");
+        expect(200, "{\"items\":[{\"key\":\"p2\",\"value\":{\"n\":2},\"create_revision\":2,\"mod_revision\":2,"
+                + "\"version\":1,\"ttl\":10}],\"revision\":3}");
+        expect(400, "{\"error\":\"values must be true or false\"}");
+    }
+
+    @Test
+    void shouldWriteOnlyWhenTheConditionalHeadersHoldAndAnswer412WithTheCurrentModRevision() {
+        write(put("k", "{\"value\":1}"));
+        reply();
+
+        write(withHeader(put("k", "{\"value\":2}"), HttpHeaderNames.IF_MATCH, "\"1\""));
+        expect(200, "{\"success\":true,\"key\":\"k\",\"value\":2,\"created\":false,\"revision\":2}");
+        write(withHeader(put("k", "{\"value\":3}"), HttpHeaderNames.IF_MATCH, "\"1\""));
+        Reply stale = expectReply(412, "{\"error\":\"precondition failed\",\"key\":\"k\",\"mod_revision\":2}");
+        assertEquals("2", stale.revision());
+        write(withHeader(put("k", "{\"value\":3}"), HttpHeaderNames.IF_NONE_MATCH, "*"));
+        expect(412, "{\"error\":\"precondition failed\",\"key\":\"k\",\"mod_revision\":2}");
+        write(withHeader(put("new", "{\"value\":3}"), HttpHeaderNames.IF_NONE_MATCH, "*"));
+        expect(200, "{\"success\":true,\"key\":\"new\",\"value\":3,\"created\":true,\"revision\":3}");
+        write(withHeader(request(HttpMethod.DELETE, "/kv/none", ""), HttpHeaderNames.IF_MATCH, "*"));
+        expect(412, "{\"error\":\"precondition failed\",\"key\":\"none\",\"mod_revision\":0}");
+        write(withHeader(request(HttpMethod.DELETE, "/kv/k", ""), HttpHeaderNames.IF_MATCH, "\"0\""));
+        expect(412, "{\"error\":\"precondition failed\",\"key\":\"k\",\"mod_revision\":2}");
+        write(withHeader(request(HttpMethod.DELETE, "/kv/k", ""), HttpHeaderNames.IF_MATCH, "\"2\""));
+        expect(200, "{\"success\":true,\"deleted\":true,\"key\":\"k\",\"revision\":4}");
+        assertEquals(4, engine.revision());
+    }
+
+    @Test
+    void shouldRefuseMalformedConditionsWith400AndSubmitNothing() {
+        for (String bad : new String[] {"1", "\"1", "W/\"1\"", "\"1\", \"2\"", "\"-1\"", "\"\"", "**",
+                "\"1234567890123456789\""}) {
+            send(withHeader(put("k", "{\"value\":1}"), HttpHeaderNames.IF_MATCH, bad));
+            expect(400, "{\"error\":\"If-Match must be * or one revision in double quotes, like \\\"42\\\"\"}");
+        }
+        send(withHeader(request(HttpMethod.DELETE, "/kv/k", ""), HttpHeaderNames.IF_NONE_MATCH, "\"3\""));
+        expect(400, "{\"error\":\"If-None-Match must be *\"}");
+        assertEquals(0, engine.submitted.size());
+    }
+
+    @Test
+    void shouldApplyABatchOnlyWhenEveryCheckHoldsSeeingTheBatchsEarlierOperations() {
+        write(put("k", "{\"value\":{\"a\":1.0}}"));
+        reply();
+        String ok = "{\"operations\":[{\"op\":\"check\",\"key\":\"k\",\"value\":{\"a\":1}},"
+                + "{\"op\":\"set\",\"key\":\"k\",\"value\":2},{\"op\":\"check\",\"key\":\"k\",\"mod_revision\":2},"
+                + "{\"op\":\"check\",\"key\":\"x\",\"exists\":false}]}";
+        String refused = "{\"operations\":[{\"op\":\"set\",\"key\":\"other\",\"value\":1},"
+                + "{\"op\":\"check\",\"key\":\"k\",\"mod_revision\":1}]}";
+
+        write(request(HttpMethod.POST, "/kv/batch", ok));
+        expect(200, "{\"success\":true,\"results\":[{\"success\":true,\"key\":\"k\"},{\"success\":true,\"key\":\"k\","
+                + "\"created\":false},{\"success\":true,\"key\":\"k\"},{\"success\":true,\"key\":\"x\"}],\"revision\":2}");
+        write(request(HttpMethod.POST, "/kv/batch", refused));
+        Reply reply = expectReply(412, "{\"success\":false,\"error\":\"precondition failed\",\"index\":1,\"key\":\"k\","
+                + "\"mod_revision\":2}");
+        assertEquals("2", reply.revision());
+        assertNull(engine.get("other".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void shouldRefuseAMalformedCheckWith400NamingItsIndex() {
+        send(request(HttpMethod.POST, "/kv/batch", "{\"operations\":[{\"op\":\"check\",\"key\":\"k\"}]}"),
+                request(HttpMethod.POST, "/kv/batch", "{\"operations\":[{\"op\":\"get\",\"key\":\"k\"},"
+                        + "{\"op\":\"check\",\"key\":\"k\",\"exists\":true,\"mod_revision\":1}]}"),
+                request(HttpMethod.POST, "/kv/batch", "{\"operations\":[{\"op\":\"check\",\"key\":\"k\","
+                        + "\"mod_revision\":-1}]}"),
+                request(HttpMethod.POST, "/kv/batch", "{\"operations\":[{\"op\":\"check\",\"key\":\"k\","
+                        + "\"exists\":\"yes\"}]}"));
+
+        expect(400, "{\"error\":\"check needs exactly one of mod_revision, exists or value\",\"index\":0}");
+        expect(400, "{\"error\":\"check needs exactly one of mod_revision, exists or value\",\"index\":1}");
+        expect(400, "{\"error\":\"mod_revision must be a whole number of 0 or more\",\"index\":0}");
+        expect(400, "{\"error\":\"exists must be true or false\",\"index\":0}");
+        assertEquals(0, engine.submitted.size());
     }
 
     @Test
@@ -92,8 +218,8 @@ class KvHandlerTest {
         assertNull(channel.readOutbound());
 
         complete(0);
-        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true}");
-        expect(200, "{\"key\":\"a\",\"value\":1}");
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true,\"revision\":1}");
+        expect(200, "{\"key\":\"a\",\"value\":1,\"create_revision\":1,\"mod_revision\":1,\"version\":1}");
     }
 
     @Test
@@ -108,9 +234,9 @@ class KvHandlerTest {
 
         send(get("/kv?prefix=a&limit=2"), get("/kv?prefix=a&limit=2&after=a2"), get("/kv?prefix=a"),
                 get("/kv?limit=0"));
-        expect(200, "{\"keys\":[\"a1\",\"a2\"],\"next\":\"a2\"}");
-        expect(200, "{\"keys\":[\"a3\"]}");
-        expect(200, "{\"keys\":[\"a1\",\"a2\",\"a3\"]}");
+        expect(200, "{\"keys\":[\"a1\",\"a2\"],\"revision\":3,\"next\":\"a2\"}");
+        expect(200, "{\"keys\":[\"a3\"],\"revision\":3}");
+        expect(200, "{\"keys\":[\"a1\",\"a2\",\"a3\"],\"revision\":3}");
         expect(400, "{\"error\":\"limit must be a whole number from 1 to 10000\"}");
     }
 
@@ -124,10 +250,11 @@ class KvHandlerTest {
         complete(0);
         complete(1);
         complete(2);
-        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true}");
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true,\"revision\":1}");
         expect(404, "{\"error\":\"key not found\"}");
-        expect(200, "{\"success\":true,\"results\":[{\"key\":\"a\",\"value\":1}]}");
-        expect(200, "{\"key\":\"a\",\"value\":1}");
+        expect(200, "{\"success\":true,\"results\":[{\"key\":\"a\",\"value\":1,\"create_revision\":1,"
+                + "\"mod_revision\":1,\"version\":1}],\"revision\":1}");
+        expect(200, "{\"key\":\"a\",\"value\":1,\"create_revision\":1,\"mod_revision\":1,\"version\":1}");
     }
 
     @Test
@@ -137,10 +264,10 @@ class KvHandlerTest {
 
         complete(0);
         assertEquals(2, engine.submitted.size());
-        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true}");
-        expect(200, "{\"key\":\"a\",\"value\":1}");
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true,\"revision\":1}");
+        expect(200, "{\"key\":\"a\",\"value\":1,\"create_revision\":1,\"mod_revision\":1,\"version\":1}");
         complete(1);
-        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":2,\"created\":false}");
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":2,\"created\":false,\"revision\":2}");
     }
 
     @Test
@@ -150,8 +277,8 @@ class KvHandlerTest {
         complete(1);
         assertNull(channel.readOutbound());
         complete(0);
-        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true}");
-        expect(200, "{\"success\":true,\"key\":\"b\",\"value\":2,\"created\":true}");
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true,\"revision\":2}");
+        expect(200, "{\"success\":true,\"key\":\"b\",\"value\":2,\"created\":true,\"revision\":1}");
         expect(200, "{\"status\":\"ok\"}");
     }
 
@@ -160,7 +287,7 @@ class KvHandlerTest {
         send(put("a", "{\"value\":1}"), closing(get("/kv/a")), put("b", "{\"value\":2}"), get("/kv/a"));
         complete(0);
 
-        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true}");
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true,\"revision\":1}");
         Reply last = reply();
         assertEquals(200, last.status());
         assertEquals("close", last.connection());
@@ -192,7 +319,7 @@ class KvHandlerTest {
 
         assertEquals(0, engine.submitted.size());
         expect(400, "{\"error\":\"body has no \\\"value\\\" member\"}");
-        expect(400, "{\"error\":\"unknown op (expected set, get or delete)\",\"index\":1}");
+        expect(400, "{\"error\":\"unknown op (expected set, get, delete or check)\",\"index\":1}");
         expect(200, "{\"status\":\"ok\"}");
     }
 
