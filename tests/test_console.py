@@ -14,7 +14,7 @@ import time
 import pytest
 
 from browser_support import Browser
-from cluster_support import Cluster, put as cluster_put
+from cluster_support import put as cluster_put, running_cluster
 from conftest import assert_json_error, enc, jloads, request_bytes, uid
 from kvserver import REPO
 
@@ -379,7 +379,7 @@ def test_readable_on_a_phone_and_on_a_large_screen(page, shared_server, width):
 
 
 def test_the_cluster_view_shows_the_members_and_a_leader_change(page, tmp_path):
-    with Cluster(tmp_path / "cluster", 3) as cluster:
+    with running_cluster(tmp_path / "cluster") as cluster:
         leader = cluster.leader()
         for i in range(12):
             assert cluster_put(leader, f"config/{i}", {"replicas": i}).status_code == 200
