@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The store's changes for watchers: a {@link ChangeListener} that keeps the last changes applied
@@ -54,6 +55,8 @@ public final class WatchHub implements ChangeListener {
     private final EpochClock clock;
     private final NanoClock nanoClock;
     private final CopyOnWriteArrayList<Wakeup> wakeups = new CopyOnWriteArrayList<>();
+    /** A change as an event, for {@link History.Cursor#event}: one function for every watcher. */
+    final Function<Change, byte[]> encode;
 
     public WatchHub(Settings settings, EventFormat format, EpochClock clock, NanoClock nanoClock) {
         this.history = new History(settings.history());
@@ -61,6 +64,7 @@ public final class WatchHub implements ChangeListener {
         this.format = format;
         this.clock = clock;
         this.nanoClock = nanoClock;
+        this.encode = change -> format.change(change, clock.millis());
     }
 
     /** Applying thread: keeps the unit's changes and wakes the watchers' threads. */
@@ -133,10 +137,6 @@ public final class WatchHub implements ChangeListener {
 
     EventFormat format() {
         return format;
-    }
-
-    long nowMillis() {
-        return clock.millis();
     }
 
     /** Now, by the monotonic clock the hub's watchers time their progress events with. */

@@ -2,8 +2,6 @@ package kvstore.core.watch;
 
 import kvstore.core.store.Change;
 
-import java.util.function.Function;
-
 /**
  * One watch: a cursor into the hub's history, the keys it wants, and what it has sent. Its thread (the
  * connection's event loop) calls {@link #send} while its client can take more and {@link #hold} while it cannot;
@@ -31,7 +29,6 @@ public final class Watcher {
     private final WatchedKeys keys;
     private final long from;
     private final History.Cursor cursor;
-    private final Function<Change, byte[]> encode;
     /** The last revision every matching change of which was written: the stream is whole up to it. */
     private long delivered;
     private long lastSentNanos;
@@ -47,9 +44,8 @@ public final class Watcher {
         this.keys = keys;
         this.from = from;
         this.cursor = cursor;
-        this.delivered = from - 1;
+        this.delivered = Math.max(0, from - 1);
         this.lastSentNanos = nowNanos;
-        this.encode = change -> hub.format().change(change, hub.nowMillis());
     }
 
     /** The last revision delivered whole. */
@@ -120,7 +116,7 @@ public final class Watcher {
             long unit = next.revision();
             while (next != null && next.revision() == unit) {
                 if (unit >= from && keys.matches(next.key())) {
-                    byte[] event = cursor.event(encode);
+                    byte[] event = cursor.event(hub.encode);
                     out.write(event);
                     written += event.length;
                     if (counted != null && cursor.before(counted)) {
@@ -172,7 +168,7 @@ public final class Watcher {
                 return;
             }
             if (next.revision() >= from && keys.matches(next.key())) {
-                dueBytes += counted.event(encode).length;
+                dueBytes += counted.event(hub.encode).length;
             }
             counted.advance();
         }
