@@ -14,7 +14,7 @@ from kvserver import KvServerProcess, free_port, wait_until
 
 TIMEOUT = 20  # seconds per HTTP call: longer than a member's write timeout, so the server answers first
 WRITE_TIMEOUT = 5  # seconds a member lets a write wait for a majority (--write-timeout)
-ELECTION = 30  # seconds allowed for a leader to be elected after a start or a kill
+ELECTION = 60  # seconds allowed for a leader to be elected after a start or a kill (a bound: generous under load)
 
 
 class Member(KvServerProcess):

@@ -439,10 +439,10 @@ def shared_server(tmp_path_factory):
 
 @pytest.fixture
 def run_cli(tmp_path):
-    """run_cli(args, env=None, cwd=None, timeout=20) -> CliResult.  For invocations expected to exit."""
+    """run_cli(args, env=None, cwd=None, timeout=60) -> CliResult.  For invocations expected to exit."""
     procs = []
 
-    def run(args, env=None, cwd=None, timeout=20):
+    def run(args, env=None, cwd=None, timeout=60):
         require_jar()
         p = subprocess.Popen(java_cmd(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              stdin=subprocess.DEVNULL, cwd=str(cwd or tmp_path), env=base_env(env))

@@ -113,6 +113,23 @@ def test_port_in_use(run_cli, tmp_path):
     assert res.returncode == 1, res
 
 
+def test_port_in_use_is_said_before_the_log_is_replayed(run_cli, tmp_path):
+    """A restore beside a running server used to replay the whole log before finding its port taken. Here the
+    log is damaged as well: the port, checked first, is what the one line names."""
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "wal.log").write_text('{"op":"set","key":"a","value":1,"timestamp":1}\nnot json\n'
+                                  '{"op":"set","key":"b","value":2,"timestamp":2}\n')
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        res = run_cli(["--port", str(port), "--data-dir", str(data)])
+    assert res.returncode == 1, res
+    line = one_clean_line(res)
+    assert str(port) in line and "in use" in line.lower(), line
+
+
 def test_unresolvable_host_one_line(run_cli, tmp_path):
     res = run_cli(["--host", "no-such-host.invalid", "--port", str(free_port()), "--data-dir", str(tmp_path / "d")])
     assert not res.timed_out and res.returncode == 1, res

@@ -275,3 +275,56 @@ def test_idle_connection_closed_after_idle_timeout(server_factory):
         c.send(req("GET", "/health"))
         assert c.read_response().status_code == 200
         assert c.wait_closed(timeout=12), "idle keep-alive connection was never closed"
+
+
+# ---------------------------------------------------------------- request head checks (issue 17)
+def test_two_host_headers_400_and_closed(shared_server):
+    """RFC 9112: a request with more than one Host is a 400; the first one used to win the Host check."""
+    k = uid() + "twohosts"
+    with shared_server.raw() as c:
+        c.send(f"PUT /kv/{enc(k)} HTTP/1.1\r\nHost: localhost\r\nHost: attacker.example\r\n"
+               f"Content-Length: 11\r\n\r\n{{\"value\":1}}")
+        r = c.read_response()
+        assert assert_json_error(r, 400)["error"] == "a request may carry only one Host header"
+        assert c.wait_closed()
+    assert shared_server.value_of(k) is MISSING
+
+
+def test_raw_hash_in_the_request_target_400_and_nothing_written(shared_server):
+    """A raw '#' used to end the key there: PUT /kv/a#b wrote the key a."""
+    k = uid() + "frag"
+    with shared_server.raw() as c:
+        c.send(request_bytes("PUT", f"/kv/{enc(k)}#b", body={"value": 1}))
+        assert "#" in assert_json_error(c.read_response(), 400)["error"]
+        c.send(request_bytes("GET", "/kv?prefix=" + enc(k) + "#"))
+        assert_json_error(c.read_response(), 400)
+        c.send(request_bytes("GET", "/health"))
+        assert c.read_response().status_code == 200, "the connection stays usable"
+    assert shared_server.value_of(k) is MISSING
+    assert shared_server.put_key(k + "#b", 2).status_code == 200  # %23 is the way to say it
+    assert shared_server.list_keys(k) == [k + "#b"]
+
+
+def test_request_line_over_16_kib_gets_an_http11_400(shared_server):
+    """Netty's decoder calls an unreadable request HTTP/1.0; the answer used to say so to an HTTP/1.1 client."""
+    with shared_server.raw() as c:
+        c.send(request_bytes("GET", "/kv/" + "a" * (17 * 1024)))
+        r = c.read_response()
+        assert r.version == "HTTP/1.1", r
+        assert_json_error(r, 400)
+        assert c.wait_closed()
+
+
+def test_every_json_answer_ends_with_a_newline_counted_in_its_length(shared_server):
+    """So that curl's output does not run into the prompt (issue 17)."""
+    k = uid() + "nl"
+    with shared_server.raw() as c:
+        for request in (request_bytes("PUT", "/kv/" + enc(k), body={"value": 1}), request_bytes("GET", "/kv/" + enc(k)),
+                        request_bytes("GET", "/kv/" + enc(k) + "-missing"), request_bytes("GET", "/kv?prefix=" + enc(k)),
+                        request_bytes("POST", "/kv/batch", body={"operations": []}), request_bytes("GET", "/stats"),
+                        request_bytes("GET", "/health"), request_bytes("GET", "/nowhere"),
+                        request_bytes("PUT", "/kv/" + enc(k), body="not json")):
+            c.send(request)
+            r = c.read_response()
+            assert r.body.endswith(b"}\n") and int(r.headers["content-length"]) == len(r.body), r
+            r.json()

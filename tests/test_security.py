@@ -108,6 +108,14 @@ def test_non_loopback_host_without_token_refuses_to_start(run_cli, tmp_path):
     assert not (tmp_path / "d").exists(), "nothing may be touched before the refusal"
 
 
+def test_insecure_no_auth_on_an_open_address_warns_once_plainly(server_factory):
+    """Issue 17, hole 7: an open server without a token said so only in its INFO start-up line."""
+    srv = server_factory(args=["--host", "0.0.0.0", "--insecure-no-auth"])
+    warnings = [line for line in srv.stderr().splitlines() if " WARN " in line]
+    assert len(warnings) == 1, srv.stderr()
+    assert "--insecure-no-auth" in warnings[0] and "anyone" in warnings[0], warnings[0]
+
+
 # ---------------------------------------------------------------- Origin
 def test_browser_origin_refused_and_nothing_written(shared_server):
     k = uid() + "csrf"
@@ -126,6 +134,52 @@ def test_allowed_origin_served(server_factory):
     assert srv.get("/kv/" + enc(k), headers={"Origin": "https://other.example"}).status_code == 200
     assert srv.get("/kv/" + enc(k), headers={"Origin": "http://app.example"}).status_code == 200
     assert_json_error(srv.get("/kv/" + enc(k), headers={"Origin": "http://app.example.evil"}), 403)
+
+
+CORS_HEADERS = {"authorization", "content-type", "if-match", "if-none-match", "last-event-id"}
+
+
+def header_set(value):
+    return {v.strip().lower() for v in (value or "").split(",") if v.strip()}
+
+
+def test_allowed_origin_gets_cors_answers_and_preflights_work_without_the_token(server_factory, token_file):
+    """Issue 17, hole 3: an allowed origin got no Access-Control-Allow-Origin and its preflight got 405, so no
+    browser page could use the API. A preflight carries no token (browsers send none); the request after it does."""
+    srv = start_locked(server_factory, args=["--auth-token-file", token_file,
+                                             "--allowed-origins", "https://app.example"])
+    k = uid() + "cors"
+    origin = {"Origin": "https://app.example"}
+    pre = srv.request("OPTIONS", "/kv/" + enc(k), headers={
+        **origin, "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "authorization, content-type, if-match"})
+    assert pre.status_code == 204, (pre.status_code, pre.text)
+    assert pre.headers.get("access-control-allow-origin") == "https://app.example"
+    assert {"GET", "PUT", "POST", "DELETE"} <= {m.upper() for m in header_set(pre.headers.get("access-control-allow-methods"))}
+    assert CORS_HEADERS <= header_set(pre.headers.get("access-control-allow-headers"))
+    assert "origin" in header_set(pre.headers.get("vary"))
+
+    r = srv.put("/kv/" + enc(k), data=json.dumps({"value": 1}), headers={**origin, **bearer()})
+    assert r.status_code == 200, r.text
+    assert r.headers.get("access-control-allow-origin") == "https://app.example"
+    assert {"etag", "x-kvstore-revision"} <= header_set(r.headers.get("access-control-expose-headers"))
+    refused = srv.get("/kv/" + enc(k), headers=origin)  # no token: the page may read why
+    assert_unauthorized(refused)
+    assert refused.headers.get("access-control-allow-origin") == "https://app.example"
+    plain = srv.get("/kv/" + enc(k), headers=bearer())
+    assert plain.status_code == 200 and "access-control-allow-origin" not in plain.headers
+
+
+def test_other_origins_stay_refused_preflight_included(server_factory):
+    srv = server_factory(args=["--allowed-origins", "https://app.example"])
+    evil = {"Origin": "https://evil.example", "Access-Control-Request-Method": "PUT"}
+    r = srv.request("OPTIONS", "/kv/x", headers=evil)
+    assert assert_json_error(r, 403)["error"] == "cross-origin request refused"
+    assert "access-control-allow-origin" not in r.headers
+    r = srv.put("/kv/x", data=json.dumps({"value": 1}), headers={"Origin": "https://evil.example"})
+    assert_json_error(r, 403)
+    assert "access-control-allow-origin" not in r.headers
+    assert srv.value_of("x") is MISSING
 
 
 # ---------------------------------------------------------------- Host (DNS rebinding)

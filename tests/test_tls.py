@@ -3,15 +3,18 @@
 Certificates are made at test time with openssl.
 """
 import json
+import re
 import shutil
 import socket
 import ssl
 import subprocess
+from pathlib import Path
 
 import pytest
 import requests
 
 from conftest import Server, enc, free_port, uid, wait_until
+from kvserver import START_TIMEOUT
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make certificates")
 
@@ -44,7 +47,7 @@ class TlsServer(Server):
         kw.setdefault("verify", str(self.cert))  # explicit: REQUESTS_CA_BUNDLE would beat session.verify
         return super().request(method, path, **kw)
 
-    def wait_ready(self, timeout=20):
+    def wait_ready(self, timeout=START_TIMEOUT):
         def ready():
             if self.proc.poll() is not None:
                 raise AssertionError(f"kvstore exited with {self.proc.returncode}; stderr:\n{self.stderr()}")
@@ -100,6 +103,27 @@ def test_tls_11_refused_by_the_server(tls_server):
     assert "alert protocol version" in out, out
 
 
+def tls12_cipher_agreed(srv, offered):
+    """The cipher a TLS 1.2 handshake offering only `offered` (OpenSSL names) settles on, or None when refused."""
+    r = subprocess.run(["openssl", "s_client", "-connect", f"{srv.host}:{srv.port}", "-tls1_2",
+                        "-cipher", offered + ":@SECLEVEL=0"], input=b"", capture_output=True, timeout=30)
+    found = re.search(r"Cipher is (\S+)", (r.stdout + r.stderr).decode("utf-8", "replace"))
+    return None if found is None or found.group(1) == "(NONE)" else found.group(1)
+
+
+@pytest.mark.parametrize("weak", ["AES128-SHA", "ECDHE-RSA-AES128-SHA", "AES128-GCM-SHA256", "ECDHE-RSA-AES256-SHA384"],
+                         ids=["rsa-kx-cbc", "ecdhe-cbc", "rsa-kx-gcm", "ecdhe-cbc-sha384"])
+def test_tls12_refuses_suites_without_forward_secrecy_or_aead(tls_server, weak):
+    """Issue 17, hole 4: TLS 1.2 accepted RSA key exchange and CBC suites."""
+    assert tls12_cipher_agreed(tls_server, weak) is None
+
+
+@pytest.mark.parametrize("good", ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+                                  "ECDHE-RSA-CHACHA20-POLY1305"])
+def test_tls12_serves_forward_secret_aead_suites(tls_server, good):
+    assert tls12_cipher_agreed(tls_server, good) == good
+
+
 def test_plain_http_on_the_tls_port_is_not_served(tls_server):
     with pytest.raises(requests.RequestException):
         r = requests.get(f"http://{tls_server.host}:{tls_server.port}/health", timeout=5)
@@ -130,6 +154,22 @@ def test_unreadable_pem_refused(run_cli, tmp_path, pem, which):
     args = ["--tls-cert", missing if which == "cert" else cert, "--tls-key", missing if which == "key" else key]
     line = start_fails(run_cli, tmp_path, args)
     assert str(missing) in line and "cannot read" in line, line
+
+
+@pytest.mark.parametrize("kind", ["sec1-ec", "pkcs1-rsa"])
+def test_key_openssl_writes_in_an_old_form_is_refused_with_the_command_that_converts_it(run_cli, tmp_path, pem, kind):
+    cert, _ = pem
+    old = tmp_path / f"{kind}.pem"
+    make = (["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", str(old)] if kind == "sec1-ec"
+            else ["openssl", "genrsa", "-traditional", "-out", str(old), "2048"])
+    subprocess.run(make, check=True, capture_output=True, timeout=60)
+    line = start_fails(run_cli, tmp_path, ["--tls-cert", cert, "--tls-key", old])
+    assert "--tls-key" in line and str(old) in line, line
+    convert = re.search(r"(openssl pkcs8 -topk8 -nocrypt -in \S+ -out \S+)", line)
+    assert convert, line
+    subprocess.run(convert.group(1).split(), check=True, capture_output=True, timeout=60)
+    converted = Path(convert.group(1).split()[-1])
+    assert converted.read_text().startswith("-----BEGIN PRIVATE KEY-----")
 
 
 def test_not_pem_refused(run_cli, tmp_path, pem):

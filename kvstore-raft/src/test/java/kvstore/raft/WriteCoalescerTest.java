@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -122,5 +124,17 @@ class WriteCoalescerTest {
 
     private static List<String> keys(WalCodec.EntryWrites entry) {
         return entry.writes().stream().map(w -> new String(w.ops().get(0).key(), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    void shouldBeDescribedInTheArchitectureByTheEntriesItKeepsOnTheirWay() throws Exception {
+        String prose = Files.readString(Path.of("..", "docs", "architecture.md")).replaceAll("\\s+", " ");
+        String said = switch (WriteCoalescer.MAX_IN_FLIGHT) {
+            case 1 -> "while one entry is on its way";
+            case 2 -> "while two entries are on their way";
+            default -> "while " + WriteCoalescer.MAX_IN_FLIGHT + " entries are on their way";
+        };
+        assertTrue(prose.contains(said), "docs/architecture.md no longer says \"" + said
+                + "\" (WriteCoalescer.MAX_IN_FLIGHT): update the text or the constant");
     }
 }

@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -161,6 +163,10 @@ public final class Main implements Callable<Integer> {
             return ClusterServer.run(member, new HttpSettings(host, member.self().httpPort(), (int) maxBody,
                     idleTimeout, requestTimeout, maxConnections, access, tls), watches, stop);
         }
+        String portTaken = portUnavailable();
+        if (portTaken != null) {
+            return fail("cannot listen on " + host + ":" + port + ": " + portTaken);
+        }
         long started = System.nanoTime();
         KvMetrics metrics = new KvMetrics(NanoClock.SYSTEM);
         LocalEngine db;
@@ -232,6 +238,24 @@ public final class Main implements Callable<Integer> {
 
     private CommandLine.ParameterException bad(String option, String why) {
         return new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': " + why);
+    }
+
+    /**
+     * Why {@code host:port} cannot be listened on, or null: checked before the replay, which may take minutes,
+     * so that a port already taken is said at once (the server binds for good once the data is loaded).
+     */
+    private String portUnavailable() {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            return "no such host";
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(address);
+            return null;
+        } catch (IOException e) {
+            return messageOf(e);
+        }
     }
 
     /** The JDK names some file errors only by their class and path; say what they mean. */

@@ -5,6 +5,8 @@ import kvstore.netty.security.AccessRules;
 import kvstore.netty.security.BearerToken;
 import kvstore.netty.security.TlsFiles;
 import picocli.CommandLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -17,6 +19,8 @@ import java.util.stream.Collectors;
 
 /** The options that decide who may use the server, and their checks at start. */
 final class SecurityOptions {
+    private static final Logger log = LoggerFactory.getLogger(SecurityOptions.class);
+
     @Option(names = "--auth-token-file", defaultValue = "${env:KVSTORE_AUTH_TOKEN_FILE}",
             description = "File holding the token every request but GET /health must send as "
                     + "'Authorization: Bearer <token>' (env KVSTORE_AUTH_TOKEN_FILE, default none).")
@@ -73,6 +77,10 @@ final class SecurityOptions {
                     + "give --auth-token-file (env KVSTORE_AUTH_TOKEN_FILE), or --insecure-no-auth to let anyone "
                     + "who reaches the port read and write");
         }
+        if (!loopback && token == null) {
+            log.warn("--insecure-no-auth: {} is reachable from other machines and no token is set: anyone who "
+                    + "reaches the port can read, write and delete every key", host);
+        }
         return new AccessRules(token, list(allowedOrigins), list(allowedHosts), loopback);
     }
 
@@ -87,6 +95,8 @@ final class SecurityOptions {
         }
         try {
             return TlsFiles.serverContext(tlsCert, tlsKey);
+        } catch (TlsFiles.BadKeyFile e) {
+            throw new BadSecurityOption("--tls-key", e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new BadSecurityOption("--tls-cert", e.getMessage());
         }

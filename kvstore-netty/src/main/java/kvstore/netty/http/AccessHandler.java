@@ -9,8 +9,9 @@ import kvstore.netty.security.AccessRules;
 /**
  * Applies the {@link AccessRules} to each request head before its body is read: a browser page from an origin
  * not allowed (and not the server's own: the web console) and a Host that is not ours get {@code 403}, a
- * request without the token gets {@code 401}. The refused request's body is read and dropped; the connection
- * stays open.
+ * request without the token gets {@code 401} (but for the routes that need none, {@code GET /health} and the
+ * web console's files, and for a CORS preflight of an allowed origin, which browsers send without it). The
+ * refused request's body is read and dropped; the connection stays open.
  */
 final class AccessHandler extends RequestGateHandler {
     private final AccessRules rules;
@@ -35,13 +36,14 @@ final class AccessHandler extends RequestGateHandler {
         if (!rules.hostAllowed(headers.get(HttpHeaderNames.HOST))) {
             return new Refusal(HttpResponseStatus.FORBIDDEN, "host not allowed", false);
         }
-        if (rules.token() != null && !rules.authorised(isPublic(head), headers.get(HttpHeaderNames.AUTHORIZATION))) {
+        if (rules.token() != null && !rules.authorised(isPublic(head) || CorsHandler.isPreflight(head),
+                headers.get(HttpHeaderNames.AUTHORIZATION))) {
             return new Refusal(HttpResponseStatus.UNAUTHORIZED, "unauthorized", false);
         }
         return null;
     }
 
-    /** Whether the request needs no token: its route says so ({@code GET /health}). */
+    /** Whether the request needs no token: its route says so ({@code GET /health}, {@code GET /ui/{file}}). */
     private static boolean isPublic(HttpRequest head) {
         String uri = head.uri();
         return !Route.of(head.method(), uri, Route.pathEnd(uri)).needsToken(head.method());

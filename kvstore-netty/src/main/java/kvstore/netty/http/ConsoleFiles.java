@@ -2,6 +2,7 @@ package kvstore.netty.http;
 
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.io.IOException;
@@ -125,8 +126,8 @@ final class ConsoleFiles {
         int pathEnd = ex.pathEnd();
         if (ex.route().namesDirectory(uri, pathEnd)) {
             String location = uri.substring(0, pathEnd) + "/" + uri.substring(pathEnd);
-            ex.sendWithHeaders(HttpResponseStatus.MOVED_PERMANENTLY, Replies.location(ex.alloc(), location),
-                    HttpHeaderNames.CONTENT_TYPE, "application/json", HttpHeaderNames.LOCATION, location);
+            ex.sendWithHeaders(HttpResponseStatus.MOVED_PERMANENTLY, HttpHeaderValues.APPLICATION_JSON,
+                    Replies.location(ex.alloc(), location), HttpHeaderNames.LOCATION, location);
             return;
         }
         String name = uri.substring("/ui/".length(), pathEnd);
@@ -136,9 +137,8 @@ final class ConsoleFiles {
             return;
         }
         boolean current = matches(ex.request().headers().get(HttpHeaderNames.IF_NONE_MATCH), file.etag());
-        ex.sendWithHeaders(current ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK,
+        ex.sendWithHeaders(current ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK, file.contentType(),
                 current ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(file.bytes()),
-                HttpHeaderNames.CONTENT_TYPE, file.contentType(),
                 HttpHeaderNames.ETAG, file.etag(),
                 HttpHeaderNames.CACHE_CONTROL, "no-cache",
                 HttpHeaderNames.CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY,

@@ -37,7 +37,9 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
         String uri = request.uri();
         int pathEnd = decoded ? Route.pathEnd(uri) : 0;
         Route route = decoded ? Route.of(request.method(), uri, pathEnd) : Route.UNREADABLE;
-        return new Exchange(ctx, arrived.sequence(), request, request.protocolVersion(), route, pathEnd,
+        // The decoder calls a request it could not read HTTP/1.0, whatever it said: answer as the server speaks.
+        HttpVersion version = decoded ? request.protocolVersion() : HttpVersion.HTTP_1_1;
+        return new Exchange(ctx, arrived.sequence(), request, version, route, pathEnd,
                 route.writes(request.method()),
                 keepsConnectionOpen(request) && !(route.streams() && route.allows(request.method())),
                 metrics.of(route, request.method()), arrivedNanos);
@@ -85,16 +87,18 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
     }
 
     /**
-     * Sends {@code body} with {@code status} and the headers {@code namesAndValues} (a name, its value, ...; they
-     * say the body's type) in its turn; flushed as {@link #send(HttpResponseStatus, ByteBuf, CharSequence)} is.
+     * Sends {@code body} of {@code contentType} with {@code status} and the headers {@code namesAndValues} (a
+     * name, its value, ...) in its turn; flushed as {@link #send(HttpResponseStatus, ByteBuf, CharSequence)} is.
      */
-    void sendWithHeaders(HttpResponseStatus status, ByteBuf body, CharSequence... namesAndValues) {
+    void sendWithHeaders(HttpResponseStatus status, CharSequence contentType, ByteBuf body,
+                         CharSequence... namesAndValues) {
         if (!ctx.channel().isActive()) {
             body.release();
             return;
         }
         metrics.record(status.code(), arrivedNanos);
-        FullHttpResponse response = Responses.withHeaders(version, status, body, keepAlive, namesAndValues);
+        FullHttpResponse response = Responses.withHeaders(version, status, contentType, body, keepAlive,
+                namesAndValues);
         ctx.write(new SequencedResponse(sequence, response, !keepAlive), ctx.voidPromise());
     }
 

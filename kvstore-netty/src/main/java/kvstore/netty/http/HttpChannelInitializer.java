@@ -26,19 +26,21 @@ import java.util.concurrent.TimeUnit;
  * RequestDeadlineHandler.endOfRequest()   stops the clock at the request's last part
  * IdleStateHandler            notices idle connections (KvHandler closes them)
  * ProtocolCheckHandler        refuses versions, codings, expectations HTTP/1.x framing cannot trust (body unread)
+ * CorsHandler                 with --allowed-origins only: CORS headers on the answers to those origins
  * AccessHandler               token, Origin and Host rules: 401 or 403 (body dropped)
  * BodyBudgetHandler           takes each large body from the budget shared by all connections, or pauses reading
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
- * ResponseOrder               responses in request order under pipelining; pauses reading to bound memory
+ * ResponseOrder               responses in request order under pipelining; pauses reading to bound memory;
+ *                             counts large responses not yet sent in the budget shared by all connections
  * RefusedRequestHandler       answers the refused requests in their turn
  * ReadBarrierHandler          cluster mode only: holds linearizable reads until their read barrier
- * KvHandler                   the API
+ * KvHandler                   the API; starts no request while the client has not read enough of its answers
  * OutOfMemoryHandler          (again) an OutOfMemoryError of a handler ends the process
  * </pre>
  */
 final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
-    private static final int MAX_REQUEST_LINE = 16 * 1024;
-    private static final int MAX_HEADERS = 16 * 1024;
+    static final int MAX_REQUEST_LINE = 16 * 1024;
+    static final int MAX_HEADERS = 16 * 1024;
     /**
      * The codec's own cap on requests awaiting responses resets the connection when reached; ResponseOrder
      * bounds them instead, by pausing reads, so this cap must never be reached.
@@ -50,6 +52,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpSettings settings;
     private final ConnectionLimit connections;
     private final BodyBudget bodies;
+    private final ResponseBudget responses;
     private final RateLimitedLog warnings;
     /** First and last in the pipeline. */
     private final OutOfMemoryHandler[] outOfMemory;
@@ -65,6 +68,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.settings = settings;
         this.connections = new ConnectionLimit(settings.maxConnections());
         this.bodies = new BodyBudget(settings.bodyBudget());
+        this.responses = new ResponseBudget(settings.responseBudget(), warnings);
         this.warnings = warnings;
         this.outOfMemory = outOfMemory;
         this.open = open;
@@ -95,10 +99,13 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(deadline.endOfRequest());
         p.addLast(new IdleStateHandler(0, 0, settings.idleSeconds()));
         p.addLast(new ProtocolCheckHandler(settings.maxBody()));
+        if (!settings.access().allowedOrigins().isEmpty()) {
+            p.addLast(new CorsHandler(settings.access()));
+        }
         p.addLast(new AccessHandler(settings.access(), settings.tls() != null));
         p.addLast(new BodyBudgetHandler(bodies, settings.maxBody()));
         p.addLast(new BodyLimit(settings.maxBody()));
-        p.addLast(new ResponseOrder());
+        p.addLast(new ResponseOrder(responses));
         p.addLast(new RefusedRequestHandler());
         if (cluster != null) {
             p.addLast(new ReadBarrierHandler(cluster, metrics));

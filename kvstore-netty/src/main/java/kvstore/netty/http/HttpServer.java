@@ -33,6 +33,10 @@ import java.util.function.Consumer;
 /** The HTTP listener: native epoll when it loads, NIO otherwise, pooled buffers, one pipeline per connection. */
 public final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    /** A connection's unsent answers past which it is not writable (reading pauses, no request starts)... */
+    static final int WRITE_BUFFER_HIGH = 64 * 1024;
+    /** ...and under which it is writable again. */
+    static final int WRITE_BUFFER_LOW = 32 * 1024;
     private final EventLoopGroup group;
     private final Channel channel;
     private final String transport;
@@ -71,7 +75,7 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_BUFFER_LOW, WRITE_BUFFER_HIGH))
                     .childHandler(new HttpChannelInitializer(api, new RequestMetrics(metrics), settings, warnings,
                             OutOfMemoryHandler.pair(outOfMemory), connections, cluster));
             Channel channel = bootstrap.bind(settings.host(), settings.port()).sync().channel();

@@ -19,6 +19,8 @@ public record HttpSettings(String host, int port, int maxBody, int idleSeconds, 
                            int maxConnections, AccessRules access, SslContext tls) {
     public static final int DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** The most of the heap the request bodies, and the large answers, held across connections may take. */
+    static final long HEAP_SHARE_CAP = 64L << 20;
 
     /** The default limits and access rules of a loopback server, plain HTTP, with the given address and body limit. */
     public static HttpSettings of(String host, int port, int maxBody, int idleSeconds) {
@@ -31,7 +33,18 @@ public record HttpSettings(String host, int port, int maxBody, int idleSeconds, 
      * 64 MiB, and room for two of the largest bodies at least.
      */
     long bodyBudget() {
-        long share = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 4);
-        return Math.max(share, 2L * maxBody);
+        return Math.max(heapShare(), 2L * maxBody);
+    }
+
+    /**
+     * The most bytes of large responses built and not yet sent across all connections: a quarter of the heap,
+     * at most 64 MiB.
+     */
+    long responseBudget() {
+        return heapShare();
+    }
+
+    private static long heapShare() {
+        return Math.min(HEAP_SHARE_CAP, Runtime.getRuntime().maxMemory() / 4);
     }
 }

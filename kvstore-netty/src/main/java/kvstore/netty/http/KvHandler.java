@@ -21,21 +21,25 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
 
     private final Endpoints api;
     private final RequestMetrics metrics;
-    /** Owned by the channel's event loop, like every other field of this per-connection handler. */
-    private final RequestOrder order;
+    /** Made when the handler is added; owned by the channel's event loop, like this per-connection handler. */
+    private RequestOrder order;
     /** A streamed response that lasts until the client goes (a watch) was asked for. */
     private boolean streaming;
 
     KvHandler(Endpoints api, RequestMetrics metrics) {
         this.api = api;
         this.metrics = metrics;
-        this.order = new RequestOrder(this::handle, metrics);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        order = new RequestOrder(ctx, this::handle, metrics);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof SequencedRequest request) {
-            order.arrived(ctx, request);
+            order.arrived(request);
         } else {
             ctx.fireChannelRead(msg);
         }
@@ -44,6 +48,16 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
+    }
+
+    /** The client has read enough of its answers: the requests that waited for that go on. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            order.runWaiting();
+            ctx.flush();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -93,6 +107,10 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
         String uri = request.uri();
         if (route == Route.NOT_FOUND || route.clusterOnly() && !api.cluster().serves()) {
             ex.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + uri.substring(0, ex.pathEnd()));
+            return;
+        }
+        if (method == HttpMethod.OPTIONS) {
+            ex.send(HttpResponseStatus.NO_CONTENT, ex.alloc().buffer(0), route.allow);
             return;
         }
         if (!route.allows(method)) {

@@ -13,9 +13,13 @@ import java.util.List;
 /**
  * Refuses what HTTP/1.x framing cannot be trusted with, before any body is read: versions other than 1.0
  * and 1.1 ({@code 505}), transfer codings other than {@code chunked} ({@code 501}), HTTP/1.1 without
- * {@code Host} ({@code 400}), and expectations other than {@code 100-continue} ({@code 417}) or
+ * {@code Host} or any request with more than one ({@code 400}, as RFC 9112 asks: two would let the Host
+ * check and a proxy read different ones), and expectations other than {@code 100-continue} ({@code 417}) or
  * a {@code 100-continue} whose {@code Content-Length} is over the limit ({@code 413}). Each closes the
  * connection. A {@code 100-continue} within the limit goes on to {@link BodyLimit}, which answers it.
+ *
+ * <p>A request target with a raw {@code #} gets {@code 400} too (the connection stays open): a fragment is
+ * never part of a request, and reading up to it would silently shorten a key.
  */
 final class ProtocolCheckHandler extends RequestGateHandler {
     private final int maxBody;
@@ -43,6 +47,9 @@ final class ProtocolCheckHandler extends RequestGateHandler {
         if (http11 && !headers.contains(HttpHeaderNames.HOST)) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "an HTTP/1.1 request needs a Host header", true);
         }
+        if (headers.getAll(HttpHeaderNames.HOST).size() > 1) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "a request may carry only one Host header", true);
+        }
         String expect = headers.get(HttpHeaderNames.EXPECT);
         if (http11 && expect != null) {
             if (!expect.trim().equalsIgnoreCase(HttpHeaderValues.CONTINUE.toString())) {
@@ -53,6 +60,10 @@ final class ProtocolCheckHandler extends RequestGateHandler {
                 return new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                         BodyLimit.tooLargeMessage(maxBody), true);
             }
+        }
+        if (head.uri().indexOf('#') >= 0) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST,
+                    "the request target contains '#' (send it as %23 in a key)", false);
         }
         return null;
     }

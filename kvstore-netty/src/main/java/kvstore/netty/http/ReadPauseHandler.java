@@ -35,6 +35,8 @@ final class ReadPauseHandler extends ChannelDuplexHandler {
         PIPELINE_FULL,
         /** The client does not read its responses: the outbound buffer is over its high-water mark. */
         CLIENT_NOT_READING,
+        /** The bodies of the requests waiting for their turn ({@link RequestOrder}) are over their bound. */
+        REQUESTS_WAITING,
         /** The request bodies being received on all connections have used up their budget. */
         BODY_BUDGET,
         /** The connection closes after the responses it owes: nothing more is read. */

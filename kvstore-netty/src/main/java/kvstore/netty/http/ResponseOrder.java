@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -25,6 +26,9 @@ import java.util.PriorityQueue;
  * A streamed response (a backup) goes out as its head and then its chunks, which a
  * {@link ChunkedWriteHandler} writes as the socket takes them; it is put in front of this handler when the
  * connection's first stream goes out, so that the usual responses never pass through it.
+ *
+ * <p>Every large response is counted in the {@link ResponseBudget} shared by all connections from the moment it
+ * reaches this handler until it has been handed to the socket.
  *
  * <p>A client that half-closes its side (the server runs with {@code ALLOW_HALF_CLOSURE}) gets the answers
  * to everything it sent, then the connection closes; so does every client when the server stops ({@link #DRAIN}).
@@ -52,6 +56,9 @@ public final class ResponseOrder extends ChannelDuplexHandler {
     /** Earliest first; by the difference, so the order holds when the int sequence numbers wrap around. */
     private final PriorityQueue<Held> held = new PriorityQueue<>(
             (a, b) -> Integer.signum(a.response().sequence() - b.response().sequence()));
+    private final ResponseBudget budget;
+    /** This connection's part of {@link #budget}; made when the handler is added. */
+    private ResponseBudget.Share share;
     private int nextRequest;
     private int nextResponse;
     private boolean closing;
@@ -59,6 +66,21 @@ public final class ResponseOrder extends ChannelDuplexHandler {
     private boolean pipelineFull;
     /** No request will be read any more (the client half-closed, or the server stops): close once all are answered. */
     private boolean noMoreRequests;
+
+    /** Counts this connection's large responses in {@code budget}, shared by all connections. */
+    public ResponseOrder(ResponseBudget budget) {
+        this.budget = budget;
+    }
+
+    /** For handler tests: a budget of its own that never closes the connection. */
+    public ResponseOrder() {
+        this(ResponseBudget.unbounded());
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        share = budget.share(ctx.channel());
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -114,6 +136,7 @@ public final class ResponseOrder extends ChannelDuplexHandler {
             promise.trySuccess();
             return;
         }
+        promise = counted(ctx, response, promise);
         if (response.sequence() == nextResponse && held.isEmpty() && !response.close()) {
             // The usual case, one request at a time: nothing to reorder.
             nextResponse++;
@@ -146,6 +169,22 @@ public final class ResponseOrder extends ChannelDuplexHandler {
         }
         resumeReadingIfDrained(ctx);
         closeIfAllAnswered(ctx);
+    }
+
+    /**
+     * Counts a large full response in the budget until the promise of its write completes (sent, failed, or
+     * dropped unsent), which then needs a promise of its own; any other response keeps {@code promise}.
+     */
+    private ChannelPromise counted(ChannelHandlerContext ctx, SequencedResponse response, ChannelPromise promise) {
+        if (!(response.response() instanceof FullHttpResponse full)
+                || full.content().readableBytes() <= ResponseBudget.LARGE_RESPONSE) {
+            return promise;
+        }
+        long bytes = full.content().readableBytes();
+        budget.take(share, bytes);
+        ChannelPromise counted = promise.isVoid() ? ctx.newPromise() : promise;
+        counted.addListener(f -> budget.give(share, bytes));
+        return counted;
     }
 
     /** Writes a full response, or a streamed one's head and then its stream; returns the last write's future. */

@@ -49,11 +49,14 @@ final class Responses {
      */
     static FullHttpResponse full(HttpVersion version, HttpResponseStatus status, CharSequence contentType,
                                  ByteBuf body, boolean keepAlive, CharSequence allow, long revision, long etag) {
+        endJson(contentType, body);
         List<CharSequence> headers = new ArrayList<>(12);
-        headers.add(HttpHeaderNames.CONTENT_TYPE);
-        headers.add(contentType);
-        headers.add(HttpHeaderNames.CONTENT_LENGTH);
-        headers.add(Integer.toString(body.readableBytes()));
+        if (status.code() != HttpResponseStatus.NO_CONTENT.code()) { // a 204 may carry neither (RFC 9110)
+            headers.add(HttpHeaderNames.CONTENT_TYPE);
+            headers.add(contentType);
+            headers.add(HttpHeaderNames.CONTENT_LENGTH);
+            headers.add(Integer.toString(body.readableBytes()));
+        }
         connection(headers, version, keepAlive);
         if (allow != null) {
             headers.add(HttpHeaderNames.ALLOW);
@@ -72,12 +75,16 @@ final class Responses {
     }
 
     /**
-     * A response with {@code body} and the headers {@code namesAndValues} (a name, its value, the next name...),
-     * which name the body's type; its length is added, but to a {@code 304}, which has no body of its own.
+     * A response with {@code body} of {@code contentType} and the headers {@code namesAndValues} (a name, its
+     * value, the next name...); the body's type and length are added, but to a {@code 304}, which has no body
+     * of its own.
      */
-    static FullHttpResponse withHeaders(HttpVersion version, HttpResponseStatus status, ByteBuf body,
-                                        boolean keepAlive, CharSequence... namesAndValues) {
-        List<CharSequence> headers = new ArrayList<>(namesAndValues.length + 4);
+    static FullHttpResponse withHeaders(HttpVersion version, HttpResponseStatus status, CharSequence contentType,
+                                        ByteBuf body, boolean keepAlive, CharSequence... namesAndValues) {
+        endJson(contentType, body);
+        List<CharSequence> headers = new ArrayList<>(namesAndValues.length + 6);
+        headers.add(HttpHeaderNames.CONTENT_TYPE);
+        headers.add(contentType);
         headers.addAll(List.of(namesAndValues));
         if (status.code() != HttpResponseStatus.NOT_MODIFIED.code()) {
             headers.add(HttpHeaderNames.CONTENT_LENGTH);
@@ -116,6 +123,16 @@ final class Responses {
         connection(headers, version, false);
         return new DefaultHttpResponse(version, HttpResponseStatus.OK,
                 new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])));
+    }
+
+    /**
+     * Ends a JSON body with a newline, so that curl's output does not run into the prompt: every JSON answer
+     * passes here (the {@code Content-Length} counts it).
+     */
+    private static void endJson(CharSequence contentType, ByteBuf body) {
+        if (HttpHeaderValues.APPLICATION_JSON.contentEquals(contentType) && body.isReadable()) {
+            body.writeByte('\n');
+        }
     }
 
     private static void connection(List<CharSequence> headers, HttpVersion version, boolean keepAlive) {

@@ -1,9 +1,11 @@
 package kvstore.netty.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import kvstore.core.json.CompactJson;
 import kvstore.core.json.Utf8;
@@ -217,13 +219,34 @@ final class WriteBodies {
         }
     }
 
-    /** The parser's complaint in kvstore's terms: its limit messages name its own classes and methods. */
+    /**
+     * The parser's complaint in kvstore's terms, with where it happened: its own texts quote its internals
+     * ("Unrecognized token ... was expecting ...", limit messages naming its classes and methods), so none of
+     * them reaches a client. Only the plain {@link IOException}s of {@link CompactJson}, which are kvstore's
+     * words, pass as they are.
+     */
     private static BadRequestException notJson(IOException e) {
         if (e instanceof StreamConstraintsException) {
             return new BadRequestException("body is not accepted: " + overLimit(e.getMessage()));
         }
-        String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-        return new BadRequestException("body is not valid JSON: " + detail);
+        if (e.getClass() == IOException.class) {
+            return new BadRequestException("body is not valid JSON: " + e.getMessage());
+        }
+        String where = "";
+        if (e instanceof JsonProcessingException j && j.getLocation() != null) {
+            JsonLocation at = j.getLocation();
+            where = " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        }
+        String message = String.valueOf(e.getMessage());
+        String what;
+        if (e instanceof JsonEOFException || message.startsWith("Unexpected end-of-input")) {
+            what = "it ends before the JSON is complete";
+        } else if (message.contains("surrogate")) {
+            what = "a \\u escape" + where + " is half of a surrogate pair";
+        } else {
+            what = "unexpected text" + where;
+        }
+        return new BadRequestException("body is not valid JSON: " + what);
     }
 
     private static String overLimit(String message) {

@@ -108,14 +108,14 @@ final class WriteRequests {
                         Reply reply) {
         operations.add(counted);
         CompletionStage<Outcome> written = db.submit(ops, now);
-        order.writeStarted();
+        long started = order.writeStarted();
         written.whenComplete((outcome, failure) ->
-                ex.ctx().executor().execute(() -> answer(ex, order, reply, batch, outcome, failure)));
+                ex.ctx().executor().execute(() -> answer(ex, order, started, reply, batch, outcome, failure)));
     }
 
     /** On the event loop: answers the write, then lets the requests that waited for it go on, and flushes. */
-    private static void answer(Exchange ex, RequestOrder order, Reply reply, boolean batch, Outcome outcome,
-                               Throwable failure) {
+    private static void answer(Exchange ex, RequestOrder order, long started, Reply reply, boolean batch,
+                               Outcome outcome, Throwable failure) {
         try {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -143,7 +143,7 @@ final class WriteRequests {
             throw e;
         } finally {
             // Reads of the connection wait for this write; they must go on even if answering failed.
-            order.writeFinished();
+            order.writeFinished(started);
             ex.ctx().flush();
         }
     }

@@ -9,6 +9,7 @@
  * does nothing there but hand the answer over with {@code ctx.executor().execute}, so the reply, the
  * "write finished" event and the requests that waited for it all run on the event loop. Shared by every
  * connection and safe from any thread: {@code ReadRequests}, {@code WriteRequests}, {@code WatchRequests},
- * {@code OperationCount}, the engine and the cluster.
+ * {@code OperationCount}, the budgets that bound what all connections hold together ({@code BodyBudget},
+ * {@code ResponseBudget}), the engine and the cluster.
  */
 package kvstore.netty.http;

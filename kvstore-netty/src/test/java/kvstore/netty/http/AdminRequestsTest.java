@@ -45,7 +45,7 @@ class AdminRequestsTest {
     private String full() {
         FullHttpResponse response = channel.readOutbound();
         try {
-            return response.status().code() + " " + response.content().toString(StandardCharsets.UTF_8);
+            return response.status().code() + " " + JsonReplies.line(response.content().toString(StandardCharsets.UTF_8));
         } finally {
             response.release();
         }

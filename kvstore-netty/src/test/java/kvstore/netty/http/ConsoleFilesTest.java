@@ -87,7 +87,7 @@ class ConsoleFilesTest {
         Reply r = get("/ui?token-free=1", null);
         assertEquals(301, r.status());
         assertEquals("/ui/?token-free=1", r.headers().get("location"));
-        assertEquals("{\"location\":\"/ui/?token-free=1\"}", r.body());
+        assertEquals("{\"location\":\"/ui/?token-free=1\"}\n", r.body());
     }
 
     @Test

@@ -76,7 +76,8 @@ class HttpServerTest {
         while (at < text.length() && m.find(at)) {
             Matcher length = Pattern.compile("content-length: (\\d+)", Pattern.CASE_INSENSITIVE).matcher(m.group(2));
             int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
-            responses.add(new Response(Integer.parseInt(m.group(1)), m.group(2), text.substring(m.end(), m.end() + n)));
+            responses.add(new Response(Integer.parseInt(m.group(1)), m.group(2),
+                    JsonReplies.line(text.substring(m.end(), m.end() + n))));
             at = m.end() + n;
         }
         return responses;
@@ -190,7 +191,7 @@ class HttpServerTest {
         assertTrue(lines[0].startsWith("{\"op\":\"format\""), lines[0]);
         assertTrue(chunks > 1, "streamed in chunks: " + chunks);
         assertTrue(text.substring(at).matches("(?s).*\\{\"key\":\"key-7\",\"value\":\"value\",\"create_revision\":\\d+,"
-                + "\"mod_revision\":\\d+,\"version\":1}"), "the next response follows");
+                + "\"mod_revision\":\\d+,\"version\":1}\n"), "the next response follows");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (backupFiles() > 0) {
             assertTrue(System.nanoTime() < deadline, "the backup's file is deleted once sent");

@@ -73,7 +73,7 @@ class KvHandlerTest {
             return null;
         }
         try {
-            return new Reply(response.status().code(), response.content().toString(StandardCharsets.UTF_8),
+            return new Reply(response.status().code(), JsonReplies.line(response.content().toString(StandardCharsets.UTF_8)),
                     response.headers().get(HttpHeaderNames.ALLOW), response.headers().get(HttpHeaderNames.CONNECTION),
                     response.headers().get(Responses.REVISION_HEADER), response.headers().get(HttpHeaderNames.ETAG));
         } finally {
@@ -353,5 +353,80 @@ class KvHandlerTest {
         }
         String stats = reply().body();
         assertTrue(stats.contains("\"total_operations\":6,"), stats);
+    }
+
+    /** Makes the channel unwritable, as a client that does not read its answers does, or writable again. */
+    private void clientReads(boolean reads) {
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(3, reads);
+        channel.runPendingTasks();
+    }
+
+    private static String value(int bytes) {
+        return "{\"value\":\"" + "x".repeat(bytes) + "\"}";
+    }
+
+    @Test
+    void shouldStartNoRequestWhileTheClientDoesNotReadItsAnswersAndAnswerThemAllOnceItDoes() {
+        clientReads(false);
+        send(get("/health"), put("a", "{\"value\":1}"), get("/kv/a"));
+        assertNull(channel.readOutbound());
+        assertEquals(0, engine.submitted.size(), "the write waits too: its answer would be held");
+
+        clientReads(true);
+        expect(200, "{\"status\":\"ok\"}");
+        complete(0);
+        expect(200, "{\"success\":true,\"key\":\"a\",\"value\":1,\"created\":true,\"revision\":1}");
+        expect(200, "{\"key\":\"a\",\"value\":1,\"create_revision\":1,\"mod_revision\":1,\"version\":1}");
+    }
+
+    @Test
+    void shouldBuildOneLargeAnswerAtATimeForAClientThatDoesNotRead() {
+        send(put("big", value(100_000)));
+        complete(0);
+        assertEquals(200, reply().status());
+        // The first answer fills the write buffer before it is flushed, so the second waits for the flush.
+        channel.config().setAutoRead(true);
+        send(get("/kv/big"), get("/kv/big"));
+        assertEquals(200, reply().status());
+        assertEquals(200, reply().status());
+        clientReads(false);
+        send(get("/kv/big"), get("/health"));
+        assertNull(channel.readOutbound(), "nothing is built while the client reads nothing");
+        clientReads(true);
+        assertEquals(200, reply().status());
+        expect(200, "{\"status\":\"ok\"}");
+    }
+
+    @Test
+    void shouldHoldBackAWriteOnceTheBodiesOfTheWritesInFlightReachTheirBound() {
+        int third = RequestOrder.WRITE_BYTES_IN_FLIGHT / 3 + 1;
+        send(put("a", value(third)), put("b", value(third)), put("c", value(third)), put("d", value(10)));
+        assertEquals(3, engine.submitted.size(), "three thirds reach the bound: the fourth write waits");
+
+        complete(0);
+        assertEquals(4, engine.submitted.size());
+        for (int i = 1; i < 4; i++) {
+            complete(i);
+        }
+        for (int i = 0; i < 4; i++) {
+            assertEquals(200, reply().status());
+        }
+    }
+
+    @Test
+    void shouldPauseReadingWhileTheBodiesOfWaitingRequestsAreOverTheirBound() {
+        int half = RequestOrder.WAITING_BODY_BYTES / 2;
+        send(put("a", "{\"value\":1}"), get("/kv/a"), put("b", value(half)));
+        assertTrue(channel.config().isAutoRead());
+        send(put("c", value(half)));
+        assertFalse(channel.config().isAutoRead(), "the read and both large writes wait for the first write");
+
+        complete(0);
+        assertTrue(channel.config().isAutoRead());
+        complete(1);
+        complete(2);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(200, reply().status());
+        }
     }
 }

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Runs every test of kvstore: builds the jar, then the JUnit tests of every module and the black-box pytest
+suite side by side, and prints each runner's summary line.
+
+    python3 tests/run.py                      # everything (the README's second command, and .ci/run's)
+    python3 tests/run.py tests/test_crud.py   # only these pytest files (no JUnit)
+    python3 tests/run.py --no-build           # reuse the jar and test classes already built
+
+The pytest files run in separate processes, several at a time (--jobs, or KVSTORE_TEST_JOBS; default three per
+core): most of a black-box test's time is spent waiting for a server, so the machine has room for several. A
+file joins by existing: every tests/test_*.py is picked up. A file that must have the machine to itself
+(timing that other load would distort) says so with one line at module level:
+
+    pytestmark = pytest.mark.alone
+
+and runs after the others, with nothing beside it. Each file's output is kept and shown only when it failed.
+Longer files start first: the runner remembers each file's last time in <temp dir>/kvstore-test-times.json.
+Every server the tests start loads its classes from one class data archive made here from the jar under test
+(KVSTORE_TEST_CDS), which saves about a quarter of each JVM start's CPU. Only the standard library is used (no
+PyPI here). `python3 -m pytest tests/test_x.py` still runs a file on its own, as before.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import kvserver
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+ALONE = re.compile(r"^pytestmark\s*=.*\bpytest\.mark\.alone\b", re.MULTILINE)
+COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)")
+JUNIT = re.compile(r"^\[\w+\] Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)\s*$", re.MULTILINE)
+TIMES = Path(tempfile.gettempdir()) / "kvstore-test-times.json"
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+class Job:
+    """One runner process, its output kept in a file; finished() once it has exited."""
+
+    def __init__(self, name, cmd, env=None):
+        self.name, self.cmd = name, cmd
+        self.out = tempfile.TemporaryFile()
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=self.out, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=env)
+        self.seconds = None
+        self.cpu = None  # seconds of CPU of the process and every child it waited for (its servers)
+
+    def poll(self):
+        if self.seconds is None:
+            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            if pid == 0:
+                return False
+            self.proc.returncode = os.waitstatus_to_exitcode(status)
+            self.seconds = time.monotonic() - self.started
+            self.cpu = usage.ru_utime + usage.ru_stime
+        return True
+
+    def output(self):
+        self.out.seek(0)
+        return self.out.read().decode("utf-8", "replace")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def pytest_files(chosen):
+    files = [Path(f).resolve() for f in chosen] if chosen else sorted(TESTS.glob("test_*.py"))
+    alone = [f for f in files if ALONE.search(f.read_text("utf-8"))]
+    return [f for f in files if f not in alone], alone
+
+
+def guessed_seconds(f):
+    """A file's time before it has one on record: most of it goes to starting servers and waiting for them."""
+    return 2.0 * len(re.findall(r"\.start\(|restart\(|_factory\(|kv_procs\(|run_cli\(|Cluster\(", f.read_text("utf-8")))
+
+
+def summary_counts(text):
+    """The counts of pytest's last summary line, e.g. {"passed": 12, "skipped": 1}."""
+    for line in reversed(text.strip().splitlines()):
+        found = COUNT.findall(line)
+        if found and (" in " in line):
+            counts = {}
+            for n, kind in found:
+                kind = "errors" if kind.startswith("error") else kind
+                counts[kind] = counts.get(kind, 0) + int(n)
+            return counts
+    return {}
+
+
+def run_pytest(files, alone, jobs, extra):
+    """Runs the files, `jobs` at a time (longest first), then the ones that must run alone; returns the finished jobs."""
+    try:
+        times = json.loads(TIMES.read_text())
+    except (OSError, ValueError):
+        times = {}
+    queue = sorted(files, key=lambda f: -times.get(f.name, guessed_seconds(f)))
+    done, running = [], []
+
+    def start(f):
+        return Job(f.name, [sys.executable, "-m", "pytest", str(f), "-q", "-rs", *extra])
+
+    def report(j):
+        counts = summary_counts(j.output())
+        text = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no summary"
+        mark = "" if j.proc.returncode == 0 else "  <-- FAILED"
+        log(f"  {j.seconds:6.1f}s {j.cpu:6.1f}s cpu  {j.name}: {text}{mark}")
+        times[j.name] = round(j.seconds, 1)
+
+    def run(batch, at_once):
+        while batch or running:
+            while batch and len(running) < at_once:
+                running.append(start(batch.pop(0)))
+            finished = [j for j in running if j.poll()]
+            for j in finished:
+                running.remove(j)
+                done.append(j)
+                report(j)
+            if not finished:
+                time.sleep(0.1)
+
+    try:
+        run(queue, jobs)
+        run(list(alone), 1)
+    finally:
+        for j in running:
+            j.stop()
+        try:
+            TIMES.write_text(json.dumps(times, indent=0, sort_keys=True))
+        except OSError:
+            pass
+    return done
+
+
+def class_data_archive(workdir):
+    """Makes a class data archive of the jar under test (one server start that serves a few requests); the
+    servers the tests start then load their classes from it. Returns its path, or None if the JVM made none."""
+    archive = workdir / "kvstore.jsa"
+    port = kvserver.free_port()
+    cmd = [kvserver.java_bin(), *kvserver.JAVA_OPTS, f"-XX:ArchiveClassesAtExit={archive}", "-jar",
+           str(kvserver.require_jar()), "--port", str(port), "--data-dir", str(workdir / "data")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                            env=kvserver.base_env())
+    try:
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                for method, path, body in (("GET", "/health", None), ("PUT", "/kv/a", b'{"value":[1,"x"]}'),
+                                           ("GET", "/kv/a", None), ("GET", "/kv?prefix=", None),
+                                           ("POST", "/kv/batch", b'{"operations":[{"op":"delete","key":"a"}]}'),
+                                           ("GET", "/stats", None), ("GET", "/metrics", None)):
+                    conn.request(method, path, body=body)
+                    conn.getresponse().read()
+                conn.close()
+                break
+            except OSError:
+                time.sleep(0.05)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    return archive if archive.is_file() else None
+
+
+def junit_summary(text):
+    totals = [0, 0, 0, 0]
+    for m in JUNIT.finditer(text):
+        for i in range(4):
+            totals[i] += int(m.group(i + 1))
+    return totals
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("files", nargs="*", help="pytest files to run (default: every tests/test_*.py, and JUnit)")
+    ap.add_argument("--jobs", type=int, default=int(os.environ.get("KVSTORE_TEST_JOBS", 3 * (os.cpu_count() or 1))))
+    ap.add_argument("--no-build", action="store_true", help="use the jar and test classes already built")
+    ap.add_argument("--no-junit", action="store_true", help="run only the pytest suite")
+    args, extra = ap.parse_known_args()
+    began = time.monotonic()
+    if not args.no_build:
+        log("building the jar: mvn -B -ntp -q package -DskipTests")
+        subprocess.run(["mvn", "-B", "-ntp", "-q", "package", "-DskipTests"], cwd=REPO, check=True)
+    junit = None
+    if not args.files and not args.no_junit:
+        junit = Job("JUnit", ["mvn", "-B", "-ntp", "test"])
+    files, alone = pytest_files(args.files)
+    workdir = Path(tempfile.mkdtemp(prefix="kvstore-tests."))
+    archive = class_data_archive(workdir)
+    if archive is not None:
+        os.environ["KVSTORE_TEST_CDS"] = str(archive)
+    log(f"pytest: {len(files)} files, {args.jobs} at a time, then {len(alone)} alone"
+        + ("; JUnit (mvn test) beside them" if junit else "")
+        + ("" if archive else "; no class data archive (servers start slower)"))
+    try:
+        done = run_pytest(files, alone, args.jobs, extra)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if junit is not None and not junit.poll():
+            log("waiting for JUnit")
+        while junit is not None and not junit.poll():
+            time.sleep(0.2)
+    failed = [j for j in done if j.proc.returncode != 0]
+    for j in failed:
+        log(f"\n{'=' * 30} {j.name} (exit {j.proc.returncode}) {'=' * 30}\n{j.output()}")
+    ok = not failed
+    log("")
+    if junit is not None:
+        run, failures, errors, skipped = junit_summary(junit.output())
+        junit_ok = junit.proc.returncode == 0
+        if not junit_ok:
+            log(f"{'=' * 30} JUnit (exit {junit.proc.returncode}) {'=' * 30}\n{junit.output()[-20000:]}")
+        log(f"JUnit: {run} tests, {failures} failures, {errors} errors, {skipped} skipped in {junit.seconds:.0f}s"
+            + ("" if junit_ok else "  <-- FAILED"))
+        ok = ok and junit_ok
+    totals = {}
+    for j in done:
+        for k, n in summary_counts(j.output()).items():
+            totals[k] = totals.get(k, 0) + n
+    text = ", ".join(f"{n} {k}" for k, n in sorted(totals.items()))
+    log(f"pytest: {text} in {len(done)} files" + ("" if not failed else f"; failed files: "
+                                                  + " ".join(j.name for j in failed)))
+    log(f"all tests: {'passed' if ok else 'FAILED'} in {time.monotonic() - began:.0f}s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
