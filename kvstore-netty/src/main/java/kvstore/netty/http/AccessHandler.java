@@ -8,15 +8,19 @@ import kvstore.netty.security.AccessRules;
 
 /**
  * Applies the {@link AccessRules} to each request head before its body is read: a browser page from an origin
- * not allowed and a Host that is not ours get {@code 403}, a request without the token gets {@code 401} (but for
- * {@code GET /health} and a CORS preflight of an allowed origin, which browsers send without it). The
+ * not allowed (and not the server's own: the web console) and a Host that is not ours get {@code 403}, a
+ * request without the token gets {@code 401} (but for the routes that need none, {@code GET /health} and the
+ * web console's files, and for a CORS preflight of an allowed origin, which browsers send without it). The
  * refused request's body is read and dropped; the connection stays open.
  */
 final class AccessHandler extends RequestGateHandler {
     private final AccessRules rules;
+    /** Whether the connection speaks HTTPS, so that the server's own pages have an {@code https://} origin. */
+    private final boolean tls;
 
-    AccessHandler(AccessRules rules) {
+    AccessHandler(AccessRules rules, boolean tls) {
         this.rules = rules;
+        this.tls = tls;
     }
 
     @Override
@@ -25,7 +29,8 @@ final class AccessHandler extends RequestGateHandler {
             return null;
         }
         HttpHeaders headers = head.headers();
-        if (!rules.originAllowed(headers.get(HttpHeaderNames.ORIGIN))) {
+        String origin = headers.get(HttpHeaderNames.ORIGIN);
+        if (!rules.originAllowed(origin) && !rules.sameOrigin(origin, headers.get(HttpHeaderNames.HOST), tls)) {
             return new Refusal(HttpResponseStatus.FORBIDDEN, "cross-origin request refused", false);
         }
         if (!rules.hostAllowed(headers.get(HttpHeaderNames.HOST))) {
@@ -38,7 +43,7 @@ final class AccessHandler extends RequestGateHandler {
         return null;
     }
 
-    /** Whether the request needs no token: its route says so ({@code GET /health}). */
+    /** Whether the request needs no token: its route says so ({@code GET /health}, {@code GET /ui/{file}}). */
     private static boolean isPublic(HttpRequest head) {
         String uri = head.uri();
         return !Route.of(head.method(), uri, Route.pathEnd(uri)).needsToken(head.method());

@@ -87,6 +87,22 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
     }
 
     /**
+     * Sends {@code body} of {@code contentType} with {@code status} and the headers {@code namesAndValues} (a
+     * name, its value, ...) in its turn; flushed as {@link #send(HttpResponseStatus, ByteBuf, CharSequence)} is.
+     */
+    void sendWithHeaders(HttpResponseStatus status, CharSequence contentType, ByteBuf body,
+                         CharSequence... namesAndValues) {
+        if (!ctx.channel().isActive()) {
+            body.release();
+            return;
+        }
+        metrics.record(status.code(), arrivedNanos);
+        FullHttpResponse response = Responses.withHeaders(version, status, contentType, body, keepAlive,
+                namesAndValues);
+        ctx.write(new SequencedResponse(sequence, response, !keepAlive), ctx.voidPromise());
+    }
+
+    /**
      * Sends a {@code 200} of {@code contentType} streamed in its turn: the head, then {@code body}'s parts as the
      * socket takes them. HTTP/1.1 gets it chunked. HTTP/1.0 knows no chunked coding: it gets the bytes as they
      * are, with their {@code Content-Length} when {@code body} knows it, and the connection closes after them, so

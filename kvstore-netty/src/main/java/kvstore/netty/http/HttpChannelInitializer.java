@@ -102,7 +102,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         if (!settings.access().allowedOrigins().isEmpty()) {
             p.addLast(new CorsHandler(settings.access()));
         }
-        p.addLast(new AccessHandler(settings.access()));
+        p.addLast(new AccessHandler(settings.access(), settings.tls() != null));
         p.addLast(new BodyBudgetHandler(bodies, settings.maxBody()));
         p.addLast(new BodyLimit(settings.maxBody()));
         p.addLast(new ResponseOrder(responses));

@@ -133,6 +133,7 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
                 case BACKUP -> api.admin().backup(ex);
                 case CLUSTER -> api.cluster().cluster(ex);
                 case READY -> api.cluster().ready(ex);
+                case UI -> api.console().serve(ex);
                 case NOT_FOUND, UNREADABLE -> throw new IllegalStateException("answered above: " + route);
             }
         } catch (BadRequestException e) {

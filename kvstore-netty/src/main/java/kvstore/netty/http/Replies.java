@@ -269,6 +269,11 @@ final class Replies {
                 .raw(",\"compact_revision\":").number(compactRevision).raw("}").done();
     }
 
+    /** {@code {"location":l}}: a redirect's body, saying where to go as its {@code Location} header does. */
+    static ByteBuf location(ByteBufAllocator alloc, String location) {
+        return new JsonBody(alloc, 16 + location.length()).raw("{\"location\":").string(location).raw("}").done();
+    }
+
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }

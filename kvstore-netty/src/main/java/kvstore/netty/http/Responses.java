@@ -37,26 +37,19 @@ final class Responses {
         return full(version, status, HttpHeaderValues.APPLICATION_JSON, body, keepAlive, allow);
     }
 
-    /**
-     * As {@link #json}, with a body of {@code contentType}. A JSON body gets a newline at its end here, the one
-     * place every JSON answer passes, so that curl's output does not run into the prompt; the
-     * {@code Content-Length} counts it.
-     */
+    /** As {@link #json}, with a body of {@code contentType}. */
     static FullHttpResponse full(HttpVersion version, HttpResponseStatus status, CharSequence contentType,
                                  ByteBuf body, boolean keepAlive, CharSequence allow) {
         return full(version, status, contentType, body, keepAlive, allow, NONE, NONE);
     }
 
     /**
-     * As {@link #full(HttpVersion, HttpResponseStatus, CharSequence, ByteBuf, boolean, CharSequence)}, with the
-     * {@code X-Kvstore-Revision} header when {@code revision} is not {@link #NONE} and {@code ETag: "<etag>"} when
-     * {@code etag} is not.
+     * As {@link #json}, with a body of {@code contentType}, the {@code X-Kvstore-Revision} header when
+     * {@code revision} is not {@link #NONE} and {@code ETag: "<etag>"} when {@code etag} is not.
      */
     static FullHttpResponse full(HttpVersion version, HttpResponseStatus status, CharSequence contentType,
                                  ByteBuf body, boolean keepAlive, CharSequence allow, long revision, long etag) {
-        if (HttpHeaderValues.APPLICATION_JSON.contentEquals(contentType) && body.isReadable()) {
-            body.writeByte('\n');
-        }
+        endJson(contentType, body);
         List<CharSequence> headers = new ArrayList<>(12);
         if (status.code() != HttpResponseStatus.NO_CONTENT.code()) { // a 204 may carry neither (RFC 9110)
             headers.add(HttpHeaderNames.CONTENT_TYPE);
@@ -77,6 +70,27 @@ final class Responses {
             headers.add(HttpHeaderNames.ETAG);
             headers.add("\"" + etag + "\"");
         }
+        return new DefaultFullHttpResponse(version, status, body,
+                new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])), EmptyHttpHeaders.INSTANCE);
+    }
+
+    /**
+     * A response with {@code body} of {@code contentType} and the headers {@code namesAndValues} (a name, its
+     * value, the next name...); the body's type and length are added, but to a {@code 304}, which has no body
+     * of its own.
+     */
+    static FullHttpResponse withHeaders(HttpVersion version, HttpResponseStatus status, CharSequence contentType,
+                                        ByteBuf body, boolean keepAlive, CharSequence... namesAndValues) {
+        endJson(contentType, body);
+        List<CharSequence> headers = new ArrayList<>(namesAndValues.length + 6);
+        headers.add(HttpHeaderNames.CONTENT_TYPE);
+        headers.add(contentType);
+        headers.addAll(List.of(namesAndValues));
+        if (status.code() != HttpResponseStatus.NOT_MODIFIED.code()) {
+            headers.add(HttpHeaderNames.CONTENT_LENGTH);
+            headers.add(Integer.toString(body.readableBytes()));
+        }
+        connection(headers, version, keepAlive);
         return new DefaultFullHttpResponse(version, status, body,
                 new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])), EmptyHttpHeaders.INSTANCE);
     }
@@ -109,6 +123,16 @@ final class Responses {
         connection(headers, version, false);
         return new DefaultHttpResponse(version, HttpResponseStatus.OK,
                 new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])));
+    }
+
+    /**
+     * Ends a JSON body with a newline, so that curl's output does not run into the prompt: every JSON answer
+     * passes here (the {@code Content-Length} counts it).
+     */
+    private static void endJson(CharSequence contentType, ByteBuf body) {
+        if (HttpHeaderValues.APPLICATION_JSON.contentEquals(contentType) && body.isReadable()) {
+            body.writeByte('\n');
+        }
     }
 
     private static void connection(List<CharSequence> headers, HttpVersion version, boolean keepAlive) {

@@ -38,6 +38,8 @@ enum Route {
     BACKUP("/backup", reading(HttpMethod.GET), writing()),
     CLUSTER("/cluster", reading(HttpMethod.GET), writing(), Trait.CLUSTER_ONLY),
     READY("/ready", reading(HttpMethod.GET), writing(), Trait.CLUSTER_ONLY),
+    /** The web console's static files; {@code /ui} itself is redirected to {@code /ui/}, its page. */
+    UI("/ui/{file}", reading(HttpMethod.GET), writing(), Trait.PUBLIC, Trait.DIRECTORY),
     /** No endpoint has this path: a {@code 404}. */
     NOT_FOUND(null, reading(), writing()),
     /** The request could not be decoded (bad HTTP, or a body over the limit): a {@code 400} or {@code 413}. */
@@ -52,7 +54,9 @@ enum Route {
         /** Answered only by a cluster member; a single server has no such endpoint ({@code 404}). */
         CLUSTER_ONLY,
         /** Its response streams until the client goes: the connection closes after it, and no timeout cuts it. */
-        STREAM
+        STREAM,
+        /** Its path without the {@code /} before its parameter matches too (a directory asked for as a file). */
+        DIRECTORY
     }
 
     /** The routes that are endpoints: every one but {@link #NOT_FOUND} and {@link #UNREADABLE}. */
@@ -63,6 +67,8 @@ enum Route {
     final String documentedPath;
     /** Every path that starts with it matches (a path with a parameter), or null when only the path itself does. */
     private final String prefix;
+    /** The prefix without its final {@code /}, which matches too ({@link Trait#DIRECTORY}), or null. */
+    private final String directory;
     private final HttpMethod[] reads;
     private final HttpMethod[] writes;
     private final Set<Trait> traits;
@@ -78,6 +84,7 @@ enum Route {
         this.reads = reads;
         this.writes = writes;
         this.traits = traits.length == 0 ? EnumSet.noneOf(Trait.class) : EnumSet.copyOf(Arrays.asList(traits));
+        this.directory = this.traits.contains(Trait.DIRECTORY) ? prefix.substring(0, prefix.length() - 1) : null;
         this.allow = Stream.concat(Arrays.stream(reads), Arrays.stream(writes))
                 .map(HttpMethod::name).collect(Collectors.joining(", "));
         this.label = name().toLowerCase(Locale.ROOT);
@@ -108,6 +115,9 @@ enum Route {
     }
 
     private boolean matches(String uri, int pathEnd) {
+        if (namesDirectory(uri, pathEnd)) {
+            return true;
+        }
         if (prefix != null) {
             return pathEnd >= prefix.length() && uri.startsWith(prefix);
         }
@@ -137,6 +147,11 @@ enum Route {
     /** Whether only a cluster member answers this route. */
     boolean clusterOnly() {
         return traits.contains(Trait.CLUSTER_ONLY);
+    }
+
+    /** Whether {@code uri}, whose path ends at {@code pathEnd}, names this route's directory without its {@code /}. */
+    boolean namesDirectory(String uri, int pathEnd) {
+        return directory != null && pathEnd == directory.length() && uri.startsWith(directory);
     }
 
     /** Whether this route's response streams until the client goes, holding its connection. */

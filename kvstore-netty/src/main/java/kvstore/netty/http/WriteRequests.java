@@ -30,7 +30,7 @@ final class WriteRequests {
         Op.Set set = WriteBodies.put(key, body, now);
         List<Op> ops = Preconditions.guard(ex.request().headers(), key, set);
         submit(ex, ops, 1, now, order, false, outcome -> {
-            byte[] value = set.value();
+            byte[] value = set.entry().value();
             boolean created = !outcome.results().get(ops.size() - 1).existed();
             return Replies.stored(new JsonBody(ex.alloc(), key.length + value.length + 80), key, value, created,
                     outcome.revision());
@@ -115,8 +115,7 @@ final class WriteRequests {
 
     /** On the event loop: answers the write, then lets the requests that waited for it go on, and flushes. */
     private static void answer(Exchange ex, RequestOrder order, long started, Reply reply, boolean batch,
-                               Outcome outcome,
-                               Throwable failure) {
+                               Outcome outcome, Throwable failure) {
         try {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null

@@ -33,8 +33,8 @@ class DocumentedFlagsTest {
     private static Map<String, Flag> serverFlags() {
         Map<String, Flag> flags = new LinkedHashMap<>();
         for (OptionSpec o : Main.commandLine().getCommandSpec().options()) {
-            if (o.usageHelp() || o.versionHelp() || o.hidden()) {
-                continue; // a hidden flag is for the tests, not for users
+            if (o.usageHelp() || o.versionHelp() || o.hidden()) { // hidden: for tests, not for users
+                continue;
             }
             String raw = o.defaultValueString(false);
             Matcher env = raw == null ? null : ENV.matcher(raw);

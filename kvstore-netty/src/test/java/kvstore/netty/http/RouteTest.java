@@ -59,6 +59,12 @@ class RouteTest {
         assertEquals(Route.ITEM, route(HttpMethod.GET, "/kv/a/b"));
         assertEquals(Route.ITEM, route(HttpMethod.GET, "/kv/"));
         assertEquals(Route.LIST, route(HttpMethod.GET, "/kv?prefix=a"));
+        assertEquals(Route.UI, route(HttpMethod.GET, "/ui"), "a directory without its slash");
+        assertEquals(Route.UI, route(HttpMethod.GET, "/ui?x=1"));
+        assertEquals(Route.UI, route(HttpMethod.GET, "/ui/"));
+        assertTrue(Route.UI.namesDirectory("/ui?x", 3));
+        assertFalse(Route.UI.namesDirectory("/ui/", 4));
+        assertFalse(Route.ITEM.namesDirectory("/kv", 3), "only a directory route has one");
     }
 
     @Test
@@ -71,7 +77,8 @@ class RouteTest {
 
     @Test
     void shouldNotFindOtherPaths() {
-        for (String path : List.of("/", "/kvx", "/stats/x", "/healthz", "/metrics/x", "/watch/x", "/clusters", "/ready/")) {
+        for (String path : List.of("/", "/kvx", "/stats/x", "/healthz", "/metrics/x", "/watch/x", "/clusters", "/ready/",
+                "/u", "/uix", "/ui.html")) {
             assertEquals(Route.NOT_FOUND, route(HttpMethod.GET, path), path);
         }
     }
@@ -98,10 +105,11 @@ class RouteTest {
     }
 
     @Test
-    void shouldNeedTheTokenEverywhereButTheHealthCheck() {
+    void shouldNeedTheTokenEverywhereButTheHealthCheckAndTheConsolesFiles() {
         for (Route route : Route.values()) {
             for (HttpMethod method : METHODS) {
-                assertEquals(!(route == Route.HEALTH && method == HttpMethod.GET), route.needsToken(method),
+                boolean isPublic = (route == Route.HEALTH || route == Route.UI) && method == HttpMethod.GET;
+                assertEquals(!isPublic, route.needsToken(method),
                         route + " " + method);
             }
         }
@@ -162,7 +170,7 @@ class RouteTest {
             for (HttpMethod method : METHODS) {
                 String uri = samplePath(r.documentedPath);
                 if (r.allows(method) || route(method, uri) != r || method == HttpMethod.OPTIONS) {
-                    continue; // served, another route's (POST /kv/batch), or OPTIONS (204 with Allow on every route)
+                    continue; // served, another route's (POST /kv/batch), or a CORS preflight (204 everywhere)
                 }
                 channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, Unpooled.EMPTY_BUFFER));
                 FullHttpResponse response = channel.readOutbound();

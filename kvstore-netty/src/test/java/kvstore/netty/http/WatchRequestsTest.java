@@ -117,7 +117,7 @@ class WatchRequestsTest {
         FullHttpResponse response = full();
         try {
             assertEquals(status, response.status().code(), response.content().toString(StandardCharsets.UTF_8));
-            return response.content().toString(StandardCharsets.UTF_8).strip();
+            return JsonReplies.line(response.content().toString(StandardCharsets.UTF_8));
         } finally {
             response.release();
         }

@@ -58,4 +58,29 @@ class AccessRulesTest {
         assertTrue(locked.authorised(false, "Bearer t"));
         assertTrue(AccessRules.LOOPBACK_DEFAULTS.authorised(false, null));
     }
+
+    @Test
+    void shouldTakeTheServersOwnOriginAsSameOriginOnLoopback() {
+        assertTrue(loopback.sameOrigin("http://127.0.0.1:8080", "127.0.0.1:8080", false));
+        assertTrue(loopback.sameOrigin("http://LOCALHOST:8080/", "localhost:8080", false));
+        assertTrue(loopback.sameOrigin("https://kv.internal", "kv.internal", true));
+        assertFalse(loopback.sameOrigin("http://127.0.0.1:8081", "127.0.0.1:8080", false), "another port");
+        assertFalse(loopback.sameOrigin("https://127.0.0.1:8080", "127.0.0.1:8080", false), "another scheme");
+        assertFalse(loopback.sameOrigin("http://127.0.0.1:8080", "127.0.0.1:8080", true), "another scheme");
+        assertFalse(loopback.sameOrigin("http://evil.example", "evil.example", false), "a name rebound by DNS");
+        assertFalse(loopback.sameOrigin("null", "127.0.0.1:8080", false));
+        assertFalse(loopback.sameOrigin(null, "127.0.0.1:8080", false));
+        assertFalse(loopback.sameOrigin("http://127.0.0.1:8080", null, false));
+    }
+
+    @Test
+    void shouldTakeOnlyNamesNoOtherSiteCanPoseAsBeyondLoopback() {
+        AccessRules open = new AccessRules(null, Set.of(), Set.of("kv.example.com"), false);
+        assertTrue(open.sameOrigin("http://10.0.0.5:8080", "10.0.0.5:8080", false), "an address is never rebound");
+        assertTrue(open.sameOrigin("http://[fd00::5]:8080", "[fd00::5]:8080", false));
+        assertTrue(open.sameOrigin("http://kv.example.com", "kv.example.com", false), "listed in --allowed-hosts");
+        assertFalse(open.sameOrigin("http://evil.example:8080", "evil.example:8080", false), "any name, without a token");
+        AccessRules locked = new AccessRules(BearerToken.of("t"), Set.of(), Set.of(), false);
+        assertTrue(locked.sameOrigin("http://kv.example.com", "kv.example.com", false), "another site has no token");
+    }
 }
