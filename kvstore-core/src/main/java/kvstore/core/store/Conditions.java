@@ -34,7 +34,7 @@ public final class Conditions {
     }
 
     /** What a key holds after an earlier delete of the unit. */
-    private static final Entry ABSENT = new Entry(new byte[0], new byte[0], Entry.NEVER, 0, 0, 0);
+    private static final Entry ABSENT = Entry.of(new byte[0], new byte[0], Entry.NEVER, 0, 0, 0);
 
     private Conditions() {
     }
@@ -94,7 +94,7 @@ public final class Conditions {
      */
     public static Entry leftBy(Op op, long revision, long atMillis) {
         if (op instanceof Op.Set set && set.isLiveAt(atMillis)) {
-            return new Entry(set.key(), set.value(), set.deadlineMillis(), 0, revision, 0);
+            return Entry.of(set.key(), set.value(), set.deadlineMillis(), 0, revision, 0);
         }
         return null;
     }

@@ -12,8 +12,11 @@ package kvstore.core.store;
  *
  * <p>Entries are compared by identity on purpose: an expiry removes the exact entry it was scheduled for,
  * so it can never remove a newer value written to the same key.
+ *
+ * <p>Most keys never expire: their entries hold no deadline at all ({@link #of} makes an {@code Expiring} entry
+ * only for one that has a deadline), which keeps each of them a few bytes smaller.
  */
-public final class Entry {
+public class Entry {
     /** The deadline of an entry that never expires. */
     public static final long NEVER = Long.MAX_VALUE;
     /** The largest TTL a client may ask for: about 31 million years, far below where a deadline overflows. */
@@ -21,19 +24,39 @@ public final class Entry {
 
     private final byte[] key;
     private final byte[] value;
-    private final long deadlineMillis;
     /** Filled in once by the store's writer before the entry is published (see {@link #applied}). */
     private long createRevision;
     private long modRevision;
     private long version;
 
-    public Entry(byte[] key, byte[] value, long deadlineMillis, long createRevision, long modRevision, long version) {
+    private Entry(byte[] key, byte[] value, long createRevision, long modRevision, long version) {
         this.key = key;
         this.value = value;
-        this.deadlineMillis = deadlineMillis;
         this.createRevision = createRevision;
         this.modRevision = modRevision;
         this.version = version;
+    }
+
+    /** An entry of {@code key}, expiring at {@code deadlineMillis} ({@link #NEVER}: never), with these figures. */
+    public static Entry of(byte[] key, byte[] value, long deadlineMillis, long createRevision, long modRevision,
+                           long version) {
+        return deadlineMillis == NEVER ? new Entry(key, value, createRevision, modRevision, version)
+                : new Expiring(key, value, deadlineMillis, createRevision, modRevision, version);
+    }
+
+    /** An entry with a deadline. */
+    private static final class Expiring extends Entry {
+        private final long deadlineMillis;
+
+        Expiring(byte[] key, byte[] value, long deadlineMillis, long createRevision, long modRevision, long version) {
+            super(key, value, createRevision, modRevision, version);
+            this.deadlineMillis = deadlineMillis;
+        }
+
+        @Override
+        public long deadlineMillis() {
+            return deadlineMillis;
+        }
     }
 
     /** The key, as UTF-8 bytes. */
@@ -48,7 +71,7 @@ public final class Entry {
 
     /** Epoch milliseconds at which the entry expires, or {@link #NEVER}. */
     public long deadlineMillis() {
-        return deadlineMillis;
+        return NEVER;
     }
 
     /**
@@ -57,7 +80,7 @@ public final class Entry {
      */
     Entry applied(long createRevision, long revision, long version) {
         if (modRevision != 0) {
-            return new Entry(key, value, deadlineMillis, createRevision, revision, version);
+            return of(key, value, deadlineMillis(), createRevision, revision, version);
         }
         this.createRevision = createRevision;
         this.modRevision = revision;
@@ -94,6 +117,6 @@ public final class Entry {
     }
 
     public boolean isLiveAt(long nowMillis) {
-        return nowMillis < deadlineMillis;
+        return nowMillis < deadlineMillis();
     }
 }

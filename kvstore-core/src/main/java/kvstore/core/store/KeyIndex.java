@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * misses a key further along; a rebuild makes a new array and publishes it whole.
  */
 final class KeyIndex {
-    private static final Entry TOMBSTONE = new Entry(new byte[0], new byte[0], 0, 0, 0, 0);
+    private static final Entry TOMBSTONE = Entry.of(new byte[0], new byte[0], 0, 0, 0, 0);
     private static final int MIN_CAPACITY = 1 << 10;
 
     private volatile AtomicReferenceArray<Entry> table = new AtomicReferenceArray<>(MIN_CAPACITY);

@@ -19,7 +19,7 @@ public sealed interface Op {
     record Set(byte[] key, Entry entry) implements Op {
         /** Sets {@code key} to {@code value}, expiring at {@code deadlineMillis} ({@link Entry#NEVER}: never). */
         public Set(byte[] key, byte[] value, long deadlineMillis) {
-            this(key, new Entry(key, value, deadlineMillis, 0, 0, 0));
+            this(key, Entry.of(key, value, deadlineMillis, 0, 0, 0));
         }
 
         public byte[] value() {

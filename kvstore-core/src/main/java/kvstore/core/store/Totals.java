@@ -12,7 +12,7 @@ public record Totals(long keys, long keyBytes, long valueBytes) {
      * array headers, its hash-index slots and its skip-list node (a million 100-byte values measured about this
      * much more).
      */
-    public static final long ENTRY_OVERHEAD_BYTES = 152;
+    public static final long ENTRY_OVERHEAD_BYTES = 144;
 
     /** The estimated heap bytes of the data set: what {@code --max-memory} bounds. */
     public long memoryBytes() {

@@ -24,7 +24,7 @@ import java.util.Map;
  */
 final class GroupView implements Conditions.View {
     /** What a key holds after a write of the group that left it absent. */
-    private static final Entry ABSENT = new Entry(new byte[0], new byte[0], Entry.NEVER, 0, 0, 0);
+    private static final Entry ABSENT = Entry.of(new byte[0], new byte[0], Entry.NEVER, 0, 0, 0);
 
     private final Store store;
     private final List<List<Op>> units = new ArrayList<>();

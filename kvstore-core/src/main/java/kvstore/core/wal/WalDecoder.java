@@ -145,7 +145,7 @@ final class WalDecoder {
             return null;
         }
         byte[] value = Arrays.copyOfRange(buf, valueStart, valueEnd);
-        Op write = version > 0 ? new Op.Restore(new Entry(key, value, deadline, createRevision, revision, version))
+        Op write = version > 0 ? new Op.Restore(Entry.of(key, value, deadline, createRevision, revision, version))
                 : new Op.Set(key, value, deadline);
         return new Line(Line.Kind.WRITE, write, 0, revision, timestamp);
     }
@@ -214,7 +214,7 @@ final class WalDecoder {
                     throw new BadLineException("bad \"version\"");
                 }
                 long deadline = deadline(timestamp, ttl);
-                Op write = version > 0 ? new Op.Restore(new Entry(key, value, deadline, figures[1], revision, version))
+                Op write = version > 0 ? new Op.Restore(Entry.of(key, value, deadline, figures[1], revision, version))
                         : new Op.Set(key, value, deadline);
                 return new Line(Line.Kind.WRITE, write, 0, revision, at);
             }

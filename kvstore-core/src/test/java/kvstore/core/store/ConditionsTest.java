@@ -105,7 +105,7 @@ class ConditionsTest {
     }
 
     private void hold(String key, String json, long modRevision) {
-        held.put(key, new Entry(utf8(key), utf8(json), Entry.NEVER, 1, modRevision, 1));
+        held.put(key, Entry.of(utf8(key), utf8(json), Entry.NEVER, 1, modRevision, 1));
     }
 
     private static Op.Set set(String key, String json) {

@@ -17,7 +17,7 @@ class KeyIndexTest {
     }
 
     private static Entry entry(String k) {
-        return new Entry(key(k), key("\"" + k + "\""), Entry.NEVER, 1, 1, 1);
+        return Entry.of(key(k), key("\"" + k + "\""), Entry.NEVER, 1, 1, 1);
     }
 
     @Test

@@ -145,8 +145,8 @@ class StoreRevisionsTest {
     void shouldApplyAGivenRevisionAndLeaveAloneKeysASnapshotAlreadyReflects() {
         // A snapshot taken while revisions 5 and 6 were applied: it saw "a" after 6, "b" before 5.
         store.raiseRevision(4);
-        store.apply(List.of(new Op.Restore(new Entry(utf8("a"), utf8("\"a6\""), Entry.NEVER, 2, 6, 3))), 6, NOW);
-        store.apply(List.of(new Op.Restore(new Entry(utf8("b"), utf8("\"b3\""), Entry.NEVER, 3, 3, 1))), 3, NOW);
+        store.apply(List.of(new Op.Restore(Entry.of(utf8("a"), utf8("\"a6\""), Entry.NEVER, 2, 6, 3))), 6, NOW);
+        store.apply(List.of(new Op.Restore(Entry.of(utf8("b"), utf8("\"b3\""), Entry.NEVER, 3, 3, 1))), 3, NOW);
         assertEquals(6, store.revision());
         assertTrue(heard.isEmpty(), "a snapshot's keys are state, not changes");
 

@@ -41,7 +41,7 @@ class WalDecoderFastPathTest {
                 case 1 -> unit(set, ts, revision);
                 case 2 -> encoder.encode(List.of(random.nextBoolean() ? set : new Op.Delete(utf8(key))), ts);
                 case 3 -> encoder.encodeExpire(utf8(key), ts, revision);
-                default -> encoder.encodeEntry(new Entry(set.key(), set.value(), deadline,
+                default -> encoder.encodeEntry(Entry.of(set.key(), set.value(), deadline,
                         1 + random.nextInt(1000), revision, 1 + random.nextInt(1 << 20)), ts);
             };
             int crcAt = line.length - 1 - WalFormat.CRC_SUFFIX_LENGTH;

@@ -198,7 +198,7 @@ class WalEncoderTest {
                 withoutCrc(new String(encoder.encodeExpire(utf8("k"), TS, 9), StandardCharsets.UTF_8)));
         assertEquals("{\"op\":\"format\",\"version\":2,\"revision\":31}",
                 withoutCrc(new String(encoder.encodeVersionMark(31), StandardCharsets.UTF_8)));
-        Entry entry = new Entry(utf8("k"), utf8("\"v\""), TS + 2_000, 3, 8, 4);
+        Entry entry = Entry.of(utf8("k"), utf8("\"v\""), TS + 2_000, 3, 8, 4);
         assertEquals("{\"op\":\"set\",\"key\":\"k\",\"value\":\"v\",\"ttl\":2,\"timestamp\":1700000000.123,"
                 + "\"revision\":8,\"create_revision\":3,\"version\":4}",
                 withoutCrc(new String(encoder.encodeEntry(entry, TS), StandardCharsets.UTF_8)));
@@ -206,7 +206,7 @@ class WalEncoderTest {
 
     @Test
     void shouldWriteADueSnapshotEntryAsOfItsDeadlineSoTheDeadlineReadsBackExact() throws Exception {
-        Entry due = new Entry(utf8("k"), utf8("1"), TS - 1_234, 1, 2, 1);
+        Entry due = Entry.of(utf8("k"), utf8("1"), TS - 1_234, 1, 2, 1);
 
         byte[] line = encoder.encodeEntry(due, TS);
 
