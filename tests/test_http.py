@@ -329,3 +329,28 @@ def test_every_json_answer_ends_with_a_newline_counted_in_its_length(shared_serv
             r = c.read_response()
             assert r.body.endswith(b"}\n") and int(r.headers["content-length"]) == len(r.body), r
             r.json()
+
+
+def test_options_is_answered_204_with_the_paths_methods_and_the_connection_goes_on(shared_server):
+    """An OPTIONS request without an Origin was counted as a 204 but never answered: the encoder could not edit the
+    response's read-only headers, and the connection closed without a word."""
+    with shared_server.raw() as c:
+        c.send(request_bytes("OPTIONS", "/kv/" + uid()) + request_bytes("OPTIONS", "/ui/")
+               + request_bytes("GET", "/health"))
+        item, ui, health = (c.read_response() for _ in range(3))
+    assert item.status_code == 204 and item.headers.get("allow") == "GET, PUT, DELETE", item
+    assert "content-length" not in item.headers and item.body == b""
+    assert ui.status_code == 204 and ui.headers.get("allow") == "GET", ui
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/ui/", "/ui/app.js", "/kv/x", "/health"])
+def test_head_gets_405_with_allow_on_every_route_the_console_included(shared_server, path):
+    """No route takes HEAD: the console's files answer it as every other route does."""
+    with shared_server.raw() as c:
+        c.send(request_bytes("HEAD", path) + request_bytes("GET", "/health"))
+        head = c.read_response(head_request=True)
+        after = c.read_response()
+    assert head.status_code == 405 and "GET" in head.headers.get("allow", ""), head
+    assert head.body == b"", "an answer to HEAD has no body"
+    assert after.status_code == 200 and after.json() == {"status": "ok"}, "the connection goes on after it"

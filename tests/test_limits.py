@@ -3,6 +3,7 @@
 Raw sockets throughout: an HTTP library would add a Host header, refuse odd versions or hide a close.
 """
 import collections
+import json
 import re
 import resource
 import signal
@@ -393,6 +394,49 @@ def test_clients_that_never_read_cannot_exhaust_memory_and_are_answered_once_the
         assert answers[1].json() == {"status": "ok"}
     finally:
         patient.close()
+        for a in attackers:
+            a[0].close()
+    assert srv.running(), f"the server died:\n{srv.stderr()[-2000:]}"
+
+
+def test_a_batch_answer_larger_than_the_heap_is_streamed_and_non_readers_of_it_hold_little(server_factory):
+    """A batch of 300 gets of a 1 MB value asks for a 300 MB answer: built in one buffer, it took a 256 MiB
+    server out of direct memory. Now a large batch answer is streamed in chunks as the socket takes them, so
+    clients that ask for it and never read hold little, and one that reads gets every byte."""
+    srv = server_factory(env={"JAVA_TOOL_OPTIONS": "-Xmx256m"})
+    big = "v" * 1_000_000
+    assert srv.put_key("big", big).status_code == 200
+    n = 300
+    body = json.dumps({"operations": [{"op": "get", "key": "big"}] * n}).encode()
+    attackers = [pipeliner(srv, request_bytes("POST", "/kv/batch", body)) for _ in range(4)]
+    try:
+        for _ in range(50):
+            for a in attackers:
+                a[1] = push(a[0], a[1]) if a[1] else a[1]
+        entry = srv.get_key("big").json()
+        item = json.dumps({"key": "big", "value": big, **{k: entry[k] for k in
+                                                          ("create_revision", "mod_revision", "version")}},
+                          separators=(",", ":")).encode()
+        revision = entry["mod_revision"]
+        expected = [b'{"success":true,"results":[', item] + [b"," + item] * (n - 1) + [
+            f'],"revision":{revision}}}\n'.encode()]
+        with srv.post("/kv/batch", data=body, stream=True, timeout=120) as r:
+            assert r.status_code == 200, r.text[:300]
+            assert r.headers.get("transfer-encoding") == "chunked" and "content-length" not in r.headers
+            assert r.headers.get("x-kvstore-revision") == str(revision)
+            got = r.raw.stream(1 << 20, decode_content=False)
+            pending = b""
+            for want in expected:  # compared as it arrives: the whole answer is never held here either
+                while len(pending) < len(want):
+                    more = next(got, b"")
+                    assert more, "the answer ended early"
+                    pending += more
+                assert pending[:len(want)] == want
+                pending = pending[len(want):]
+            assert pending == b"" and next(got, b"") == b"", "bytes after the answer's end"
+        assert srv.running(), f"the server died:\n{srv.stderr()[-2000:]}"
+        assert srv.get("/health", timeout=5).status_code == 200
+    finally:
         for a in attackers:
             a[0].close()
     assert srv.running(), f"the server died:\n{srv.stderr()[-2000:]}"

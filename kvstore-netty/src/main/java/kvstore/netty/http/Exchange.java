@@ -110,14 +110,19 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
      * {@code body} is closed unsent. The metrics count the response as its head goes.
      */
     void stream(CharSequence contentType, ChunkedInput<HttpContent> body) throws Exception {
+        stream(contentType, body, Responses.NONE);
+    }
+
+    /** As {@link #stream(CharSequence, ChunkedInput)}, an answer of {@code /kv} that reflects {@code revision}. */
+    private void stream(CharSequence contentType, ChunkedInput<HttpContent> body, long revision) throws Exception {
         if (!ctx.channel().isActive()) {
             body.close();
             return;
         }
         metrics.record(HttpResponseStatus.OK.code(), arrivedNanos);
         boolean chunked = !HttpVersion.HTTP_1_0.equals(version);
-        HttpResponse head = chunked ? Responses.chunked(version, contentType, keepAlive)
-                : Responses.plain(version, contentType, body.length());
+        HttpResponse head = chunked ? Responses.chunked(version, contentType, keepAlive, revision)
+                : Responses.plain(version, contentType, body.length(), revision);
         ctx.write(new SequencedResponse(sequence, head, body, !chunked || !keepAlive), ctx.voidPromise());
     }
 
@@ -129,6 +134,22 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
     /** Sends {@code 200} with {@code body}, an answer of {@code /kv} that reflects {@code revision}. */
     void ok(JsonBody body, long revision) {
         send(HttpResponseStatus.OK, body.done(), revision, Responses.NONE);
+    }
+
+    /**
+     * Sends {@code 200} with {@code list}, an answer of {@code /kv} that reflects {@code revision}: built whole when
+     * small, streamed in chunks ({@link JsonStream}) when large.
+     */
+    void ok(JsonList list, long revision) {
+        if (list.size() <= JsonStream.STREAM_ABOVE) {
+            ok(list.whole(alloc()), revision);
+            return;
+        }
+        try {
+            stream(HttpHeaderValues.APPLICATION_JSON, new JsonStream(list), revision);
+        } catch (Exception e) {
+            throw new IllegalStateException("a JSON stream cannot fail to close", e);
+        }
     }
 
     /** Sends {@code {"error": message}} with {@code status}. */

@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  * BodyLimit                   aggregates bodies; a body over the limit becomes a JSON 413
  * ResponseOrder               responses in request order under pipelining; pauses reading to bound memory;
  *                             counts large responses not yet sent in the budget shared by all connections
+ *                             (once a stream goes out, StreamBudgetHandler and ChunkedWriteHandler join before it:
+ *                             chunks written as the socket takes them, counted in the same budget)
  * RefusedRequestHandler       answers the refused requests in their turn
  * ReadBarrierHandler          cluster mode only: holds linearizable reads until their read barrier
  * KvHandler                   the API; starts no request while the client has not read enough of its answers

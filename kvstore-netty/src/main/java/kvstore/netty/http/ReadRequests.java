@@ -53,8 +53,7 @@ final class ReadRequests {
         int limit = query.paged() ? query.limit() : Integer.MAX_VALUE;
         if (query.values()) {
             EntryPage page = db.entries(query.prefix(), query.after(), limit);
-            JsonBody body = new JsonBody(ex.alloc(), Replies.itemsSize(page.entries()));
-            ex.ok(Replies.items(body, page.entries(), page.next(), page.revision(), db.now()), page.revision());
+            ex.ok(Replies.items(page.entries(), page.next(), page.revision(), db.now()), page.revision());
             return;
         }
         long revision = db.revision();

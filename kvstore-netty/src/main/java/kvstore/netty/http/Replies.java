@@ -12,8 +12,8 @@ import java.util.Locale;
 
 /**
  * Every JSON body kvstore answers with, each shape written here once: the single-key requests and the
- * results of a batch share them. Members are appended to a {@link JsonBody}, so a batch builds all its
- * results in one buffer.
+ * results of a batch share them. Members are appended to a {@link JsonBody}; the answers that are lists of
+ * many items (a batch's results, a listing with values) are {@link JsonList}s, built whole or streamed.
  */
 final class Replies {
     /** The error of a key that is absent or expired. */
@@ -129,14 +129,9 @@ final class Replies {
         return json.raw(NOT_DELETED).string(key).raw(NOT_FOUND_END);
     }
 
-    /** Opens {@code {"success":true,"results":[}; results follow, separated by {@link #nextResult}. */
+    /** Opens {@code {"success":true,"results":[}; the results follow, as the items of a {@link JsonList}. */
     static JsonBody results(JsonBody json) {
         return json.raw(RESULTS);
-    }
-
-    /** The separator before every result but the first. */
-    static JsonBody nextResult(JsonBody json) {
-        return json.raw(",");
     }
 
     /** Closes what {@link #results} opened, with the batch's {@code "revision"}. */
@@ -163,24 +158,13 @@ final class Replies {
      * {@code {"items":[{"key":k,"value":v,...},...],"revision":r}}: a listing with values (each item an
      * {@link #entry}), as it stood at {@code revision}; with {@code "next":n} when {@code next} is not null.
      */
-    static JsonBody items(JsonBody json, List<Entry> entries, byte[] next, long revision, long nowMillis) {
-        json.raw("{\"items\":[");
-        for (int i = 0; i < entries.size(); i++) {
-            if (i > 0) {
-                json.raw(",");
-            }
-            entry(json, entries.get(i), nowMillis);
-        }
-        return listingEnd(json, next, revision);
-    }
-
-    /** The size hint of {@link #items}. */
-    static int itemsSize(List<Entry> entries) {
-        int size = 32;
+    static JsonList items(List<Entry> entries, byte[] next, long revision, long nowMillis) {
+        long size = 32;
         for (Entry e : entries) {
             size += entrySize(e.key().length, e.value().length);
         }
-        return size;
+        return new JsonList(entries.size(), json -> json.raw("{\"items\":["),
+                (json, i) -> entry(json, entries.get(i), nowMillis), json -> listingEnd(json, next, revision), size);
     }
 
     private static JsonBody listingEnd(JsonBody json, byte[] next, long revision) {

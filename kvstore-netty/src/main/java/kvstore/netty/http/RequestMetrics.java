@@ -19,9 +19,11 @@ import java.io.IOException;
  * for an empty slot each make a {@link RequestSeries} over the same data points, and either is fine to keep.
  */
 final class RequestMetrics {
-    /** The methods with a label of their own; any other is counted as {@code other}. */
-    private static final HttpMethod[] METHODS = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
+    /** The methods with a label of their own; any other is counted as {@link #OTHER}. */
+    static final HttpMethod[] METHODS = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
         HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.PATCH, HttpMethod.TRACE, HttpMethod.CONNECT};
+    /** The method label of a method not in {@link #METHODS}. */
+    static final String OTHER = "other";
     private static final Route[] ROUTES = Route.values();
     private static final AsciiString CONTENT_TYPE = AsciiString.cached(KvMetrics.CONTENT_TYPE);
     /** Room for a typical scrape, so the body is seldom copied as it grows. */
@@ -45,7 +47,7 @@ final class RequestMetrics {
         int slot = route.ordinal() * (METHODS.length + 1) + m;
         RequestSeries s = series[slot];
         if (s == null) {
-            s = metrics.http().series(route.label, m < METHODS.length ? METHODS[m].name() : "other");
+            s = metrics.http().series(route.label, m < METHODS.length ? METHODS[m].name() : OTHER);
             series[slot] = s;
         }
         return s;

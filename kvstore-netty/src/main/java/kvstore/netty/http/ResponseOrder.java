@@ -28,14 +28,15 @@ import java.util.PriorityQueue;
  * connection's first stream goes out, so that the usual responses never pass through it.
  *
  * <p>Every large response is counted in the {@link ResponseBudget} shared by all connections from the moment it
- * reaches this handler until it has been handed to the socket.
+ * reaches this handler until it has been handed to the socket; so are a stream's chunks, by a
+ * {@link StreamBudgetHandler} put in front of the {@link ChunkedWriteHandler}.
  *
  * <p>A client that half-closes its side (the server runs with {@code ALLOW_HALF_CLOSURE}) gets the answers
  * to everything it sent, then the connection closes; so does every client when the server stops ({@link #DRAIN}).
  *
  * <pre>
  * pipeline: ... BodyLimit → ResponseOrder → RefusedRequestHandler → KvHandler
- *           ... BodyLimit → ChunkedWriteHandler → ResponseOrder → ...   (once a stream went out)
+ *           ... BodyLimit → StreamBudgetHandler → ChunkedWriteHandler → ResponseOrder → ...   (once a stream went out)
  * </pre>
  */
 public final class ResponseOrder extends ChannelDuplexHandler {
@@ -188,11 +189,12 @@ public final class ResponseOrder extends ChannelDuplexHandler {
     }
 
     /** Writes a full response, or a streamed one's head and then its stream; returns the last write's future. */
-    private static ChannelFuture send(ChannelHandlerContext ctx, SequencedResponse response, ChannelPromise promise) {
+    private ChannelFuture send(ChannelHandlerContext ctx, SequencedResponse response, ChannelPromise promise) {
         if (response.stream() == null) {
             return ctx.write(response.response(), promise);
         }
         if (ctx.pipeline().get(ChunkedWriteHandler.class) == null) {
+            ctx.pipeline().addBefore(ctx.name(), null, new StreamBudgetHandler(budget, share));
             ctx.pipeline().addBefore(ctx.name(), null, new ChunkedWriteHandler());
         }
         ctx.write(response.response());

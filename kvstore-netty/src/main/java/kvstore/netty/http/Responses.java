@@ -2,11 +2,13 @@ package kvstore.netty.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -62,16 +64,28 @@ final class Responses {
             headers.add(HttpHeaderNames.ALLOW);
             headers.add(allow);
         }
-        if (revision != NONE) {
-            headers.add(REVISION_HEADER);
-            headers.add(Long.toString(revision));
-        }
+        revision(headers, revision);
         if (etag != NONE) {
             headers.add(HttpHeaderNames.ETAG);
             headers.add("\"" + etag + "\"");
         }
-        return new DefaultFullHttpResponse(version, status, body,
-                new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])), EmptyHttpHeaders.INSTANCE);
+        return new DefaultFullHttpResponse(version, status, body, headers(status, headers), EmptyHttpHeaders.INSTANCE);
+    }
+
+    /**
+     * {@code namesAndValues} as the headers of a response with {@code status}: read-only, built once, except for
+     * a {@code 204}, whose {@code Content-Length} and {@code Transfer-Encoding} Netty's encoder removes (present or
+     * not): read-only headers made it throw, and the connection closed with no answer at all.
+     */
+    private static HttpHeaders headers(HttpResponseStatus status, List<CharSequence> namesAndValues) {
+        if (status.code() != HttpResponseStatus.NO_CONTENT.code()) {
+            return new ReadOnlyHttpHeaders(false, namesAndValues.toArray(new CharSequence[0]));
+        }
+        HttpHeaders headers = new DefaultHttpHeaders();
+        for (int i = 0; i < namesAndValues.size(); i += 2) {
+            headers.add(namesAndValues.get(i), namesAndValues.get(i + 1));
+        }
+        return headers;
     }
 
     /**
@@ -91,29 +105,31 @@ final class Responses {
             headers.add(Integer.toString(body.readableBytes()));
         }
         connection(headers, version, keepAlive);
-        return new DefaultFullHttpResponse(version, status, body,
-                new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])), EmptyHttpHeaders.INSTANCE);
+        return new DefaultFullHttpResponse(version, status, body, headers(status, headers), EmptyHttpHeaders.INSTANCE);
     }
 
-    /** The head of a {@code 200} whose body of {@code contentType} follows in chunks of unknown total length. */
-    static HttpResponse chunked(HttpVersion version, CharSequence contentType, boolean keepAlive) {
-        List<CharSequence> headers = new ArrayList<>(6);
+    /**
+     * The head of a {@code 200} whose body of {@code contentType} follows in chunks of unknown total length, with
+     * the {@code X-Kvstore-Revision} header when {@code revision} is not {@link #NONE}.
+     */
+    static HttpResponse chunked(HttpVersion version, CharSequence contentType, boolean keepAlive, long revision) {
+        List<CharSequence> headers = new ArrayList<>(8);
         headers.add(HttpHeaderNames.CONTENT_TYPE);
         headers.add(contentType);
         headers.add(HttpHeaderNames.TRANSFER_ENCODING);
         headers.add(HttpHeaderValues.CHUNKED);
         connection(headers, version, keepAlive);
-        return new DefaultHttpResponse(version, HttpResponseStatus.OK,
-                new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])));
+        revision(headers, revision);
+        return new DefaultHttpResponse(version, HttpResponseStatus.OK, headers(HttpResponseStatus.OK, headers));
     }
 
     /**
      * The head of a {@code 200} whose body of {@code contentType} follows in parts with no transfer coding, and
      * after which the connection closes: {@code length} bytes, or all until the close when the length is unknown
-     * (negative).
+     * (negative); with the {@code X-Kvstore-Revision} header when {@code revision} is not {@link #NONE}.
      */
-    static HttpResponse plain(HttpVersion version, CharSequence contentType, long length) {
-        List<CharSequence> headers = new ArrayList<>(6);
+    static HttpResponse plain(HttpVersion version, CharSequence contentType, long length, long revision) {
+        List<CharSequence> headers = new ArrayList<>(8);
         headers.add(HttpHeaderNames.CONTENT_TYPE);
         headers.add(contentType);
         if (length >= 0) {
@@ -121,8 +137,8 @@ final class Responses {
             headers.add(Long.toString(length));
         }
         connection(headers, version, false);
-        return new DefaultHttpResponse(version, HttpResponseStatus.OK,
-                new ReadOnlyHttpHeaders(false, headers.toArray(new CharSequence[0])));
+        revision(headers, revision);
+        return new DefaultHttpResponse(version, HttpResponseStatus.OK, headers(HttpResponseStatus.OK, headers));
     }
 
     /**
@@ -132,6 +148,13 @@ final class Responses {
     private static void endJson(CharSequence contentType, ByteBuf body) {
         if (HttpHeaderValues.APPLICATION_JSON.contentEquals(contentType) && body.isReadable()) {
             body.writeByte('\n');
+        }
+    }
+
+    private static void revision(List<CharSequence> headers, long revision) {
+        if (revision != NONE) {
+            headers.add(REVISION_HEADER);
+            headers.add(Long.toString(revision));
         }
     }
 

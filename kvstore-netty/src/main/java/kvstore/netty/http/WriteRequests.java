@@ -32,17 +32,22 @@ final class WriteRequests {
         submit(ex, ops, 1, now, order, false, outcome -> {
             byte[] value = set.entry().value();
             boolean created = !outcome.results().get(ops.size() - 1).existed();
-            return Replies.stored(new JsonBody(ex.alloc(), key.length + value.length + 80), key, value, created,
-                    outcome.revision());
+            ex.ok(Replies.stored(new JsonBody(ex.alloc(), key.length + value.length + 80), key, value, created,
+                    outcome.revision()), outcome.revision());
         });
     }
 
     /** {@code DELETE /kv/{key}}, behind the checks of its {@code If-Match} / {@code If-None-Match} headers. */
     void delete(Exchange ex, byte[] key, RequestOrder order) throws BadRequestException {
         List<Op> ops = Preconditions.guard(ex.request().headers(), key, new Op.Delete(key));
-        submit(ex, ops, 1, db.now(), order, false, outcome -> outcome.results().get(ops.size() - 1).existed()
-                ? Replies.deleted(new JsonBody(ex.alloc(), key.length + 64), key, outcome.revision())
-                : null);
+        submit(ex, ops, 1, db.now(), order, false, outcome -> {
+            if (outcome.results().get(ops.size() - 1).existed()) {
+                ex.ok(Replies.deleted(new JsonBody(ex.alloc(), key.length + 64), key, outcome.revision()),
+                        outcome.revision());
+            } else {
+                ex.error(HttpResponseStatus.NOT_FOUND, Replies.NOT_FOUND, outcome.revision());
+            }
+        });
     }
 
     /** Runs a batch; one with no operations is answered at once, without the engine. */
@@ -54,16 +59,20 @@ final class WriteRequests {
             ex.ok(Replies.resultsEnd(Replies.results(new JsonBody(ex.alloc(), 48)), revision), revision);
             return;
         }
-        submit(ex, ops, ops.size(), now, order, true, outcome -> {
-            JsonBody json = Replies.results(new JsonBody(ex.alloc(), 64 * ops.size()));
-            for (int i = 0; i < ops.size(); i++) {
-                if (i > 0) {
-                    Replies.nextResult(json);
-                }
-                result(json, ops.get(i), outcome.results().get(i));
-            }
-            return Replies.resultsEnd(json, outcome.revision());
-        });
+        submit(ex, ops, ops.size(), now, order, true, outcome -> ex.ok(results(ops, outcome), outcome.revision()));
+    }
+
+    /** A batch's answer: one result per operation; a large one (gets of large values) is streamed. */
+    private static JsonList results(List<Op> ops, Outcome outcome) {
+        List<OpResult> results = outcome.results();
+        long size = 64;
+        for (int i = 0; i < ops.size(); i++) {
+            OpResult r = results.get(i);
+            size += r.existed() && r.value() != null ? Replies.entrySize(ops.get(i).key().length, r.value().length)
+                    : ops.get(i).key().length + 64;
+        }
+        return new JsonList(ops.size(), Replies::results, (json, i) -> result(json, ops.get(i), results.get(i)),
+                json -> Replies.resultsEnd(json, outcome.revision()), size);
     }
 
     private static void result(JsonBody json, Op op, OpResult result) {
@@ -94,10 +103,10 @@ final class WriteRequests {
         };
     }
 
-    /** Builds the body of a write's 200 once it is logged and applied; null means 404 key not found. */
+    /** Answers a write once it is logged and applied. */
     @FunctionalInterface
     private interface Reply {
-        JsonBody build(Outcome outcome);
+        void send(Outcome outcome);
     }
 
     /**
@@ -131,12 +140,7 @@ final class WriteRequests {
                         outcome.revision(), Responses.NONE);
                 return;
             }
-            JsonBody body = reply.build(outcome);
-            if (body == null) {
-                ex.error(HttpResponseStatus.NOT_FOUND, Replies.NOT_FOUND, outcome.revision());
-            } else {
-                ex.ok(body, outcome.revision());
-            }
+            reply.send(outcome);
         } catch (RuntimeException e) {
             // Left unanswered, this request would hold up every later response of the connection.
             ex.ctx().close();

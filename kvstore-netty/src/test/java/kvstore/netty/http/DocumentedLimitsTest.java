@@ -42,6 +42,10 @@ class DocumentedLimitsTest {
         says("docs/api.md", "Answers over " + ResponseBudget.LARGE_RESPONSE / KIB + " KiB waiting to be sent on all "
                 + "connections together are bounded too (a quarter of the heap, at most " + capMib + " MiB)",
                 "ResponseBudget.LARGE_RESPONSE, HttpSettings.HEAP_SHARE_CAP");
+        says("docs/api.md", "An answer over " + (JsonStream.STREAM_ABOVE >> 20) + " MiB (gets of large values) is "
+                + "streamed", "JsonStream.STREAM_ABOVE");
+        says("docs/api.md", "Streamed answers (batches and listings over " + (JsonStream.STREAM_ABOVE >> 20)
+                + " MiB, backups, watches) count in that bound", "JsonStream.STREAM_ABOVE");
     }
 
     @Test

@@ -76,6 +76,8 @@ class MetricsRouteTest {
         assertEquals(405, status());
         send(HttpMethod.valueOf("BREW"), "/nowhere", "");
         assertEquals(404, status());
+        send(HttpMethod.valueOf("OPTIONS"), "/kv/a", "");
+        assertEquals(204, status());
 
         String text = scrape();
 
@@ -83,6 +85,8 @@ class MetricsRouteTest {
         assertTrue(text.contains("kvstore_http_requests_total{method=\"POST\",route=\"stats\",status=\"405\"} 1.0\n"), text);
         assertTrue(text.contains("kvstore_http_requests_total{method=\"other\",route=\"not_found\",status=\"404\"} 1.0\n"),
                 "an unknown method gets no label value of its own: " + text);
+        assertTrue(text.contains("kvstore_http_requests_total{method=\"OPTIONS\",route=\"item\",status=\"204\"} 1.0\n"),
+                "OPTIONS, as a client's request names it, has a label of its own: " + text);
         assertTrue(text.contains("kvstore_http_open_connections 1.0\n"), text);
     }
 

@@ -16,11 +16,16 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -126,16 +131,37 @@ class RouteTest {
     }
 
     @Test
-    void shouldGiveEveryRouteItsOwnMetricsLabelListedInTheReadme() throws IOException {
+    void shouldGiveEveryRouteItsOwnMetricsLabelAndListExactlyTheLabelsInTheReadme() throws IOException {
         String readme = repositoryFile("README.md");
         Matcher row = Pattern.compile("(?m)^\\| `kvstore_http_requests_total\\{route,method,status}`.*$").matcher(readme);
         assertTrue(row.find(), "README.md has no row for kvstore_http_requests_total");
-        long distinct = java.util.Arrays.stream(Route.values()).map(r -> r.label).distinct().count();
+        long distinct = Arrays.stream(Route.values()).map(r -> r.label).distinct().count();
         assertEquals(Route.values().length, distinct, "two routes share a label");
-        for (Route route : Route.values()) {
-            assertTrue(row.group().contains("`" + route.label + "`"),
-                    "README.md's metrics table does not list the route label " + route.label);
+        String routes = between(row.group(), "`route` is the endpoint:", "; `method` is");
+        Set<String> table = Arrays.stream(Route.values()).map(r -> r.label).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> listed = quoted(routes).stream().filter(label -> !label.startsWith("/"))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(table, listed, "README.md's route labels (paths aside) against the route table");
+        String methods = between(row.group(), "; `method` is one of", "; a streamed response");
+        List<String> labels = new ArrayList<>(Arrays.stream(RequestMetrics.METHODS).map(HttpMethod::name).toList());
+        labels.add(RequestMetrics.OTHER);
+        assertEquals(labels, quoted(methods), "README.md's method labels against RequestMetrics.METHODS");
+    }
+
+    private static String between(String text, String start, String end) {
+        int from = text.indexOf(start);
+        int to = text.indexOf(end, from + 1);
+        assertTrue(from >= 0 && to > from, "no \"" + start + "\" ... \"" + end + "\" in " + text);
+        return text.substring(from + start.length(), to);
+    }
+
+    /** Every {@code `word`} of {@code text}, in order. */
+    private static List<String> quoted(String text) {
+        List<String> words = new ArrayList<>();
+        for (Matcher m = Pattern.compile("`([^`]+)`").matcher(text); m.find(); ) {
+            words.add(m.group(1));
         }
+        return words;
     }
 
     @Test
