@@ -2,8 +2,8 @@
 
 The server under test is the jar at <repo>/kvstore-netty/target/kvstore.jar (override with the KVSTORE_JAR
 environment variable), run with the JVM flags of KVSTORE_TEST_JAVA_OPTS, and with the class data archive at
-KVSTORE_TEST_CDS when it names one (tests/run.py makes one from the jar under test: every JVM then starts on a
-quarter less CPU).  Every process started here is
+KVSTORE_TEST_CDS when it names one, and the client subcommands with the one at KVSTORE_TEST_CLIENT_CDS (tests/run.py
+makes both from the jar under test: every JVM then starts on a quarter to a third less CPU).  Every process started here is
 stopped by its PID (by the fixture that owns it; ALL_PROCS is a safety net for the end of the session).
 """
 import os
@@ -20,12 +20,21 @@ import requests
 REPO = Path(__file__).resolve().parent.parent
 JAR = Path(os.environ.get("KVSTORE_JAR") or REPO / "kvstore-netty" / "target" / "kvstore.jar")
 # JVM flags only shorten start-up; they do not change server behaviour.
-JAVA_OPTS = os.environ.get("KVSTORE_TEST_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").split()
-CDS = os.environ.get("KVSTORE_TEST_CDS")
-if CDS and Path(CDS).is_file():
+JAVA_FLAGS = os.environ.get("KVSTORE_TEST_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").split()
+
+
+def _archive(variable):
+    """The flags that load classes from the archive the environment variable names, if it names one."""
+    path = os.environ.get(variable)
     # An archive made from another jar is ignored; the logging option keeps the JVM from saying so on stderr,
     # which tests read.
-    JAVA_OPTS += [f"-XX:SharedArchiveFile={CDS}", "-Xlog:cds=off,cds+dynamic=off"]
+    return [f"-XX:SharedArchiveFile={path}", "-Xlog:cds=off,cds+dynamic=off"] if path and Path(path).is_file() else []
+
+
+# A server, or the server's command line, loads the classes a server run loaded; a client subcommand (get, put,
+# watch...) loads others: a server's archive made one start slower than none, an archive of its own a third faster.
+JAVA_OPTS = JAVA_FLAGS + _archive("KVSTORE_TEST_CDS")
+CLIENT_JAVA_OPTS = JAVA_FLAGS + _archive("KVSTORE_TEST_CLIENT_CDS")
 START_TIMEOUT = 60  # seconds to become ready: a bound, generous for a machine running several test files at once
 
 # Variables that would change the server's configuration or make the JVM print extra lines.
@@ -60,7 +69,13 @@ def base_env(extra=None):
 
 
 def java_cmd(args):
+    """The jar run as a server, or its command line checking a server's flags."""
     return [java_bin(), *JAVA_OPTS, "-jar", str(require_jar()), *[str(a) for a in args]]
+
+
+def client_cmd(args):
+    """The jar's client subcommand args[0] (get, put, watch...)."""
+    return [java_bin(), *CLIENT_JAVA_OPTS, "-jar", str(require_jar()), *[str(a) for a in args]]
 
 
 def free_port(host="127.0.0.1"):

@@ -14,9 +14,12 @@ file joins by existing: every tests/test_*.py is picked up. A file that must hav
     pytestmark = pytest.mark.alone
 
 and runs after the others, with nothing beside it. Each file's output is kept and shown only when it failed.
+Each file's wall and CPU time (its servers' included) is printed as it ends; the summary names the slowest files
+and the CPU time of the whole run, which a shared machine's load changes less than the wall time.
 Longer files start first: the runner remembers each file's last time in <temp dir>/kvstore-test-times.json.
-Every server the tests start loads its classes from one class data archive made here from the jar under test
-(KVSTORE_TEST_CDS), which saves about a quarter of each JVM start's CPU. Only the standard library is used (no
+Every server the tests start loads its classes from a class data archive made here from the jar under test
+(KVSTORE_TEST_CDS), which saves about a quarter of each JVM start's CPU; every client subcommand they run, from
+one of its own (KVSTORE_TEST_CLIENT_CDS), which saves a third. Only the standard library is used (no
 PyPI here). `python3 -m pytest tests/test_x.py` still runs a file on its own, as before.
 """
 import argparse
@@ -24,6 +27,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -40,6 +44,7 @@ ALONE = re.compile(r"^pytestmark\s*=.*\bpytest\.mark\.alone\b", re.MULTILINE)
 COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)")
 JUNIT = re.compile(r"^\[\w+\] Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)\s*$", re.MULTILINE)
 TIMES = Path(tempfile.gettempdir()) / "kvstore-test-times.json"
+SLOWEST = 5  # files named in the closing summary, to show where the time goes
 
 
 def log(msg):
@@ -146,14 +151,18 @@ def run_pytest(files, alone, jobs, extra):
     return done
 
 
-def class_data_archive(workdir):
-    """Makes a class data archive of the jar under test (one server start that serves a few requests); the
-    servers the tests start then load their classes from it. Returns its path, or None if the JVM made none."""
-    archive = workdir / "kvstore.jsa"
-    port = kvserver.free_port()
-    cmd = [kvserver.java_bin(), *kvserver.JAVA_OPTS, f"-XX:ArchiveClassesAtExit={archive}", "-jar",
-           str(kvserver.require_jar()), "--port", str(port), "--data-dir", str(workdir / "data")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+def class_data_archives(workdir):
+    """Makes the class data archives of the jar under test: a server's (one server start that serves a few
+    requests) and a client subcommand's (one `put` to that server); the servers and client runs the tests start then
+    load their classes from them. Returns their paths, None for one the JVM did not make."""
+    server, client = workdir / "kvstore.jsa", workdir / "kvstore-client.jsa"
+    jar, port = str(kvserver.require_jar()), kvserver.free_port()
+
+    def java(archive, *args):
+        return [kvserver.java_bin(), *kvserver.JAVA_FLAGS, f"-XX:ArchiveClassesAtExit={archive}", "-jar", jar, *args]
+
+    proc = subprocess.Popen(java(server, "--port", str(port), "--data-dir", str(workdir / "data")),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                             env=kvserver.base_env())
     try:
         deadline = time.monotonic() + 60
@@ -170,11 +179,22 @@ def class_data_archive(workdir):
                 break
             except OSError:
                 time.sleep(0.05)
+        if proc.poll() is None:
+            try:
+                subprocess.run(java(client, "put", "b", '{"x":[1,"y"]}', "--url", f"http://127.0.0.1:{port}"),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                               env=kvserver.base_env(), timeout=120)
+            except subprocess.TimeoutExpired:
+                pass  # killed by run(): no archive
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-    return archive if archive.is_file() else None
+        try:
+            proc.wait(timeout=120)  # writing the archive takes a while on a busy machine
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return tuple(a if a.is_file() else None for a in (server, client))
 
 
 def junit_summary(text):
@@ -201,12 +221,13 @@ def main():
         junit = Job("JUnit", ["mvn", "-B", "-ntp", "test"])
     files, alone = pytest_files(args.files)
     workdir = Path(tempfile.mkdtemp(prefix="kvstore-tests."))
-    archive = class_data_archive(workdir)
-    if archive is not None:
-        os.environ["KVSTORE_TEST_CDS"] = str(archive)
+    archives = class_data_archives(workdir)
+    for variable, archive in zip(("KVSTORE_TEST_CDS", "KVSTORE_TEST_CLIENT_CDS"), archives):
+        if archive is not None:
+            os.environ[variable] = str(archive)
     log(f"pytest: {len(files)} files, {args.jobs} at a time, then {len(alone)} alone"
         + ("; JUnit (mvn test) beside them" if junit else "")
-        + ("" if archive else "; no class data archive (servers start slower)"))
+        + ("" if all(archives) else "; a class data archive is missing (JVMs start slower)"))
     try:
         done = run_pytest(files, alone, args.jobs, extra)
     finally:
@@ -235,6 +256,12 @@ def main():
     text = ", ".join(f"{n} {k}" for k, n in sorted(totals.items()))
     log(f"pytest: {text} in {len(done)} files" + ("" if not failed else f"; failed files: "
                                                   + " ".join(j.name for j in failed)))
+    slowest = sorted(done, key=lambda j: -j.seconds)[:SLOWEST]
+    log(f"slowest files: " + ", ".join(f"{j.name} {j.seconds:.0f}s ({j.cpu:.0f}s cpu)" for j in slowest))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    log(f"cpu: pytest files {sum(j.cpu for j in done):.0f}s"
+        + (f", JUnit {junit.cpu:.0f}s" if junit is not None else "")
+        + f", everything this run started {children.ru_utime + children.ru_stime:.0f}s")
     log(f"all tests: {'passed' if ok else 'FAILED'} in {time.monotonic() - began:.0f}s")
     return 0 if ok else 1
 

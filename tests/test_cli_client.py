@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from conftest import CliResult, free_port, jloads, uid, wait_until
-from kvserver import ALL_PROCS, REPO, base_env, java_cmd
+from kvserver import ALL_PROCS, REPO, base_env, client_cmd
 from test_security import start_locked
 from test_tls import TlsServer, make_cert
 
@@ -28,7 +28,7 @@ def kv(shared_server, tmp_path):
     """kv(*args, env=None, url=None, stdin="") runs `java -jar kvstore.jar <args> --url <url or the shared server>`
     in tmp_path, to its end."""
     def run(*args, env=None, url=None, stdin=""):
-        done = subprocess.run(java_cmd([*args, "--url", url or shared_server.url]), input=stdin.encode(),
+        done = subprocess.run(client_cmd([*args, "--url", url or shared_server.url]), input=stdin.encode(),
                               capture_output=True, env=base_env(env), cwd=tmp_path, timeout=60)
         return CliResult(done.returncode, done.stdout.decode(), done.stderr.decode(), False)
     return run
@@ -187,7 +187,7 @@ class WatchProcess:
     """`kvstore watch ...` as a process whose stdout lines are collected by a thread; stopped by PID."""
 
     def __init__(self, args):
-        self.proc = subprocess.Popen(java_cmd(["watch", *args]), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        self.proc = subprocess.Popen(client_cmd(["watch", *args]), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      stdin=subprocess.DEVNULL, env=base_env())
         ALL_PROCS.append(self.proc)
         self.lines = []
@@ -258,7 +258,7 @@ def readme_cli_tour():
 def test_readme_cli_tour_runs_as_shown(server, tmp_path):
     """Each command of the README's command-line tour, run in order against a fresh server, prints exactly the lines
     the README shows under it.  When this fails, run the tour yourself and copy the new output into README.md."""
-    java = " ".join(f"'{a}'" for a in java_cmd([]))
+    java = " ".join(f"'{a}'" for a in client_cmd([]))
     steps = readme_cli_tour()
     assert len(steps) >= 10, steps
     for command, shown in steps:
