@@ -402,13 +402,17 @@ def test_clients_that_never_read_cannot_exhaust_memory_and_are_answered_once_the
 def test_a_batch_answer_larger_than_the_heap_is_streamed_and_non_readers_of_it_hold_little(server_factory):
     """A batch of 300 gets of a 1 MB value asks for a 300 MB answer: built in one buffer, it took a 256 MiB
     server out of direct memory. Now a large batch answer is streamed in chunks as the socket takes them, so
-    clients that ask for it and never read hold little, and one that reads gets every byte."""
+    clients that ask for it and never read hold little (the requests they pipelined after it included), and one
+    that reads gets every byte."""
     srv = server_factory(env={"JAVA_TOOL_OPTIONS": "-Xmx256m"})
     big = "v" * 1_000_000
     assert srv.put_key("big", big).status_code == 200
     n = 300
     body = json.dumps({"operations": [{"op": "get", "key": "big"}] * n}).encode()
-    attackers = [pipeliner(srv, request_bytes("POST", "/kv/batch", body)) for _ in range(4)]
+    # Each also pipelines GETs of the value after the batch: they must wait for the streamed answer to be read,
+    # not be answered into memory behind it.
+    attackers = [pipeliner(srv, request_bytes("POST", "/kv/batch", body) + request_bytes("GET", "/kv/big") * 100)
+                 for _ in range(4)]
     try:
         for _ in range(50):
             for a in attackers:

@@ -106,8 +106,11 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
      * Sends a {@code 200} of {@code contentType} streamed in its turn: the head, then {@code body}'s parts as the
      * socket takes them. HTTP/1.1 gets it chunked. HTTP/1.0 knows no chunked coding: it gets the bytes as they
      * are, with their {@code Content-Length} when {@code body} knows it, and the connection closes after them, so
-     * a client that reads to the end reads the whole body. The caller flushes. When the connection is gone,
-     * {@code body} is closed unsent. The metrics count the response as its head goes.
+     * a client that reads to the end reads the whole body. It is flushed at once: the {@link
+     * io.netty.handler.stream.ChunkedWriteHandler} keeps what is written after a stream until the stream has gone,
+     * out of the channel's count of unsent bytes, so the connection's next requests, which start only while the
+     * channel is writable ({@link RequestOrder}), must see the stream fill the write buffer first. When the
+     * connection is gone, {@code body} is closed unsent. The metrics count the response as its head goes.
      */
     void stream(CharSequence contentType, ChunkedInput<HttpContent> body) throws Exception {
         stream(contentType, body, Responses.NONE);
@@ -124,6 +127,7 @@ record Exchange(ChannelHandlerContext ctx, int sequence, FullHttpRequest request
         HttpResponse head = chunked ? Responses.chunked(version, contentType, keepAlive, revision)
                 : Responses.plain(version, contentType, body.length(), revision);
         ctx.write(new SequencedResponse(sequence, head, body, !chunked || !keepAlive), ctx.voidPromise());
+        ctx.flush();
     }
 
     /** Sends {@code 200} with {@code body}. */
