@@ -38,6 +38,10 @@ sealed interface LogTask {
     record Tap(WriteTap tap, boolean open, CompletableFuture<Void> done) implements LogTask {
     }
 
+    /** The {@link BackgroundForce} ended: collect its outcome. */
+    record Forced() implements LogTask {
+    }
+
     /** Finish what is queued before this, force and close the log. */
     record Close() implements LogTask {
     }
