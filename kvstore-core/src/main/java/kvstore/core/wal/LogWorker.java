@@ -100,6 +100,16 @@ public final class LogWorker implements AutoCloseable {
     }
 
     /**
+     * Queues several units at once, in order (see {@link LogTask.Append}), waking the worker once for them all; once
+     * the log is closing they are refused at once.
+     */
+    public void submitAll(List<LogTask.Append> appends) {
+        if (!appends.isEmpty() && !queue.offerAll(appends)) {
+            GroupCommit.refuseAll(appends, Reason.SHUTTING_DOWN, "the server is shutting down; nothing was written");
+        }
+    }
+
+    /**
      * Asks the worker to start a compaction now, whatever the log's size; completes with true once started, false
      * when one was already running, or exceptionally with a {@link kvstore.core.WriteFailedException} when the
      * log is closing.
