@@ -26,14 +26,7 @@ final class LogTaskQueue {
 
     /** Queues {@code task}; false, and nothing queued, once the close was asked for. */
     boolean offer(LogTask task) {
-        synchronized (lock) {
-            if (closing) {
-                return false;
-            }
-            queue.add(task);
-            wakeWorker();
-            return true;
-        }
+        return offerAll(List.of(task));
     }
 
     /** Queues every task of {@code tasks}, in order, waking the worker once; false, and none queued, once closing. */
