@@ -14,10 +14,14 @@ import java.util.List;
  * @param snapshotEveryEntries take a snapshot (and purge the log behind it) after this many entries
  * @param leaderLease whether the leader confirms reads from its lease rather than a round to a majority
  * @param maxMemoryBytes the ceiling of the data set's estimated memory: a write that would pass it is refused
+ * @param joining whether the member joins a running cluster (it is added by {@code POST /cluster/members}) rather
+ *                than founding one with {@code members}
+ * @param peerTls the certificates of mutual TLS between members, or null for plain connections
  */
 public record MemberConfig(String nodeId, List<Member> members, Path dataDir, long writeTimeoutMillis,
                            long electionTimeoutMinMillis, long electionTimeoutMaxMillis, long snapshotEveryEntries,
-                           boolean leaderLease, long maxMemoryBytes, EpochClock clock) {
+                           boolean leaderLease, long maxMemoryBytes, EpochClock clock, boolean joining,
+                           PeerTls peerTls) {
     public MemberConfig {
         members = List.copyOf(members);
         if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
@@ -31,27 +35,38 @@ public record MemberConfig(String nodeId, List<Member> members, Path dataDir, lo
      */
     public static MemberConfig of(String nodeId, List<Member> members, Path dataDir) {
         return new MemberConfig(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, false,
-                LocalEngine.Config.defaultMaxMemory(), EpochClock.SYSTEM);
+                LocalEngine.Config.defaultMaxMemory(), EpochClock.SYSTEM, false, null);
     }
 
     public MemberConfig withWriteTimeoutMillis(long millis) {
         return new MemberConfig(nodeId, members, dataDir, millis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-                snapshotEveryEntries, leaderLease, maxMemoryBytes, clock);
+                snapshotEveryEntries, leaderLease, maxMemoryBytes, clock, joining, peerTls);
     }
 
     public MemberConfig withSnapshotEveryEntries(long entries) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, entries, leaderLease, maxMemoryBytes, clock);
+                electionTimeoutMaxMillis, entries, leaderLease, maxMemoryBytes, clock, joining, peerTls);
     }
 
     public MemberConfig withMaxMemory(long bytes) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, bytes, clock);
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, bytes, clock, joining, peerTls);
     }
 
     public MemberConfig withLeaderLease(boolean lease) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, snapshotEveryEntries, lease, maxMemoryBytes, clock);
+                electionTimeoutMaxMillis, snapshotEveryEntries, lease, maxMemoryBytes, clock, joining, peerTls);
+    }
+
+    /** As this configuration, for a member that joins a running cluster instead of founding one. */
+    public MemberConfig asJoining() {
+        return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, clock, true, peerTls);
+    }
+
+    public MemberConfig withPeerTls(PeerTls tls) {
+        return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, clock, joining, tls);
     }
 
     /** This member, as {@code members} lists it. */
