@@ -4,9 +4,10 @@ member whose data is gone replaced, and every member restarted with a stale --pe
 acknowledged write is on every member at the end and no write is refused for lack of quorum while a majority
 is up."""
 import shutil
+import subprocess
 
 from cluster_support import ELECTION, put, running_cluster, uid
-from kvserver import wait_until
+from kvserver import base_env, java_cmd, wait_until
 from membership_support import Writes, assert_all_present, change, ids, member_doc, start_joiner
 
 
@@ -138,3 +139,33 @@ def test_every_member_restarted_with_a_stale_peers_list_keeps_the_membership_of_
         assert len(warned) == 1, warned
         r = put(c.leader(), uid("after") + "k", 1)
         assert r.status_code == 200, r.text
+
+
+def kvstore(member, *args):
+    """The jar's command-line client against `member`: (exit status, stdout, stderr)."""
+    done = subprocess.run(java_cmd([*args, "--url", member.url]), capture_output=True, timeout=120, env=base_env())
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+
+def test_the_command_line_adds_removes_and_moves_the_leadership(tmp_path):
+    with running_cluster(tmp_path) as c:
+        leader = c.leader()
+        follower = next(m for m in c.members if m is not leader)
+        code, out, err = kvstore(follower, "cluster", "leader", follower.node_id)
+        assert code == 0, err
+        assert c.wait_leader() == follower.node_id
+        code, out, err = kvstore(leader, "cluster", "leader")
+        assert (code, out.strip()) == (0, follower.node_id), err
+
+        n4 = start_joiner(c, tmp_path, "n4")
+        code, out, err = kvstore(leader, "cluster", "add", "n4", "--http", f"127.0.0.1:{n4.port}",
+                                 "--raft", f"127.0.0.1:{n4.raft_port}")
+        assert code == 0 and '"n4"' in out, err
+        code, out, err = kvstore(n4, "cluster", "remove", leader.node_id)
+        assert code == 0, err
+        leader.stop()
+        c.members.remove(leader)
+        c.wait_leader()
+        assert all(ids(m.cluster()) == sorted(x.node_id for x in c.members) for m in c.members)
+        code, out, err = kvstore(n4, "cluster", "remove", "nobody")
+        assert code == 1 and len(err.strip().splitlines()) == 1, (code, err)

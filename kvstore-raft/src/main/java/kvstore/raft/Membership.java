@@ -3,11 +3,17 @@ package kvstore.raft;
 import kvstore.core.cluster.MembershipException;
 import kvstore.core.cluster.MembershipException.Reason;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.api.AdminApi;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
+import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.protocol.exceptions.SetConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -29,11 +37,13 @@ import java.util.function.Supplier;
  * at once cannot undo each other's change.
  *
  * <p>Threads: one change at a time, on this class's own thread ({@code raft-membership}), where Ratis's admin
- * calls may block; each goes through a fresh Ratis client aimed at the leader known, which follows the leader if
- * it moved.
+ * calls block; each goes through a fresh Ratis client aimed at the leader known, and again while the leader moves.
  */
 final class Membership implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
+    private static final long LEADER_POLL_MILLIS = 100;
+    /** How long a new member may take to answer whether it is there. */
+    private static final long PROBE_MILLIS = 5_000;
 
     private final OwnServer server;
     private final MemberConfig config;
@@ -70,6 +80,7 @@ final class Membership implements AutoCloseable {
                             + added.getAddress());
                 }
             }
+            requireReachable(added);
             List<RaftPeer> next = new ArrayList<>(current);
             next.add(added);
             return change(current, next, "member " + member.id() + " did not catch up in time: is it running, started "
@@ -123,6 +134,25 @@ final class Membership implements AutoCloseable {
         return current;
     }
 
+    /**
+     * Asks the new member for the kvstore group before the leader is asked to add it: one that is not running, or
+     * that the members' connections cannot reach (another CA's certificate, plain text among TLS members), is
+     * refused now. Once the leader is catching a member up, a steady stream of writes can keep Ratis from ever
+     * giving up on it, and the next change would wait behind it.
+     */
+    private void requireReachable(RaftPeer added) {
+        try (RaftClient client = newClient(List.of(added), added.getId(), Math.min(timeoutMillis, PROBE_MILLIS))) {
+            if (client.getGroupManagementApi(added.getId()).info(RaftEngine.GROUP_ID).isSuccess()) {
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            // gRPC reports a refused TLS handshake unchecked
+            log.info("new member {} did not answer: {}", added.getId(), String.valueOf(e));
+        }
+        throw new MembershipException(Reason.UNAVAILABLE, "cannot reach " + added.getId() + " at " + added.getAddress()
+                + ": is it running, started with --join, and with the same peer TLS settings as the members?");
+    }
+
     /** Hands the leadership to the first of {@code successors} that takes it. */
     private void handOver(List<RaftPeer> current, List<RaftPeer> successors) {
         MembershipException last = null;
@@ -138,14 +168,8 @@ final class Membership implements AutoCloseable {
     }
 
     private void transfer(List<RaftPeer> current, RaftPeerId to) {
-        try (RaftClient client = adminClient(current)) {
-            RaftClientReply reply = client.admin().transferLeadership(to, timeoutMillis);
-            if (!reply.isSuccess()) {
-                throw refused(reply.getException(), "the leadership did not move to " + to + " in time");
-            }
-        } catch (IOException e) {
-            throw refused(e, "the leadership did not move to " + to + " in time");
-        }
+        call(current, admin -> admin.transferLeadership(to, timeoutMillis),
+                "the leadership did not move to " + to + " in time");
     }
 
     /** Sets the membership to {@code next} if the leader's is still {@code current}; {@code slow} says why it timed out. */
@@ -155,22 +179,65 @@ final class Membership implements AutoCloseable {
                 .setServersInCurrentConf(current)
                 .setServersInNewConf(next)
                 .build();
-        try (RaftClient client = adminClient(current)) {
-            RaftClientReply reply = client.admin().setConfiguration(arguments);
-            if (!reply.isSuccess()) {
-                throw refused(reply.getException(), slow);
-            }
-        } catch (IOException e) {
-            throw refused(e, slow);
-        }
+        call(current, admin -> admin.setConfiguration(arguments), slow);
         log.info("membership changed: {}", next.stream().map(p -> p.getId() + "=" + p.getAddress()).toList());
         return List.copyOf(next);
     }
 
-    private RaftClient adminClient(List<RaftPeer> current) {
-        RaftPeerId leader = server.knownLeader();
-        return PeerClients.newClient(config, current, leader != null ? leader : current.get(0).getId(),
-                RaftSettings.client(config, timeoutMillis));
+    /** One of Ratis's admin calls. */
+    @FunctionalInterface
+    private interface AdminCall {
+        RaftClientReply apply(AdminApi admin) throws IOException;
+    }
+
+    /**
+     * Makes {@code call} on the leader this member knows, and again on the next one while the leader moves, until
+     * the change's time is up. Nothing else is tried again: a change that failed (a new member that did not catch
+     * up) or timed out (it may still be under way) is the operator's to look at, not to be started once more.
+     */
+    private void call(List<RaftPeer> current, AdminCall call, String slow) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            Throwable failure;
+            RaftPeerId leader = server.knownLeader();
+            try (RaftClient client = newClient(current, leader != null ? leader : current.get(0).getId(), timeoutMillis)) {
+                RaftClientReply reply = call.apply(client.admin());
+                if (reply.isSuccess()) {
+                    return;
+                }
+                failure = reply.getException();
+            } catch (IOException | RuntimeException e) {
+                failure = e; // gRPC's own failures come unchecked
+            }
+            if (!leaderMoved(failure) || System.nanoTime() - deadline >= 0) {
+                throw refused(failure, slow);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(LEADER_POLL_MILLIS));
+        }
+    }
+
+    /** A client of {@code peers} that calls {@code first} once, waiting at most {@code callMillis}. */
+    private RaftClient newClient(List<RaftPeer> peers, RaftPeerId first, long callMillis) {
+        return RaftClient.newBuilder()
+                .setRaftGroup(RaftGroup.valueOf(RaftEngine.GROUP_ID, peers))
+                .setLeaderId(first)
+                .setProperties(RaftSettings.client(config, callMillis))
+                .setParameters(PeerTls.parametersOf(config.peerTls()))
+                .setRetryPolicy(RetryPolicies.noRetry())
+                .build();
+    }
+
+    /** Whether the call failed only because it reached a member that does not lead (now). */
+    private static boolean leaderMoved(Throwable failure) {
+        if (failure instanceof RaftRetryFailureException && failure.getCause() == null) {
+            return true; // the client was told of another leader, and may not follow it by itself
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof NotLeaderException || cause instanceof LeaderNotReadyException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Ratis's refusal in kvstore's words; the library's own text goes to the log only. */

@@ -1,7 +1,6 @@
 package kvstore.raft;
 
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
@@ -47,20 +46,20 @@ final class PeerClients implements AutoCloseable {
         if (peers.stream().noneMatch(p -> p.getId().equals(leader))) {
             return null;
         }
-        return clients.computeIfAbsent(leader, id -> newClient(config, peers, id, RaftSettings.client(config)));
+        return clients.computeIfAbsent(leader, id -> newClient(peers, id));
     }
 
     /**
-     * A client of the group {@code peers} that sends to {@code leader} first, with {@code properties}, tried again
-     * for up to the write timeout. A fresh client id per client: call ids restart at 0, and the retry cache must not
-     * take a new write for a retry of one sent before a restart.
+     * A client of the group {@code peers} that sends to {@code leader} first, tried again for up to the write
+     * timeout. A fresh client id per client: call ids restart at 0, and the retry cache must not take a new write
+     * for a retry of one sent before a restart.
      */
-    static RaftClient newClient(MemberConfig config, List<RaftPeer> peers, RaftPeerId leader, RaftProperties properties) {
+    private RaftClient newClient(List<RaftPeer> peers, RaftPeerId leader) {
         return RaftClient.newBuilder()
                 .setClientId(ClientId.randomId())
                 .setRaftGroup(RaftGroup.valueOf(RaftEngine.GROUP_ID, peers))
                 .setLeaderId(leader)
-                .setProperties(properties)
+                .setProperties(RaftSettings.client(config))
                 .setParameters(PeerTls.parametersOf(config.peerTls()))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                         (int) Math.max(1, config.writeTimeoutMillis() / 100),
