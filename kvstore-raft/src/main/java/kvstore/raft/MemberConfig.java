@@ -14,10 +14,15 @@ import java.util.List;
  * @param snapshotEveryEntries take a snapshot (and purge the log behind it) after this many entries
  * @param leaderLease whether the leader confirms reads from its lease rather than a round to a majority
  * @param maxMemoryBytes the ceiling of the data set's estimated memory: a write that would pass it is refused
+ * @param maxBodyBytes the largest request body the member's HTTP server takes ({@code --max-body}): replication
+ *                     sizes its entries from it (see {@link RaftSettings#maxEntryBytes})
  */
 public record MemberConfig(String nodeId, List<Member> members, Path dataDir, long writeTimeoutMillis,
                            long electionTimeoutMinMillis, long electionTimeoutMaxMillis, long snapshotEveryEntries,
-                           boolean leaderLease, long maxMemoryBytes, EpochClock clock) {
+                           boolean leaderLease, long maxMemoryBytes, long maxBodyBytes, EpochClock clock) {
+    /** The HTTP server's default {@code --max-body}. */
+    public static final long DEFAULT_MAX_BODY = 1 << 20;
+
     public MemberConfig {
         members = List.copyOf(members);
         if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
@@ -27,31 +32,36 @@ public record MemberConfig(String nodeId, List<Member> members, Path dataDir, lo
 
     /**
      * Defaults for a member on a shared machine: 10 s write timeout, elections after 1.5 to 3 s, no lease, the
-     * single server's default memory ceiling.
+     * single server's default memory ceiling and body limit.
      */
     public static MemberConfig of(String nodeId, List<Member> members, Path dataDir) {
         return new MemberConfig(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, false,
-                LocalEngine.Config.defaultMaxMemory(), EpochClock.SYSTEM);
+                LocalEngine.Config.defaultMaxMemory(), DEFAULT_MAX_BODY, EpochClock.SYSTEM);
     }
 
     public MemberConfig withWriteTimeoutMillis(long millis) {
         return new MemberConfig(nodeId, members, dataDir, millis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-                snapshotEveryEntries, leaderLease, maxMemoryBytes, clock);
+                snapshotEveryEntries, leaderLease, maxMemoryBytes, maxBodyBytes, clock);
     }
 
     public MemberConfig withSnapshotEveryEntries(long entries) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, entries, leaderLease, maxMemoryBytes, clock);
+                electionTimeoutMaxMillis, entries, leaderLease, maxMemoryBytes, maxBodyBytes, clock);
     }
 
     public MemberConfig withMaxMemory(long bytes) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, bytes, clock);
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, bytes, maxBodyBytes, clock);
     }
 
     public MemberConfig withLeaderLease(boolean lease) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, snapshotEveryEntries, lease, maxMemoryBytes, clock);
+                electionTimeoutMaxMillis, snapshotEveryEntries, lease, maxMemoryBytes, maxBodyBytes, clock);
+    }
+
+    public MemberConfig withMaxBody(long bytes) {
+        return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, bytes, clock);
     }
 
     /** This member, as {@code members} lists it. */

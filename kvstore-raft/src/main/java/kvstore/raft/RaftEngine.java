@@ -25,6 +25,8 @@ import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,6 +61,7 @@ import java.util.stream.Stream;
  * timer thread; calls into the member's own server go through {@link OwnServer}'s thread.
  */
 public final class RaftEngine implements Engine, Cluster {
+    private static final Logger log = LoggerFactory.getLogger(RaftEngine.class);
     /** The one Raft group a kvstore cluster is; every member derives the same id. */
     static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("kvstore".getBytes(StandardCharsets.US_ASCII)));
@@ -76,6 +79,8 @@ public final class RaftEngine implements Engine, Cluster {
     /** The identity of this member's read barriers and snapshot requests to its own server. */
     private final ClientId ownClientId = ClientId.randomId();
     private final AtomicLong ownCallIds = new AtomicLong();
+    /** The largest write that fits in an entry every member accepts (see {@link RaftSettings#maxEntryBytes}). */
+    private final long maxWriteBytes;
     private volatile boolean closed;
 
     private RaftEngine(MemberConfig config, KvStateMachine stateMachine, OwnServer server,
@@ -85,6 +90,7 @@ public final class RaftEngine implements Engine, Cluster {
         this.server = server;
         this.clients = clients;
         this.timer = timer;
+        this.maxWriteBytes = RaftSettings.maxWriteBytes(config);
         WriteRouter router = new WriteRouter(server, clients, timer, config.writeTimeoutMillis(), () -> closed);
         this.writes = new WriteCoalescer(router::submit, config.writeTimeoutMillis(), config.clock()::millis,
                 System::nanoTime);
@@ -207,7 +213,14 @@ public final class RaftEngine implements Engine, Cluster {
                     "memory limit reached", null));
             return done;
         }
-        writes.submit(WalCodec.encode(ops, timestampMillis), done);
+        byte[] write = WalCodec.encode(ops, timestampMillis);
+        if (write.length > maxWriteBytes) {
+            done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.TOO_LARGE,
+                    "write too large to replicate: " + write.length + " bytes in the replicated log, at most "
+                            + maxWriteBytes + " (sized from --max-body)", null));
+            return done;
+        }
+        writes.submit(write, done);
         return done;
     }
 
@@ -280,8 +293,9 @@ public final class RaftEngine implements Engine, Cluster {
         return server.snapshot(ownClientId, ownCallIds.incrementAndGet(), config.writeTimeoutMillis())
                 .thenApply(reply -> {
                     if (!reply.isSuccess()) {
+                        log.warn("snapshot failed: {}", String.valueOf(reply.getException()));
                         throw new CompletionException(new WriteFailedException(WriteFailedException.Reason.LOG_FAILED,
-                                "snapshot failed: " + reply.getException().getMessage(), reply.getException()));
+                                "snapshot failed (the member's log says why)", reply.getException()));
                     }
                     return reply.getLogIndex();
                 });

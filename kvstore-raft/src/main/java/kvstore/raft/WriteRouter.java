@@ -9,6 +9,9 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +31,7 @@ import java.util.function.Consumer;
  * <p>Threads: called from any thread; its stages complete on Ratis's threads or on the engine's timer.
  */
 final class WriteRouter {
+    private static final Logger log = LoggerFactory.getLogger(WriteRouter.class);
     private static final long LEADER_POLL_MILLIS = 50;
 
     private final OwnServer server;
@@ -121,6 +125,7 @@ final class WriteRouter {
                 });
     }
 
+    /** The failure in kvstore's words; Ratis's own text goes to the log, never to a client. */
     private WriteFailedException failed(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
@@ -129,12 +134,17 @@ final class WriteRouter {
         }
         if (cause instanceof StateMachineException) {
             // Refused by startTransaction on the leader: never appended.
+            log.warn("the leader refused a write: {}", cause.getMessage());
             return new WriteFailedException(WriteFailedException.Reason.NOT_STORED,
-                    "write refused: " + cause.getMessage(), cause);
+                    "write refused: the leader could not append it", cause);
         }
-        String why = cause instanceof TimeoutException
-                ? "not committed by a majority within " + writeTimeoutMillis + " ms"
-                : String.valueOf(cause.getMessage());
+        String why;
+        if (cause instanceof TimeoutException) {
+            why = "not committed by a majority within " + writeTimeoutMillis + " ms";
+        } else {
+            log.debug("a write was not confirmed", cause);
+            why = "the leader changed or stopped before confirming it";
+        }
         return new WriteFailedException(WriteFailedException.Reason.OUTCOME_UNKNOWN, "outcome unknown: " + why, cause);
     }
 }
