@@ -36,6 +36,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The store as a Raft state machine: each committed entry carries one or more kvstore writes (a single put or
@@ -49,8 +50,14 @@ public final class KvStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(KvStateMachine.class);
     private static final String TEMP_SNAPSHOT = "snapshot.partial";
 
+    /** What a member does when it meets what it must not skip: see {@link #applyTransaction}. */
+    static final String REMEDY = "replace this member (move its data directory aside and add it back to the cluster "
+            + "empty, so that it copies the others' state), or restore a backup";
+
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final EpochClock clock;
+    /** Told, once, why the member must stop; then the apply thread stops too, whatever the listener does. */
+    private final Consumer<String> stop;
     /** Told of every change applied (the watch hub), across the stores that snapshots replace. */
     private final ChangeListener changes;
     /** Replaced as a whole when a snapshot is loaded; written by the apply thread only. */
@@ -60,13 +67,17 @@ public final class KvStateMachine extends BaseStateMachine {
     private File tmpDir;
 
     public KvStateMachine(EpochClock clock) {
-        this(clock, ChangeListener.NONE);
+        this(clock, ChangeListener.NONE, why -> { });
     }
 
-    /** A state machine whose store tells {@code changes} of every change it applies, and of each snapshot loaded. */
-    public KvStateMachine(EpochClock clock, ChangeListener changes) {
+    /**
+     * A state machine whose store tells {@code changes} of every change it applies, and of each snapshot loaded;
+     * {@code stop} is told why when the member must stop (an entry or snapshot it cannot apply).
+     */
+    public KvStateMachine(EpochClock clock, ChangeListener changes, Consumer<String> stop) {
         this.clock = clock;
         this.changes = changes;
+        this.stop = stop;
         this.store = new Store(changes);
     }
 
@@ -80,24 +91,42 @@ public final class KvStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         tmpDir = raftStorage.getStorageDir().getTmpDir();
-        reinitialize();
+        load();
     }
 
-    /** Loads the latest snapshot into a fresh store: on start, and after the leader installed one. */
+    /**
+     * After the leader installed a snapshot: loads it, or stops the member when it cannot (at start, the same
+     * failure stops the start instead).
+     */
     @Override
     public void reinitialize() throws IOException {
+        try {
+            load();
+        } catch (IOException e) {
+            stop.accept(e.getMessage());
+            throw e;
+        }
+    }
+
+    /** Loads the latest snapshot into a fresh store; a damaged or newer one is refused naming the file. */
+    private void load() throws IOException {
         SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
         if (snapshot == null) {
             return;
         }
         Path file = snapshot.getFile().getPath();
-        // A snapshot is renamed into place only once complete and fsynced, so one whose MD5 file was not
-        // written yet (a crash in between) is whole; any other must match its MD5.
-        if (MD5FileUtil.getDigestFileForFile(file.toFile()).exists()) {
-            MD5FileUtil.verifySavedMD5(file.toFile(), MD5FileUtil.computeMd5ForFile(file.toFile()));
-        }
         Store loaded = new Store(changes);
-        long keys = WalCodec.readSnapshot(file, loaded);
+        long keys;
+        try {
+            // A snapshot is renamed into place only once complete and fsynced, so one whose MD5 file was not
+            // written yet (a crash in between) is whole; any other must match its MD5.
+            if (MD5FileUtil.getDigestFileForFile(file.toFile()).exists()) {
+                MD5FileUtil.verifySavedMD5(file.toFile(), MD5FileUtil.computeMd5ForFile(file.toFile()));
+            }
+            keys = WalCodec.readSnapshot(file, loaded);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("snapshot " + file + " cannot be loaded (" + firstLine(e) + "): " + REMEDY, e);
+        }
         store = loaded;
         changes.loaded(loaded.revision());
         setLastAppliedTermIndex(snapshot.getTermIndex());
@@ -147,10 +176,14 @@ public final class KvStateMachine extends BaseStateMachine {
             writes = trx.getStateMachineContext() instanceof WalCodec.EntryWrites decoded ? decoded
                     : WalCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
         } catch (IllegalArgumentException e) {
-            // startTransaction keeps such entries out of the log; skip rather than stop the member.
-            log.error("entry {} is not a kvstore entry, skipped: {}", entry.getIndex(), e.getMessage());
-            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-            return CompletableFuture.failedFuture(e);
+            // Never skipped: the other members applied it, and this one would differ from them for good. Only a
+            // newer leader or a damaged log brings such an entry (startTransaction keeps others out of the log).
+            String why = "entry " + entry.getIndex() + " cannot be applied (" + e.getMessage() + ")"
+                    + (e instanceof WalCodec.NewerFormatException ? "" : ": " + REMEDY);
+            log.error("{}; this member stops", why);
+            stop.accept(why);
+            // Should the listener return, Ratis's apply thread stops on this and closes the server.
+            throw new IllegalStateException(why, e);
         }
         long at = writes.stampMillis();
         // Keys due by the entry's stamp expire first, each a change of its own, in the same order on every member
@@ -199,6 +232,12 @@ public final class KvStateMachine extends BaseStateMachine {
         MD5FileUtil.saveMD5File(target, md5);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), applied));
         return applied.getIndex();
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        int newline = m.indexOf('\n');
+        return newline < 0 ? m : m.substring(0, newline);
     }
 
     private static void fsyncDirectory(Path dir) throws IOException {

@@ -64,6 +64,11 @@ public record MemberConfig(String nodeId, List<Member> members, Path dataDir, lo
                 electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, bytes, clock);
     }
 
+    /** Where Ratis keeps this member's log and snapshots. */
+    public Path raftDir() {
+        return dataDir.resolve("raft");
+    }
+
     /** This member, as {@code members} lists it. */
     public Member self() {
         return members.stream().filter(m -> m.id().equals(nodeId)).findFirst().orElseThrow();

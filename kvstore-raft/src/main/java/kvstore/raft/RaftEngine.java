@@ -44,6 +44,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -103,18 +104,26 @@ public final class RaftEngine implements Engine, Cluster {
         return start(config, ChangeListener.NONE);
     }
 
+    /** As {@link #start(MemberConfig, ChangeListener, Consumer)}, leaving the process to run when the member stops. */
+    public static RaftEngine start(MemberConfig config, ChangeListener changes) throws IOException {
+        return start(config, changes, why -> { });
+    }
+
     /**
      * As {@link #start(MemberConfig)}, with {@code changes} told of every change this member applies (those it
-     * recovers at start included) and of every snapshot it loads.
+     * recovers at start included) and of every snapshot it loads, and {@code stop} told why when the member meets
+     * an entry or snapshot it must not skip and cannot apply (a newer format, a damaged one): the member then
+     * applies nothing more, and the caller should end the process.
      */
-    public static RaftEngine start(MemberConfig config, ChangeListener changes) throws IOException {
+    public static RaftEngine start(MemberConfig config, ChangeListener changes, Consumer<String> stop)
+            throws IOException {
         List<RaftPeer> peers = config.members().stream()
                 .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build())
                 .toList();
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
         Snapshots.deleteLeftoverBackups(config.dataDir());
         RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
-        KvStateMachine stateMachine = new KvStateMachine(config.clock(), changes);
+        KvStateMachine stateMachine = new KvStateMachine(config.clock(), changes, stop);
         RaftServer server = RaftServer.newBuilder()
                 .setGroup(group)
                 .setServerId(selfId)
@@ -122,7 +131,18 @@ public final class RaftEngine implements Engine, Cluster {
                 .setStateMachine(stateMachine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
-        server.start();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            IOException failed = new IOException(StorageCheck.explain(config.raftDir(),
+                    RaftSettings.maxEntryBytes(config), e), e);
+            try {
+                server.close();
+            } catch (IOException | RuntimeException closing) {
+                failed.addSuppressed(closing);
+            }
+            throw failed;
+        }
         Map<RaftPeerId, RaftClient> clients = new HashMap<>();
         for (RaftPeer peer : peers) {
             if (!peer.getId().equals(selfId)) {

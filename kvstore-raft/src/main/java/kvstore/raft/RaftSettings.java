@@ -38,7 +38,7 @@ final class RaftSettings {
 
     static RaftProperties server(MemberConfig config, Member self) {
         RaftProperties p = new RaftProperties();
-        RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile()));
+        RaftServerConfigKeys.setStorageDir(p, List.of(config.raftDir().toFile()));
         GrpcConfigKeys.Server.setHost(p, self.host());
         GrpcConfigKeys.Server.setPort(p, self.raftPort());
         // Three JVMs on two shared cores with GC pauses: Ratis's 150-300 ms would elect all the time.

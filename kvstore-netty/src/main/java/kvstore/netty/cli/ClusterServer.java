@@ -28,7 +28,7 @@ final class ClusterServer {
         Member self = config.self();
         RaftEngine engine;
         try {
-            engine = RaftEngine.start(config, watches);
+            engine = RaftEngine.start(config, watches, FatalExit::memberStopped);
         } catch (IOException | RuntimeException e) {
             return fail("cannot start cluster member " + config.nodeId() + " (data dir " + config.dataDir()
                     + ", raft port " + self.raftPort() + "): " + e.getMessage());
