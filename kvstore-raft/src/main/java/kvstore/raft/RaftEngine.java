@@ -272,8 +272,9 @@ public final class RaftEngine implements Engine, Cluster {
                 deadline).whenComplete((r, failure) -> {
                     if (failure == null && r.isSuccess()) {
                         done.complete(null);
-                    } else if (failure == null && System.nanoTime() - deadline < 0) {
-                        // No leader yet, or it changed: a read has no effect, so asking again is always safe.
+                    } else if (!closed && System.nanoTime() - deadline < 0) {
+                        // No leader yet, it changed, or the round to it failed (as a reply or as an exception):
+                        // a read has no effect, so asking again until the deadline is always safe.
                         timer.schedule(() -> readIndex(deadline, done), READ_RETRY_MILLIS, TimeUnit.MILLISECONDS);
                     } else {
                         done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,

@@ -6,7 +6,10 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 
 import org.slf4j.Logger;
@@ -102,14 +105,24 @@ final class WriteRouter {
                 .whenComplete((r, failure) -> {
                     if (failure == null && r.isSuccess()) {
                         done.complete(r.getMessage().getContent().asReadOnlyByteBuffer());
-                    } else if (failure == null && (r.getNotLeaderException() != null
-                            || r.getException() instanceof LeaderNotReadyException)) {
+                    } else if (failure == null && neverAppended(r)) {
                         timer.schedule(() -> submitToLeader(message, deadline, done), LEADER_POLL_MILLIS,
                                 TimeUnit.MILLISECONDS);
                     } else {
                         done.completeExceptionally(failed(failure != null ? failure : r.getException()));
                     }
                 });
+    }
+
+    /**
+     * Whether the member refused the write before appending it, because it does not lead (yet, any more) or is
+     * still starting: then it can go to whichever leader is known next, and the write waits for one within its
+     * bound rather than failing while a majority is up.
+     */
+    private static boolean neverAppended(RaftClientReply r) {
+        return r.getNotLeaderException() != null || r.getException() instanceof LeaderNotReadyException
+                || r.getException() instanceof LeaderSteppingDownException
+                || r.getException() instanceof ServerNotReadyException;
     }
 
     private void send(RaftClient client, Message message, long deadline, CompletableFuture<ByteBuffer> done) {
