@@ -1,5 +1,6 @@
 package kvstore.raft;
 
+import kvstore.core.cluster.ReplicationFigures;
 import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Outcome;
 import kvstore.core.store.Store;
@@ -62,6 +63,12 @@ public final class KvStateMachine extends BaseStateMachine {
     private final ChangeListener changes;
     /** Replaced as a whole when a snapshot is loaded; written by the apply thread only. */
     private volatile Store store;
+    /** Written by the apply thread only, read by metrics scrapes. */
+    private volatile long appliedEntries;
+    private volatile long appliedEntryBytes;
+    private volatile long snapshots;
+    private volatile long lastSnapshotBytes;
+    private volatile long lastSnapshotNanos;
     /** The latest timestamp of the writes applied (apply thread; read by the leader's stamping); -1 before any. */
     private volatile long lastTimestamp = -1;
     private File tmpDir;
@@ -84,6 +91,12 @@ public final class KvStateMachine extends BaseStateMachine {
     /** The applied state: read it from any thread. */
     public Store store() {
         return store;
+    }
+
+    /** What this state machine did since it started, with the log's figures Ratis keeps. */
+    ReplicationFigures figures(RatisFigures ratis) {
+        return new ReplicationFigures(ratis.elections(), ratis.logBytes(), ratis.logFlushes(), appliedEntries,
+                appliedEntryBytes, snapshots, lastSnapshotBytes, lastSnapshotNanos / 1e9);
     }
 
     @Override
@@ -194,6 +207,8 @@ public final class KvStateMachine extends BaseStateMachine {
             results.add(store.applyUnit(write.stampedAt(at).ops(), at));
         }
         lastTimestamp = Math.max(lastTimestamp, at);
+        appliedEntries++;
+        appliedEntryBytes += entry.getSerializedSize();
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Results.encode(results))));
     }
@@ -214,6 +229,7 @@ public final class KvStateMachine extends BaseStateMachine {
         if (applied == null || applied.getIndex() < 0) {
             return RaftLog.INVALID_LOG_INDEX;
         }
+        long started = System.nanoTime();
         long now = lastTimestamp >= 0 ? lastTimestamp : clock.millis();
         File target = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
         Path temp = tmpDir.toPath().resolve(TEMP_SNAPSHOT);
@@ -231,6 +247,9 @@ public final class KvStateMachine extends BaseStateMachine {
         MD5Hash md5 = MD5FileUtil.computeMd5ForFile(target);
         MD5FileUtil.saveMD5File(target, md5);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), applied));
+        lastSnapshotNanos = System.nanoTime() - started;
+        lastSnapshotBytes = target.length();
+        snapshots++;
         return applied.getIndex();
     }
 

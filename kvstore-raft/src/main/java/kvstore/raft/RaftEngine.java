@@ -7,6 +7,7 @@ import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
 import kvstore.core.cluster.Cluster;
 import kvstore.core.cluster.ClusterStatus;
+import kvstore.core.cluster.ReplicationFigures;
 import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
@@ -29,10 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +43,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The {@link Engine} of a cluster member. Writes go through Raft, several to an entry when they come together
@@ -82,6 +79,7 @@ public final class RaftEngine implements Engine, Cluster {
     private final AtomicLong ownCallIds = new AtomicLong();
     /** The largest write that fits in an entry every member accepts (see {@link RaftSettings#maxEntryBytes}). */
     private final long maxWriteBytes;
+    private final RatisFigures ratis;
     private volatile boolean closed;
 
     private RaftEngine(MemberConfig config, KvStateMachine stateMachine, OwnServer server,
@@ -92,6 +90,7 @@ public final class RaftEngine implements Engine, Cluster {
         this.clients = clients;
         this.timer = timer;
         this.maxWriteBytes = RaftSettings.maxWriteBytes(config);
+        this.ratis = new RatisFigures(server.division().getMemberId().toString());
         WriteRouter router = new WriteRouter(server, clients, timer, config.writeTimeoutMillis(), () -> closed);
         this.writes = new WriteCoalescer(router::submit, config.writeTimeoutMillis(), config.clock()::millis,
                 System::nanoTime);
@@ -203,21 +202,21 @@ public final class RaftEngine implements Engine, Cluster {
         return EntryPage.of(stateMachine.store().entriesAfter(prefix, after, Page.fetchSize(limit), now()), limit);
     }
 
-    /** Live keys and bytes; {@code logBytes} is the size of the Raft log this member keeps (its segments). */
+    /**
+     * Live keys and bytes; the log's figures are the replicated log's: its segments' bytes, its flushes (each
+     * with its fsync) and the snapshots taken (after each of which the log is purged).
+     */
     @Override
     public Stats stats() {
         Totals totals = stateMachine.store().totals(now());
+        ReplicationFigures figures = figures();
         return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), config.maxMemoryBytes(),
-                raftLogBytes(), 0, 0);
+                figures.logBytes(), figures.logFlushes(), figures.snapshots());
     }
 
-    private long raftLogBytes() {
-        Path current = server.division().getRaftStorage().getStorageDir().getCurrentDir().toPath();
-        try (Stream<Path> files = Files.list(current)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("log_")).mapToLong(f -> f.toFile().length()).sum();
-        } catch (IOException | UncheckedIOException e) {
-            return 0; // a segment was purged while listing: the next call will see the new set
-        }
+    @Override
+    public ReplicationFigures figures() {
+        return stateMachine.figures(ratis);
     }
 
     @Override
@@ -330,9 +329,19 @@ public final class RaftEngine implements Engine, Cluster {
         RaftPeerId leader = info.getLeaderId();
         String role = info.isLeader() ? "leader" : info.isCandidate() ? "candidate" : "follower";
         long commit = division.getRaftLog().getLastCommittedIndex();
+        Map<String, Long> matchIndexes = new HashMap<>();
+        if (info.isLeader()) {
+            for (Member m : config.members()) {
+                long match = m.id().equals(config.nodeId()) ? division.getRaftLog().getFlushIndex()
+                        : ratis.matchIndex(m.id());
+                if (match >= 0) {
+                    matchIndexes.put(m.id(), match);
+                }
+            }
+        }
         return new ClusterStatus(config.nodeId(), role, leader == null ? null : leader.toString(),
                 info.getCurrentTerm(), commit, info.getLastAppliedIndex(), config.members().stream()
-                .map(m -> new ClusterStatus.Member(m.id(), m.httpAddress(), m.raftAddress())).toList());
+                .map(m -> new ClusterStatus.Member(m.id(), m.httpAddress(), m.raftAddress())).toList(), matchIndexes);
     }
 
     static WriteFailedException shuttingDown() {

@@ -20,4 +20,7 @@ public interface Cluster {
 
     /** This member's view of the cluster, from memory. */
     ClusterStatus status();
+
+    /** What this member's replication has done since it started, from memory. */
+    ReplicationFigures figures();
 }

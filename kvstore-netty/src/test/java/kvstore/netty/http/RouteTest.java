@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import kvstore.core.cluster.Cluster;
 import kvstore.core.cluster.ClusterStatus;
+import kvstore.core.cluster.ReplicationFigures;
 import kvstore.core.time.NanoClock;
 import kvstore.netty.metrics.KvMetrics;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,11 @@ class RouteTest {
             @Override
             public ClusterStatus status() {
                 return new ClusterStatus("n1", "leader", "n1", 1, 1, 1, List.of());
+            }
+
+            @Override
+            public ReplicationFigures figures() {
+                return new ReplicationFigures(0, 0, 0, 0, 0, 0, 0, 0);
             }
         };
         FakeEngine engine = new FakeEngine();
