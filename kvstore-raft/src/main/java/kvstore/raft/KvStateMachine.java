@@ -5,6 +5,7 @@ import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Outcome;
 import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
+import kvstore.core.time.NanoClock;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -45,11 +46,11 @@ import java.util.function.Consumer;
  * member computes the same results and deadlines. Snapshots hold the live keys in the {@code wal.log} line format.
  *
  * <p>Threads: Ratis's apply thread calls {@link #applyTransaction}, {@link #takeSnapshot} and
- * {@link #reinitialize}; any thread reads {@link #store()}.
+ * {@link #reinitialize}, each entry applied holding {@code applyLock}; snapshots are written beside it by the
+ * {@link SnapshotWriter}; any thread reads {@link #store()}.
  */
 public final class KvStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(KvStateMachine.class);
-    private static final String TEMP_SNAPSHOT = "snapshot.partial";
 
     /** What a member does when it meets what it must not skip: see {@link #applyTransaction}. */
     static final String REMEDY = "replace this member (move its data directory aside and add it back to the cluster "
@@ -59,33 +60,37 @@ public final class KvStateMachine extends BaseStateMachine {
     private final EpochClock clock;
     /** Told, once, why the member must stop; then the apply thread stops too, whatever the listener does. */
     private final Consumer<String> stop;
-    /** Told of every change applied (the watch hub), across the stores that snapshots replace. */
-    private final ChangeListener changes;
+    /** Held by the apply thread while it applies an entry; the snapshot writer takes it to open and close its tap. */
+    private final Object applyLock = new Object();
+    /** Tells the watch hub of every change applied, across the stores that snapshots replace, and taps them. */
+    private final SnapshotWriter snapshots;
+    /** Start a snapshot when this many entries were applied since the latest one. */
+    private final long snapshotEveryEntries;
     /** Replaced as a whole when a snapshot is loaded; written by the apply thread only. */
     private volatile Store store;
     /** Written by the apply thread only, read by metrics scrapes. */
     private volatile long appliedEntries;
     private volatile long appliedEntryBytes;
-    private volatile long snapshots;
-    private volatile long lastSnapshotBytes;
-    private volatile long lastSnapshotNanos;
     /** The latest timestamp of the writes applied (apply thread; read by the leader's stamping); -1 before any. */
     private volatile long lastTimestamp = -1;
-    private File tmpDir;
 
     public KvStateMachine(EpochClock clock) {
-        this(clock, ChangeListener.NONE, why -> { });
+        this(clock, ChangeListener.NONE, why -> { }, 1, NanoClock.SYSTEM);
     }
 
     /**
      * A state machine whose store tells {@code changes} of every change it applies, and of each snapshot loaded;
-     * {@code stop} is told why when the member must stop (an entry or snapshot it cannot apply).
+     * {@code stop} is told why when the member must stop (an entry or snapshot it cannot apply). It starts a
+     * snapshot when Ratis asks and {@code snapshotEveryEntries} entries were applied since the latest one.
      */
-    public KvStateMachine(EpochClock clock, ChangeListener changes, Consumer<String> stop) {
+    public KvStateMachine(EpochClock clock, ChangeListener changes, Consumer<String> stop, long snapshotEveryEntries,
+                          NanoClock nanoClock) {
         this.clock = clock;
-        this.changes = changes;
         this.stop = stop;
-        this.store = new Store(changes);
+        this.snapshotEveryEntries = snapshotEveryEntries;
+        this.snapshots = new SnapshotWriter(applyLock, changes, storage, () -> store, this::getLastAppliedTermIndex,
+                () -> lastTimestamp >= 0 ? lastTimestamp : clock.millis(), nanoClock);
+        this.store = new Store(snapshots);
     }
 
     /** The applied state: read it from any thread. */
@@ -95,15 +100,15 @@ public final class KvStateMachine extends BaseStateMachine {
 
     /** What this state machine did since it started, with the log's figures Ratis keeps. */
     ReplicationFigures figures(RatisFigures ratis) {
-        return new ReplicationFigures(ratis.elections(), ratis.logBytes(), ratis.logFlushes(), appliedEntries,
-                appliedEntryBytes, snapshots, lastSnapshotBytes, lastSnapshotNanos / 1e9);
+        return snapshots.figures(new ReplicationFigures(ratis.elections(), ratis.logBytes(), ratis.logFlushes(),
+                appliedEntries, appliedEntryBytes, 0, 0, 0));
     }
 
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        tmpDir = raftStorage.getStorageDir().getTmpDir();
+        snapshots.setTmpDir(raftStorage.getStorageDir().getTmpDir());
         load();
     }
 
@@ -128,7 +133,7 @@ public final class KvStateMachine extends BaseStateMachine {
             return;
         }
         Path file = snapshot.getFile().getPath();
-        Store loaded = new Store(changes);
+        Store loaded = new Store(snapshots);
         long keys;
         try {
             // A snapshot is renamed into place only once complete and fsynced, so one whose MD5 file was not
@@ -140,9 +145,11 @@ public final class KvStateMachine extends BaseStateMachine {
         } catch (IOException | RuntimeException e) {
             throw new IOException("snapshot " + file + " cannot be loaded (" + firstLine(e) + "): " + REMEDY, e);
         }
-        store = loaded;
-        changes.loaded(loaded.revision());
-        setLastAppliedTermIndex(snapshot.getTermIndex());
+        synchronized (applyLock) {
+            store = loaded;
+            snapshots.loaded(loaded.revision());
+            setLastAppliedTermIndex(snapshot.getTermIndex());
+        }
         log.info("loaded snapshot {} ({} keys)", file.getFileName(), keys);
     }
 
@@ -199,17 +206,20 @@ public final class KvStateMachine extends BaseStateMachine {
             throw new IllegalStateException(why, e);
         }
         long at = writes.stampMillis();
-        // Keys due by the entry's stamp expire first, each a change of its own, in the same order on every member
-        // (deadline, then key): the state stays a function of the log alone, and a write to such a key creates it.
-        store.expireDue(at);
         List<Outcome> results = new ArrayList<>(writes.writes().size());
-        for (WalCodec.Write write : writes.writes()) {
-            results.add(store.applyUnit(write.stampedAt(at).ops(), at));
+        synchronized (applyLock) {
+            // Keys due by the entry's stamp expire first, each a change of its own, in the same order on every
+            // member (deadline, then key): the state stays a function of the log alone, and a write to such a key
+            // creates it.
+            store.expireDue(at);
+            for (WalCodec.Write write : writes.writes()) {
+                results.add(store.applyUnit(write.stampedAt(at).ops(), at));
+            }
+            lastTimestamp = Math.max(lastTimestamp, at);
+            appliedEntries++;
+            appliedEntryBytes += entry.getSerializedSize();
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
-        lastTimestamp = Math.max(lastTimestamp, at);
-        appliedEntries++;
-        appliedEntryBytes += entry.getSerializedSize();
-        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Results.encode(results))));
     }
 
@@ -220,48 +230,28 @@ public final class KvStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Writes the live keys to {@code sm/snapshot.<term>_<index>} atomically: a temporary file, fsynced, renamed
-     * into place, then its MD5 (Ratis would load a snapshot without an MD5 unchecked).
+     * Starts a snapshot beside the apply thread when enough entries were applied since the latest one (see
+     * {@link SnapshotWriter}), and returns the latest snapshot already on disk: Ratis purges the log up to it.
      */
     @Override
-    public long takeSnapshot() throws IOException {
+    public long takeSnapshot() {
         TermIndex applied = getLastAppliedTermIndex();
-        if (applied == null || applied.getIndex() < 0) {
-            return RaftLog.INVALID_LOG_INDEX;
+        long latest = snapshots.latestIndex();
+        if (applied != null && applied.getIndex() >= 0 && applied.getIndex() - latest >= snapshotEveryEntries) {
+            snapshots.startIfIdle();
         }
-        long started = System.nanoTime();
-        long now = lastTimestamp >= 0 ? lastTimestamp : clock.millis();
-        File target = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
-        Path temp = tmpDir.toPath().resolve(TEMP_SNAPSHOT);
-        Files.createDirectories(temp.getParent());
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-            WalCodec.writeSnapshot(store, now, out);
-            out.flush();
-            channel.force(true);
-        }
-        Files.move(temp, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        fsyncDirectory(target.getParentFile().toPath());
-        // Only IOExceptions here: Ratis logs those and goes on, anything else stops its apply thread for good.
-        MD5Hash md5 = MD5FileUtil.computeMd5ForFile(target);
-        MD5FileUtil.saveMD5File(target, md5);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), applied));
-        lastSnapshotNanos = System.nanoTime() - started;
-        lastSnapshotBytes = target.length();
-        snapshots++;
-        return applied.getIndex();
+        return latest;
+    }
+
+    /** Completes with the index of a snapshot on disk holding at least everything applied now. */
+    CompletableFuture<Long> snapshotNow() {
+        TermIndex applied = getLastAppliedTermIndex();
+        return snapshots.covering(applied == null ? RaftLog.INVALID_LOG_INDEX : applied.getIndex());
     }
 
     private static String firstLine(Throwable e) {
         String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         int newline = m.indexOf('\n');
         return newline < 0 ? m : m.substring(0, newline);
-    }
-
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
     }
 }

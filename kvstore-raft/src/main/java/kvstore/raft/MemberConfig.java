@@ -2,6 +2,7 @@ package kvstore.raft;
 
 import kvstore.core.LocalEngine;
 import kvstore.core.time.EpochClock;
+import kvstore.core.time.NanoClock;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -16,10 +17,12 @@ import java.util.List;
  * @param maxMemoryBytes the ceiling of the data set's estimated memory: a write that would pass it is refused
  * @param maxBodyBytes the largest request body the member's HTTP server takes ({@code --max-body}): replication
  *                     sizes its entries from it (see {@link RaftSettings#maxEntryBytes})
+ * @param clock the wall clock writes are stamped with; {@code nanoClock} times waits and snapshots
  */
 public record MemberConfig(String nodeId, List<Member> members, Path dataDir, long writeTimeoutMillis,
                            long electionTimeoutMinMillis, long electionTimeoutMaxMillis, long snapshotEveryEntries,
-                           boolean leaderLease, long maxMemoryBytes, long maxBodyBytes, EpochClock clock) {
+                           boolean leaderLease, long maxMemoryBytes, long maxBodyBytes, EpochClock clock,
+                           NanoClock nanoClock) {
     /** The HTTP server's default {@code --max-body}. */
     public static final long DEFAULT_MAX_BODY = 1 << 20;
 
@@ -36,32 +39,48 @@ public record MemberConfig(String nodeId, List<Member> members, Path dataDir, lo
      */
     public static MemberConfig of(String nodeId, List<Member> members, Path dataDir) {
         return new MemberConfig(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, false,
-                LocalEngine.Config.defaultMaxMemory(), DEFAULT_MAX_BODY, EpochClock.SYSTEM);
+                LocalEngine.Config.defaultMaxMemory(), DEFAULT_MAX_BODY, EpochClock.SYSTEM, NanoClock.SYSTEM);
     }
 
     public MemberConfig withWriteTimeoutMillis(long millis) {
         return new MemberConfig(nodeId, members, dataDir, millis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-                snapshotEveryEntries, leaderLease, maxMemoryBytes, maxBodyBytes, clock);
+                snapshotEveryEntries, leaderLease, maxMemoryBytes, maxBodyBytes, clock, nanoClock);
     }
 
     public MemberConfig withSnapshotEveryEntries(long entries) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, entries, leaderLease, maxMemoryBytes, maxBodyBytes, clock);
+                electionTimeoutMaxMillis, entries, leaderLease, maxMemoryBytes, maxBodyBytes, clock, nanoClock);
     }
 
     public MemberConfig withMaxMemory(long bytes) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, bytes, maxBodyBytes, clock);
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, bytes, maxBodyBytes, clock, nanoClock);
     }
 
     public MemberConfig withLeaderLease(boolean lease) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, snapshotEveryEntries, lease, maxMemoryBytes, maxBodyBytes, clock);
+                electionTimeoutMaxMillis, snapshotEveryEntries, lease, maxMemoryBytes, maxBodyBytes, clock, nanoClock);
     }
 
     public MemberConfig withMaxBody(long bytes) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, bytes, clock);
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, bytes, clock, nanoClock);
+    }
+
+    /** The same member on other clocks (tests). */
+    public MemberConfig withClocks(EpochClock epoch, NanoClock nanos) {
+        return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, maxBodyBytes, epoch, nanos);
+    }
+
+    /**
+     * After how many entries since its latest snapshot this member takes the next: {@code snapshotEveryEntries},
+     * later by up to half of it depending on the member's place in {@code members}, so that members do not all
+     * write a snapshot at once.
+     */
+    public long snapshotThreshold() {
+        int place = members.indexOf(self());
+        return snapshotEveryEntries + snapshotEveryEntries * place / (2L * members.size());
     }
 
     /** Where Ratis keeps this member's log and snapshots. */

@@ -91,11 +91,13 @@ public final class RaftEngine implements Engine, Cluster {
         this.timer = timer;
         this.maxWriteBytes = RaftSettings.maxWriteBytes(config);
         this.ratis = new RatisFigures(server.division().getMemberId().toString());
-        WriteRouter router = new WriteRouter(server, clients, timer, config.writeTimeoutMillis(), () -> closed);
+        WriteRouter router = new WriteRouter(server, clients, timer, config.writeTimeoutMillis(), () -> closed,
+                config.nanoClock());
         this.writes = new WriteCoalescer(router::submit, config.writeTimeoutMillis(), config.clock()::millis,
-                System::nanoTime);
-        this.reads = new ReadBarriers(this::readIndex, config.writeTimeoutMillis(), System::nanoTime);
-        new ExpiryProposals(server, stateMachine, config.clock(), config.writeTimeoutMillis()).start(timer);
+                config.nanoClock()::nanos);
+        this.reads = new ReadBarriers(this::readIndex, config.writeTimeoutMillis(), config.nanoClock()::nanos);
+        new ExpiryProposals(server, stateMachine, config.clock(), config.nanoClock(), config.writeTimeoutMillis())
+                .start(timer);
     }
 
     /** Starts this member's Raft server (recovering its snapshot and log) and its clients. */
@@ -122,7 +124,8 @@ public final class RaftEngine implements Engine, Cluster {
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
         Snapshots.deleteLeftoverBackups(config.dataDir());
         RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
-        KvStateMachine stateMachine = new KvStateMachine(config.clock(), changes, stop);
+        KvStateMachine stateMachine = new KvStateMachine(config.clock(), changes, stop, config.snapshotThreshold(),
+                config.nanoClock());
         RaftServer server = RaftServer.newBuilder()
                 .setGroup(group)
                 .setServerId(selfId)
@@ -153,7 +156,7 @@ public final class RaftEngine implements Engine, Cluster {
             t.setDaemon(true);
             return t;
         });
-        return new RaftEngine(config, stateMachine, new OwnServer(server, selfId), Map.copyOf(clients), timer);
+        return new RaftEngine(config, stateMachine, new OwnServer(server, selfId, config.nanoClock()), Map.copyOf(clients), timer);
     }
 
     /**
@@ -271,7 +274,7 @@ public final class RaftEngine implements Engine, Cluster {
                 deadline).whenComplete((r, failure) -> {
                     if (failure == null && r.isSuccess()) {
                         done.complete(null);
-                    } else if (!closed && System.nanoTime() - deadline < 0) {
+                    } else if (!closed && config.nanoClock().nanos() - deadline < 0) {
                         // No leader yet, it changed, or the round to it failed (as a reply or as an exception):
                         // a read has no effect, so asking again until the deadline is always safe.
                         timer.schedule(() -> readIndex(deadline, done), READ_RETRY_MILLIS, TimeUnit.MILLISECONDS);
@@ -282,10 +285,16 @@ public final class RaftEngine implements Engine, Cluster {
                 });
     }
 
-    /** Takes a snapshot now, after which Ratis purges the log behind it; completes with true once it is written. */
+    /**
+     * Takes a snapshot of everything applied now (beside the apply thread), then asks Ratis to purge the log
+     * behind it; completes with true once the snapshot is written.
+     */
     @Override
     public CompletionStage<Boolean> compactNow() {
-        return snapshotNow().thenApply(index -> true);
+        if (closed) {
+            return CompletableFuture.failedFuture(shuttingDown());
+        }
+        return stateMachine.snapshotNow().thenCompose(index -> purgeBehindLatestSnapshot()).thenApply(done -> true);
     }
 
     /**
@@ -295,7 +304,7 @@ public final class RaftEngine implements Engine, Cluster {
      */
     @Override
     public CompletionStage<Backup> backup() {
-        return readBarrier().thenCompose(applied -> snapshotNow()).thenApplyAsync(index -> {
+        return readBarrier().thenCompose(applied -> stateMachine.snapshotNow()).thenApplyAsync(index -> {
             try {
                 return Snapshots.backupOfLatest(stateMachine, config.dataDir());
             } catch (IOException e) {
@@ -305,11 +314,8 @@ public final class RaftEngine implements Engine, Cluster {
         }, timer);
     }
 
-    /** Asks this member's server for a snapshot of everything it has applied; completes with its index. */
-    private CompletableFuture<Long> snapshotNow() {
-        if (closed) {
-            return CompletableFuture.failedFuture(shuttingDown());
-        }
+    /** Asks this member's server to take note of the latest snapshot, after which it purges the log behind it. */
+    private CompletableFuture<Long> purgeBehindLatestSnapshot() {
         return server.snapshot(ownClientId, ownCallIds.incrementAndGet(), config.writeTimeoutMillis())
                 .thenApply(reply -> {
                     if (!reply.isSuccess()) {

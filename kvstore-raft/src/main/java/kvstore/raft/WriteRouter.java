@@ -1,6 +1,7 @@
 package kvstore.raft;
 
 import kvstore.core.WriteFailedException;
+import kvstore.core.time.NanoClock;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -46,17 +47,19 @@ final class WriteRouter {
     private final ScheduledExecutorService timer;
     private final long writeTimeoutMillis;
     private final BooleanSupplier closed;
+    private final NanoClock clock;
     /** The identity of the writes this member submits to its own server while it leads. */
     private final ClientId directClientId = ClientId.randomId();
     private final AtomicLong directCallIds = new AtomicLong();
 
     WriteRouter(OwnServer server, Map<RaftPeerId, RaftClient> clients, ScheduledExecutorService timer,
-                long writeTimeoutMillis, BooleanSupplier closed) {
+                long writeTimeoutMillis, BooleanSupplier closed, NanoClock clock) {
         this.server = server;
         this.clients = clients;
         this.timer = timer;
         this.writeTimeoutMillis = writeTimeoutMillis;
         this.closed = closed;
+        this.clock = clock;
     }
 
     private void whenLeaderKnown(long deadline, CompletableFuture<?> done, Consumer<RaftPeerId> action) {
@@ -65,7 +68,7 @@ final class WriteRouter {
             done.completeExceptionally(RaftEngine.shuttingDown());
         } else if (leader != null && (leader.equals(server.id()) || clients.containsKey(leader))) {
             action.accept(leader);
-        } else if (System.nanoTime() - deadline >= 0) {
+        } else if (clock.nanos() - deadline >= 0) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
                     "no quorum", null));
         } else {
@@ -76,7 +79,7 @@ final class WriteRouter {
     /**
      * Sends the entry {@code message} to the leader this member knows, waiting for one to be known, and
      * completes with the leader's reply (see {@link Results}) or the failure, by {@code deadline}
-     * ({@link System#nanoTime}).
+     * ({@link NanoClock}).
      */
     CompletableFuture<ByteBuffer> submit(Message message, long deadline) {
         CompletableFuture<ByteBuffer> done = new CompletableFuture<>();
@@ -126,7 +129,7 @@ final class WriteRouter {
     }
 
     private void send(RaftClient client, Message message, long deadline, CompletableFuture<ByteBuffer> done) {
-        long remaining = Math.max(1, deadline - System.nanoTime());
+        long remaining = Math.max(1, deadline - clock.nanos());
         client.async().send(message)
                 .orTimeout(remaining, TimeUnit.NANOSECONDS)
                 .whenComplete((reply, failure) -> {

@@ -7,6 +7,7 @@ import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
 import kvstore.core.store.Outcome;
 import kvstore.core.time.EpochClock;
+import kvstore.core.time.NanoClock;
 import kvstore.core.wal.WalFormat;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -207,7 +208,7 @@ class KvStateMachineTest {
         apply(sm, List.of(set("gone", "1", T0 + 10)), T0 + 1);
         apply(sm, List.of(set("d", "1", Entry.NEVER)), T0 + 2);
         apply(sm, List.of(new Op.Delete(bytes("d"))), T0 + 100);
-        long index = sm.takeSnapshot();
+        long index = snapshot(sm);
         assertEquals(nextIndex - 1, index);
         try (Stream<Path> files = Files.list(a.resolve("sm"))) {
             List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
@@ -224,11 +225,44 @@ class KvStateMachineTest {
     }
 
     @Test
+    void shouldWriteASnapshotBesideTheApplyThreadThatHoldsExactlyTheStateAtItsIndex() throws Exception {
+        Path a = dir.resolve("a");
+        KvStateMachine sm = open(a);
+        List<byte[]> entries = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            entries.add(entryOf(List.of(set("k" + i, "{\"n\":" + i + "}", i % 3 == 0 ? T0 + 50_000 : Entry.NEVER)),
+                    T0 + i));
+            applyEntryOfMany(sm, entries.get(i));
+        }
+        long startedAt = sm.getLastAppliedTermIndex().getIndex();
+        java.util.concurrent.CompletableFuture<Long> written = sm.snapshotNow();
+        int i = 0;
+        while (!written.isDone() || i < 10) {
+            // Writes go on while the snapshot is written: overwrites, deletes, and new keys.
+            List<Op> ops = i % 4 == 0 ? List.of(new Op.Delete(bytes("k" + (i * 7 % 3000))))
+                    : List.of(set("k" + (i * 13 % 4000), "[" + i + "]", Entry.NEVER));
+            entries.add(entryOf(ops, T0 + 3000 + i));
+            applyEntryOfMany(sm, entries.get(entries.size() - 1));
+            i++;
+        }
+        long index = written.get();
+        assertTrue(index >= startedAt, index + " < " + startedAt);
+
+        KvStateMachine replayed = open(dir.resolve("b"));
+        for (int e = 0; e < index; e++) {
+            applyEntryOfMany(replayed, entries.get(e));
+        }
+        KvStateMachine loaded = reopen(a);
+        assertEquals(index, loaded.getLastAppliedTermIndex().getIndex());
+        assertEquals(contents(replayed, T0), contents(loaded, T0));
+    }
+
+    @Test
     void shouldRefuseASnapshotWhoseChecksumDoesNotMatchNamingTheFileAndTheRemedy() throws Exception {
         Path a = dir.resolve("a");
         KvStateMachine sm = open(a);
         apply(sm, List.of(set("k", "1", Entry.NEVER)), T0);
-        long index = sm.takeSnapshot();
+        long index = snapshot(sm);
         Path file = a.resolve("sm").resolve("snapshot.1_" + index);
         Files.writeString(file, Files.readString(file).replace("\"k\"", "\"j\""));
         IOException refused = assertThrows(IOException.class, () -> reopen(a));
@@ -241,7 +275,7 @@ class KvStateMachineTest {
         Path a = dir.resolve("a");
         KvStateMachine sm = open(a);
         apply(sm, List.of(set("k", "1", Entry.NEVER)), T0);
-        long index = sm.takeSnapshot();
+        long index = snapshot(sm);
         Path file = a.resolve("sm").resolve("snapshot.1_" + index);
         Files.delete(a.resolve("sm").resolve("snapshot.1_" + index + ".md5"));
         String text = Files.readString(file);
@@ -260,7 +294,7 @@ class KvStateMachineTest {
         Path a = dir.resolve("a");
         KvStateMachine sm = open(a);
         apply(sm, List.of(set("k", "1", Entry.NEVER)), T0);
-        long index = sm.takeSnapshot();
+        long index = snapshot(sm);
         Path file = a.resolve("sm").resolve("snapshot.1_" + index);
         Files.writeString(file, Files.readString(file).replace("\"k\"", "\"j\""));
         assertThrows(IOException.class, sm::reinitialize);
@@ -349,7 +383,7 @@ class KvStateMachineTest {
                 applyEntry(member, entry);
             }
         }
-        sm.takeSnapshot();
+        snapshot(sm);
         String text = Files.readString(a.resolve("sm").resolve("snapshot.1_" + (nextIndex - 1)));
         assertTrue(text.startsWith("{\"op\":\"format\",\"version\":2,\"revision\":4,"), text);
 
@@ -473,6 +507,11 @@ class KvStateMachineTest {
         return entry.writes().get(0).stampedAt(entry.stampMillis());
     }
 
+    /** A snapshot of everything applied, written beside the apply thread; its index. */
+    private static long snapshot(KvStateMachine sm) throws Exception {
+        return sm.snapshotNow().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     private static RaftClientRequest request(byte[] entry) {
         return RaftClientRequest.newBuilder()
                 .setClientId(ClientId.randomId())
@@ -496,7 +535,7 @@ class KvStateMachineTest {
                 .build();
         storage.initialize();
         storages.add(storage);
-        KvStateMachine sm = new KvStateMachine(clock, ChangeListener.NONE, stops::add);
+        KvStateMachine sm = new KvStateMachine(clock, ChangeListener.NONE, stops::add, 1, NanoClock.SYSTEM);
         sm.initialize(serverNamed("test"), RaftEngine.GROUP_ID, storage);
         return sm;
     }
