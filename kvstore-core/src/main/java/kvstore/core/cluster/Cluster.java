@@ -36,4 +36,7 @@ public interface Cluster {
 
     /** Moves the leadership to member {@code id}; completes once this member knows it as the leader. */
     CompletionStage<ClusterStatus> transferLeadership(String id);
+
+    /** What this member's replication has done since it started, from memory. */
+    ReplicationFigures figures();
 }

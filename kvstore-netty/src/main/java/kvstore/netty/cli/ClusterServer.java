@@ -5,6 +5,7 @@ import kvstore.core.watch.WatchHub;
 import kvstore.netty.http.HttpSettings;
 import kvstore.netty.metrics.KvMetrics;
 import kvstore.netty.http.HttpServer;
+import kvstore.core.cluster.Cluster;
 import kvstore.core.cluster.ClusterStatus;
 import kvstore.raft.Member;
 import kvstore.raft.MemberConfig;
@@ -17,8 +18,8 @@ import java.io.IOException;
 /** Runs one cluster member: its Raft engine and its HTTP server, until stopped. */
 final class ClusterServer {
     private static final Logger log = LoggerFactory.getLogger("kvstore");
-    /** Ratis fsyncs its log before a member acknowledges an entry, whatever --fsync says. */
-    private static final String RAFT_LOG_FSYNC = "always";
+    /** No --fsync policy applies: Ratis fsyncs its log before a member acknowledges an entry. */
+    private static final String NO_FSYNC_POLICY = null;
 
     private ClusterServer() {
     }
@@ -32,7 +33,7 @@ final class ClusterServer {
         Member self = config.self();
         RaftEngine engine;
         try {
-            engine = RaftEngine.start(config, watches);
+            engine = RaftEngine.start(config, watches, FatalExit::memberStopped);
         } catch (IOException | RuntimeException e) {
             return fail("cannot start cluster member " + config.nodeId() + " (data dir " + config.dataDir()
                     + ", raft port " + self.raftPort() + "): " + e.getMessage());
@@ -41,7 +42,8 @@ final class ClusterServer {
         try {
             KvMetrics metrics = new KvMetrics(NanoClock.SYSTEM);
             metrics.watch(engine::stats);
-            server = HttpServer.start(engine, engine, watches, RAFT_LOG_FSYNC, settings, metrics, FatalExit::outOfMemory);
+            metrics.watch((Cluster) engine);
+            server = HttpServer.start(engine, engine, watches, NO_FSYNC_POLICY, settings, metrics, FatalExit::outOfMemory);
         } catch (Exception e) {
             engine.close();
             return fail("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage());

@@ -165,6 +165,7 @@ public final class Main implements Callable<Integer> {
             if (maxMemory != null) {
                 member = member.withMaxMemory(maxMemory);
             }
+            member = member.withMaxBody(maxBody);
             return ClusterServer.run(member, cluster.join(), new HttpSettings(host, member.self().httpPort(),
                     (int) maxBody, idleTimeout, requestTimeout, maxConnections, access, tls), watches, stop);
         }

@@ -2,6 +2,7 @@ package kvstore.netty.http;
 
 import kvstore.core.cluster.Cluster;
 import kvstore.core.cluster.ClusterStatus;
+import kvstore.core.cluster.ReplicationFigures;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,11 @@ final class FakeCluster implements Cluster {
     public ClusterStatus status() {
         return new ClusterStatus("n1", "leader", "n1", 1, 1, 1,
                 List.of(new ClusterStatus.Member("n1", "127.0.0.1:1", "127.0.0.1:2")));
+    }
+
+    @Override
+    public ReplicationFigures figures() {
+        return new ReplicationFigures(0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     @Override
