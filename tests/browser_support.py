@@ -95,8 +95,16 @@ class Browser:
         return self.driver.find_element(self.By.ID, lab.get_attribute("for"))
 
     def text(self, css):
-        found = self.finds(css)
-        return found[0].text if found else None
+        """The text of the first element `css` finds, or None.  The console redraws live views as events come:
+        an element found just before a redraw is looked up again."""
+        from selenium.common.exceptions import StaleElementReferenceException
+        for _ in range(10):
+            found = self.finds(css)
+            try:
+                return found[0].text if found else None
+            except StaleElementReferenceException:
+                continue
+        raise AssertionError(f"{css} was redrawn ten times while being read")
 
     def focused(self):
         return self.driver.switch_to.active_element

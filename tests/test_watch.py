@@ -176,7 +176,9 @@ def writers(server, prefix, count, value_bytes=16, batch=1):
 
 
 def test_a_watcher_that_does_not_read_is_cut_off_while_writers_and_other_watchers_go_on(server_factory):
-    server = server_factory(args=["--watch-buffer", "64KiB"])
+    # The cut-off stream waits one progress interval for its client to read the error event: long enough here
+    # that this client, which reads only once everything else is done, still finds it however loaded the machine.
+    server = server_factory(args=["--watch-buffer", "64KiB", "--watch-progress-millis", "600000"])
     p = uid("slow")
     slow = watch(server, "prefix=" + enc(p), rcvbuf=4096)  # reads its head, then nothing
     fast = watch(server, "prefix=" + enc(p))

@@ -42,6 +42,12 @@ public final class Store {
     private final ChangeListener listener;
     /** Written by the writer under {@code unitLock}, once the unit's changes are in place; read by anyone. */
     private volatile long revision;
+    /**
+     * Entries the writer took off the expiry schedule ({@link #dueEntries}) and has not expired or put back yet:
+     * {@link #totals(long)} must not count them while their expiry is being logged. Written by the writer, read by
+     * anyone; never changed in place.
+     */
+    private volatile List<Entry> beingExpired = List.of();
 
     /** An empty store at revision 0 that tells nobody of its changes. */
     public Store() {
@@ -280,12 +286,17 @@ public final class Store {
      * back to {@link #reschedule} when that cannot be done.
      */
     public List<Entry> dueEntries(long atMillis) {
-        return table.takeDue(atMillis);
+        List<Entry> due = table.takeDue(atMillis);
+        if (!due.isEmpty()) {
+            beingExpired = List.copyOf(due);
+        }
+        return due;
     }
 
     /** Puts entries taken by {@link #dueEntries} back on the schedule: their expiry could not be logged. */
     public void reschedule(List<Entry> due) {
         table.reschedule(due);
+        beingExpired = List.of();
     }
 
     /** Expires {@code due} (from {@link #dueEntries}), each as a unit of its own: the first as {@code firstRevision}. */
@@ -294,6 +305,7 @@ public final class Store {
         for (Entry e : due) {
             apply(List.of(new Op.Expire(e.key())), next++, atMillis);
         }
+        beingExpired = List.of();
     }
 
     /** Expires every entry due at {@code atMillis}, counting their revisions; returns how many it expired. */
@@ -315,15 +327,24 @@ public final class Store {
         return table.scheduledExpiries();
     }
 
-    /** The live figures at {@code nowMillis}: the running totals less the due entries not expired yet. */
+    /**
+     * The live figures at {@code nowMillis}: the running totals less the due entries not expired yet, whether
+     * still on the schedule or already taken off it by the writer.
+     */
     public Totals totals(long nowMillis) {
         Totals all = totals();
         long[] due = new long[3];
-        table.forEachDue(nowMillis, (key, entry) -> {
+        BiConsumer<byte[], Entry> uncount = (key, entry) -> {
             due[0]++;
             due[1] += key.length;
             due[2] += entry.value().length;
-        });
+        };
+        table.forEachDue(nowMillis, uncount);
+        for (Entry e : beingExpired) {
+            if (table.get(e.key()) == e) {
+                uncount.accept(e.key(), e);
+            }
+        }
         return new Totals(all.keys() - due[0], all.keyBytes() - due[1], all.valueBytes() - due[2]);
     }
 

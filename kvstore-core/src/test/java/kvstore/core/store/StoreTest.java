@@ -113,6 +113,23 @@ class StoreTest {
     }
 
     @Test
+    void shouldNotCountEntriesWhoseExpiryIsBeingLogged() {
+        apply(set("live", "1", Entry.NEVER), NOW);
+        apply(set("a", "2", NOW + 10), NOW);
+        Totals live = new Totals(1, 4, 1);
+
+        List<Entry> due = store.dueEntries(NOW + 10);
+        assertEquals(1, due.size());
+        assertEquals(live, store.totals(NOW + 10), "taken off the schedule, not expired yet: still not counted");
+
+        store.reschedule(due);
+        assertEquals(live, store.totals(NOW + 10));
+        store.expire(store.dueEntries(NOW + 10), store.revision() + 1, NOW + 10);
+        assertEquals(live, store.totals(NOW + 10));
+        assertEquals(live, store.totals());
+    }
+
+    @Test
     void shouldReportCreatedForSetWithPassedDeadlineOnMissingKey() {
         OpResult result = apply(set("a", "2", NOW - 1), NOW);
 

@@ -18,14 +18,17 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: everything on its event loop, the wake and the tick included; streams are added and removed there.
  */
 final class EventLoopWatches {
-    /** How long a stream that was cut off waits for its client to read its last event before the close. */
-    static final long END_LINGER_MILLIS = 5_000;
     /** Streams offered news in one task of the loop. */
     static final int SLICE = 64;
 
     private final WatchHub hub;
     private final EventLoop loop;
     private final long tickMillis;
+    /**
+     * How long a stream that was cut off waits for its client to read its last event before the close: one progress
+     * interval, as long as a healthy client may go without hearing from the server anyway.
+     */
+    private final long lingerNanos;
     /** Unordered: a stream leaves by swapping in the last one, so leaving costs the same with 10,000 of them. */
     private final List<WatchStream> streams = new ArrayList<>();
     private Wakeup wakeup;
@@ -39,6 +42,7 @@ final class EventLoopWatches {
         this.hub = hub;
         this.loop = loop;
         this.tickMillis = Math.max(1, hub.settings().progressMillis() / 10);
+        this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(hub.settings().progressMillis());
     }
 
     void add(WatchStream stream) {
@@ -109,9 +113,8 @@ final class EventLoopWatches {
     /** Ends the streams whose client never read their last event, then offers the others progress. */
     private void tick() {
         long now = hub.nowNanos();
-        long linger = TimeUnit.MILLISECONDS.toNanos(END_LINGER_MILLIS);
         for (int i = streams.size() - 1; i >= 0; i--) {
-            if (i < streams.size() && streams.get(i).lingeredPast(now, linger)) {
+            if (i < streams.size() && streams.get(i).lingeredPast(now, lingerNanos)) {
                 streams.get(i).channel().close();
             }
         }

@@ -19,7 +19,7 @@ import kvstore.core.watch.Watcher;
  * buffer and goes on when {@code channelWritabilityChanged} says the client read). While the channel is not
  * writable, new changes are only counted against the watch buffer ({@link Watcher#hold}); once past it, the
  * stream's last event ({@code event: error}) waits for the client to read up to it, and the connection is closed
- * after it, or after {@link EventLoopWatches#END_LINGER_MILLIS} if the client never does.
+ * after it, or one progress interval later if the client never reads it ({@link EventLoopWatches}).
  *
  * <p>Threads: everything on the connection's event loop: {@link EventLoopWatches} calls {@link #changed} there,
  * and the writer calls {@link #readChunk} there.

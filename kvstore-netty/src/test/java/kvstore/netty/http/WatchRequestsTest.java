@@ -280,7 +280,7 @@ class WatchRequestsTest {
         channel.runPendingTasks();
         assertTrue(channel.isOpen());
 
-        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(EventLoopWatches.END_LINGER_MILLIS - 1));
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(hub.settings().progressMillis() - 1));
         channel.advanceTimeBy(1, TimeUnit.SECONDS);
         channel.runScheduledPendingTasks();
         assertTrue(channel.isOpen(), "the client has a while to read its last event");
