@@ -18,11 +18,14 @@ import java.util.List;
  * @param maxBodyBytes the largest request body the member's HTTP server takes ({@code --max-body}): replication
  *                     sizes its entries from it (see {@link RaftSettings#maxEntryBytes})
  * @param clock the wall clock writes are stamped with; {@code nanoClock} times waits and snapshots
+ * @param joining whether the member joins a running cluster (it is added by {@code POST /cluster/members}) rather
+ *                than founding one with {@code members}
+ * @param peerTls the certificates of mutual TLS between members, or null for plain connections
  */
 public record MemberConfig(String nodeId, List<Member> members, Path dataDir, long writeTimeoutMillis,
                            long electionTimeoutMinMillis, long electionTimeoutMaxMillis, long snapshotEveryEntries,
                            boolean leaderLease, long maxMemoryBytes, long maxBodyBytes, EpochClock clock,
-                           NanoClock nanoClock) {
+                           NanoClock nanoClock, boolean joining, PeerTls peerTls) {
     /** The HTTP server's default {@code --max-body}. */
     public static final long DEFAULT_MAX_BODY = 1 << 20;
 
@@ -39,38 +42,38 @@ public record MemberConfig(String nodeId, List<Member> members, Path dataDir, lo
      */
     public static MemberConfig of(String nodeId, List<Member> members, Path dataDir) {
         return new MemberConfig(nodeId, members, dataDir, 10_000, 1_500, 3_000, 100_000, false,
-                LocalEngine.Config.defaultMaxMemory(), DEFAULT_MAX_BODY, EpochClock.SYSTEM, NanoClock.SYSTEM);
+                LocalEngine.Config.defaultMaxMemory(), DEFAULT_MAX_BODY, EpochClock.SYSTEM, NanoClock.SYSTEM, false, null);
     }
 
     public MemberConfig withWriteTimeoutMillis(long millis) {
         return new MemberConfig(nodeId, members, dataDir, millis, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-                snapshotEveryEntries, leaderLease, maxMemoryBytes, maxBodyBytes, clock, nanoClock);
+                snapshotEveryEntries, leaderLease, maxMemoryBytes, maxBodyBytes, clock, nanoClock, joining, peerTls);
     }
 
     public MemberConfig withSnapshotEveryEntries(long entries) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, entries, leaderLease, maxMemoryBytes, maxBodyBytes, clock, nanoClock);
+                electionTimeoutMaxMillis, entries, leaderLease, maxMemoryBytes, maxBodyBytes, clock, nanoClock, joining, peerTls);
     }
 
     public MemberConfig withMaxMemory(long bytes) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, bytes, maxBodyBytes, clock, nanoClock);
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, bytes, maxBodyBytes, clock, nanoClock, joining, peerTls);
     }
 
     public MemberConfig withLeaderLease(boolean lease) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, snapshotEveryEntries, lease, maxMemoryBytes, maxBodyBytes, clock, nanoClock);
+                electionTimeoutMaxMillis, snapshotEveryEntries, lease, maxMemoryBytes, maxBodyBytes, clock, nanoClock, joining, peerTls);
     }
 
     public MemberConfig withMaxBody(long bytes) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, bytes, clock, nanoClock);
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, bytes, clock, nanoClock, joining, peerTls);
     }
 
     /** The same member on other clocks (tests). */
     public MemberConfig withClocks(EpochClock epoch, NanoClock nanos) {
         return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
-                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, maxBodyBytes, epoch, nanos);
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, maxBodyBytes, epoch, nanos, joining, peerTls);
     }
 
     /**
@@ -81,6 +84,19 @@ public record MemberConfig(String nodeId, List<Member> members, Path dataDir, lo
     public long snapshotThreshold() {
         int place = members.indexOf(self());
         return snapshotEveryEntries + snapshotEveryEntries * place / (2L * members.size());
+    }
+
+    /** As this configuration, for a member that joins a running cluster instead of founding one. */
+    public MemberConfig asJoining() {
+        return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, maxBodyBytes, clock,
+                nanoClock, true, peerTls);
+    }
+
+    public MemberConfig withPeerTls(PeerTls tls) {
+        return new MemberConfig(nodeId, members, dataDir, writeTimeoutMillis, electionTimeoutMinMillis,
+                electionTimeoutMaxMillis, snapshotEveryEntries, leaderLease, maxMemoryBytes, maxBodyBytes, clock,
+                nanoClock, joining, tls);
     }
 
     /** Where Ratis keeps this member's log and snapshots. */

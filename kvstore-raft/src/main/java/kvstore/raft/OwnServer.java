@@ -5,11 +5,13 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.server.RaftServer;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +53,11 @@ final class OwnServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("the kvstore Raft group is not running on this member", e);
         }
+    }
+
+    /** The voting members of the latest configuration in this member's log (none before a joining member is added). */
+    List<RaftPeer> members() {
+        return List.copyOf(division().getRaftConf().getCurrentPeers());
     }
 
     /** The leader this member knows, or null. */

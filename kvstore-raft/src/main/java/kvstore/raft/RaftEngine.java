@@ -7,13 +7,13 @@ import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
 import kvstore.core.cluster.Cluster;
 import kvstore.core.cluster.ClusterStatus;
+import kvstore.core.cluster.MembershipException;
 import kvstore.core.cluster.ReplicationFigures;
 import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.Outcome;
 import kvstore.core.store.Totals;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -21,11 +21,9 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +31,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -43,6 +43,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The {@link Engine} of a cluster member. Writes go through Raft, several to an entry when they come together
@@ -69,7 +70,8 @@ public final class RaftEngine implements Engine, Cluster {
     private final KvStateMachine stateMachine;
     private final OwnServer server;
     /** One client per other member, each sending to that member first (see {@link WriteRouter}). */
-    private final Map<RaftPeerId, RaftClient> clients;
+    private final PeerClients clients;
+    private final Membership membership;
     private final ScheduledExecutorService timer;
     /** Packs concurrent writes into shared entries and hands them to the {@link WriteRouter}. */
     private final WriteCoalescer writes;
@@ -83,11 +85,12 @@ public final class RaftEngine implements Engine, Cluster {
     private volatile boolean closed;
 
     private RaftEngine(MemberConfig config, KvStateMachine stateMachine, OwnServer server,
-                       Map<RaftPeerId, RaftClient> clients, ScheduledExecutorService timer) {
+                       ScheduledExecutorService timer) {
         this.config = config;
         this.stateMachine = stateMachine;
         this.server = server;
-        this.clients = clients;
+        this.clients = new PeerClients(config, server.id(), server::members);
+        this.membership = new Membership(server, config);
         this.timer = timer;
         this.maxWriteBytes = RaftSettings.maxWriteBytes(config);
         this.ratis = new RatisFigures(server.division().getMemberId().toString());
@@ -118,10 +121,11 @@ public final class RaftEngine implements Engine, Cluster {
      */
     public static RaftEngine start(MemberConfig config, ChangeListener changes, Consumer<String> stop)
             throws IOException {
-        List<RaftPeer> peers = config.members().stream()
-                .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build())
-                .toList();
-        RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+        // A joining member starts with no members: it holds no vote and starts no election until the leader
+        // sends it the log, whose configurations then name the members. A restarted member takes its members from
+        // its log too, whatever the founding list says.
+        RaftGroup group = config.joining() ? RaftGroup.valueOf(GROUP_ID)
+                : RaftGroup.valueOf(GROUP_ID, config.members().stream().map(Member::peer).toList());
         Snapshots.deleteLeftoverBackups(config.dataDir());
         RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
         KvStateMachine stateMachine = new KvStateMachine(config.clock(), changes, stop, config.snapshotThreshold(),
@@ -130,6 +134,7 @@ public final class RaftEngine implements Engine, Cluster {
                 .setGroup(group)
                 .setServerId(selfId)
                 .setProperties(RaftSettings.server(config, config.self()))
+                .setParameters(PeerTls.parametersOf(config.peerTls()))
                 .setStateMachine(stateMachine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
@@ -145,34 +150,29 @@ public final class RaftEngine implements Engine, Cluster {
             }
             throw failed;
         }
-        Map<RaftPeerId, RaftClient> clients = new HashMap<>();
-        for (RaftPeer peer : peers) {
-            if (!peer.getId().equals(selfId)) {
-                clients.put(peer.getId(), newClient(config, group, peer.getId()));
-            }
-        }
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raft-engine-timer");
             t.setDaemon(true);
             return t;
         });
-        return new RaftEngine(config, stateMachine, new OwnServer(server, selfId, config.nanoClock()), Map.copyOf(clients), timer);
+        OwnServer own = new OwnServer(server, selfId, config.nanoClock());
+        warnIfFoundingListDiffers(config, own.members());
+        return new RaftEngine(config, stateMachine, own, timer);
     }
 
-    /**
-     * A client that sends to {@code leader} first. A fresh client id per process: call ids restart at 0, and
-     * the retry cache must not take a new write for a retry of one sent before a restart.
-     */
-    private static RaftClient newClient(MemberConfig config, RaftGroup group, RaftPeerId leader) {
-        return RaftClient.newBuilder()
-                .setClientId(ClientId.randomId())
-                .setRaftGroup(group)
-                .setLeaderId(leader)
-                .setProperties(RaftSettings.client(config))
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, config.writeTimeoutMillis() / 100),
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
+    /** Logs once when the members in the log are not those {@code --peers} names (the log's are used). */
+    private static void warnIfFoundingListDiffers(MemberConfig config, List<RaftPeer> logged) {
+        if (config.joining() || logged.isEmpty()) {
+            return;
+        }
+        Set<String> named = config.members().stream().map(m -> m.id() + "=" + m.raftAddress())
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> inLog = logged.stream().map(p -> p.getId() + "=" + p.getAddress())
+                .collect(Collectors.toCollection(TreeSet::new));
+        if (!named.equals(inLog)) {
+            log.warn("--peers names {} but the membership in the replicated log is {}: the log's is used (--peers "
+                    + "only founds a new cluster; change members with POST and DELETE /cluster/members)", named, inLog);
+        }
     }
 
     @Override
@@ -330,6 +330,11 @@ public final class RaftEngine implements Engine, Cluster {
     /** This member's view of the cluster, from memory. */
     @Override
     public ClusterStatus status() {
+        return status(server.members());
+    }
+
+    /** This member's view, with {@code members} for the members (those of a change just committed). */
+    private ClusterStatus status(List<RaftPeer> members) {
         RaftServer.Division division = server.division();
         DivisionInfo info = division.getInfo();
         RaftPeerId leader = info.getLeaderId();
@@ -337,17 +342,51 @@ public final class RaftEngine implements Engine, Cluster {
         long commit = division.getRaftLog().getLastCommittedIndex();
         Map<String, Long> matchIndexes = new HashMap<>();
         if (info.isLeader()) {
-            for (Member m : config.members()) {
-                long match = m.id().equals(config.nodeId()) ? division.getRaftLog().getFlushIndex()
-                        : ratis.matchIndex(m.id());
+            for (RaftPeer m : members) {
+                String id = m.getId().toString();
+                long match = id.equals(config.nodeId()) ? division.getRaftLog().getFlushIndex() : ratis.matchIndex(id);
                 if (match >= 0) {
-                    matchIndexes.put(m.id(), match);
+                    matchIndexes.put(id, match);
                 }
             }
         }
         return new ClusterStatus(config.nodeId(), role, leader == null ? null : leader.toString(),
-                info.getCurrentTerm(), commit, info.getLastAppliedIndex(), config.members().stream()
-                .map(m -> new ClusterStatus.Member(m.id(), m.httpAddress(), m.raftAddress())).toList(), matchIndexes);
+                info.getCurrentTerm(), commit, info.getLastAppliedIndex(), members.stream().map(Member::shown).toList(),
+                matchIndexes);
+    }
+
+    @Override
+    public CompletionStage<ClusterStatus> addMember(ClusterStatus.Member member) {
+        Member added;
+        try {
+            added = Member.of(member.id(), member.httpAddress(), member.raftAddress());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new MembershipException(MembershipException.Reason.INVALID,
+                    e.getMessage()));
+        }
+        return membership.add(added).thenCompose(this::changed);
+    }
+
+    @Override
+    public CompletionStage<ClusterStatus> removeMember(String id) {
+        return membership.remove(id).thenCompose(this::changed);
+    }
+
+    @Override
+    public CompletionStage<ClusterStatus> transferLeadership(String id) {
+        return membership.lead(id).thenCompose(this::changed);
+    }
+
+    /**
+     * This member's view after a committed change to {@code members}: once it has applied that far, so that it
+     * names the leader that made the change. A member that was just removed is not waited for: no leader sends
+     * it anything any more.
+     */
+    private CompletionStage<ClusterStatus> changed(List<RaftPeer> members) {
+        if (members.stream().noneMatch(p -> p.getId().equals(server.id()))) {
+            return CompletableFuture.completedFuture(status(members));
+        }
+        return readBarrier().handle((applied, failure) -> status(members));
     }
 
     static WriteFailedException shuttingDown() {
@@ -365,10 +404,9 @@ public final class RaftEngine implements Engine, Cluster {
         for (Runnable waiting : timer.shutdownNow()) {
             waiting.run();
         }
+        membership.close();
         try {
-            for (RaftClient client : clients.values()) {
-                client.close();
-            }
+            clients.close();
         } finally {
             server.close();
         }

@@ -73,9 +73,14 @@ final class RaftSettings {
     }
 
     static RaftProperties client(MemberConfig config) {
+        return client(config, Math.min(3000, config.writeTimeoutMillis()));
+    }
+
+    /** A client's properties whose each call waits {@code requestTimeoutMillis} for its answer before it is retried. */
+    static RaftProperties client(MemberConfig config, long requestTimeoutMillis) {
         RaftProperties p = new RaftProperties();
         RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, OUTSTANDING_REQUESTS);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(p, millis(Math.min(3000, config.writeTimeoutMillis())));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, millis(requestTimeoutMillis));
         messageSize(p, maxEntryBytes(config));
         return p;
     }

@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,7 +42,7 @@ final class WriteRouter {
      * One client per other member, each sending to that member first: a write goes through the client of the
      * leader this member knows, so it never waits on a leader that the rest of the cluster has already replaced.
      */
-    private final Map<RaftPeerId, RaftClient> clients;
+    private final PeerClients clients;
     private final ScheduledExecutorService timer;
     private final long writeTimeoutMillis;
     private final BooleanSupplier closed;
@@ -52,7 +51,7 @@ final class WriteRouter {
     private final ClientId directClientId = ClientId.randomId();
     private final AtomicLong directCallIds = new AtomicLong();
 
-    WriteRouter(OwnServer server, Map<RaftPeerId, RaftClient> clients, ScheduledExecutorService timer,
+    WriteRouter(OwnServer server, PeerClients clients, ScheduledExecutorService timer,
                 long writeTimeoutMillis, BooleanSupplier closed, NanoClock clock) {
         this.server = server;
         this.clients = clients;
@@ -66,7 +65,7 @@ final class WriteRouter {
         RaftPeerId leader = server.knownLeader();
         if (closed.getAsBoolean()) {
             done.completeExceptionally(RaftEngine.shuttingDown());
-        } else if (leader != null && (leader.equals(server.id()) || clients.containsKey(leader))) {
+        } else if (leader != null && (leader.equals(server.id()) || clients.of(leader) != null)) {
             action.accept(leader);
         } else if (clock.nanos() - deadline >= 0) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
@@ -92,7 +91,7 @@ final class WriteRouter {
             if (leader.equals(server.id())) {
                 submitHere(message, deadline, done);
             } else {
-                send(clients.get(leader), message, deadline, done);
+                send(clients.of(leader), message, deadline, done);
             }
         });
     }

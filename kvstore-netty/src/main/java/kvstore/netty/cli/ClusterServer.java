@@ -24,8 +24,12 @@ final class ClusterServer {
     private ClusterServer() {
     }
 
-    /** Serves until {@code stop} opens; returns the exit status. */
-    static int run(MemberConfig config, HttpSettings settings, WatchHub watches, StopSignal stop) throws Exception {
+    /**
+     * Serves until {@code stop} opens; returns the exit status. {@code join} is the HTTP address of a member of the
+     * cluster this member joins, or null.
+     */
+    static int run(MemberConfig config, String join, HttpSettings settings, WatchHub watches, StopSignal stop)
+            throws Exception {
         Member self = config.self();
         RaftEngine engine;
         try {
@@ -45,9 +49,15 @@ final class ClusterServer {
             return fail("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage());
         }
         ClusterStatus status = engine.status();
-        log.info("kvstore cluster member {} listening on http://{}:{} ({}) raft={} data_dir={} members={} applied_index={}",
+        log.info("kvstore cluster member {} listening on http://{}:{} ({}) raft={}{} data_dir={} members={} applied_index={}",
                 config.nodeId(), settings.host(), server.address().getPort(), server.transport(), self.raftAddress(),
-                config.dataDir().toAbsolutePath().normalize(), config.members().size(), status.appliedIndex());
+                config.peerTls() != null ? " (mutual TLS)" : "", config.dataDir().toAbsolutePath().normalize(),
+                status.members().size(), status.appliedIndex());
+        if (join != null && status.members().isEmpty()) {
+            String request = "{\"id\":\"" + config.nodeId() + "\",\"http\":\"" + self.httpAddress()
+                    + "\",\"raft\":\"" + self.raftAddress() + "\"}";
+            log.info("{} waits to be added: POST /cluster/members {} to {} (or any member)", config.nodeId(), request, join);
+        }
         stop.await();
         log.info("shutting down: no new connections, leaving the cluster");
         server.stopAccepting();
