@@ -9,7 +9,6 @@ import kvstore.core.wal.WalLines;
 import kvstore.core.wal.WalReplay;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -238,31 +237,6 @@ final class WalCodec {
         } catch (RuntimeException e) {
             String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             throw new IllegalArgumentException("not a kvstore write: " + why, e);
-        }
-    }
-
-    /**
-     * Writes the version mark with the store's revision, then one set line per entry of {@code store}, as of
-     * {@code nowMillis}, with its absolute deadline and its revision figures: the same bytes as a single server's
-     * backup, so a snapshot is a backup. On the apply thread, so the store is still: every member that applied
-     * the same entries writes the same state. An entry already due is written too (its expiry, a change, comes
-     * with the next entry applied), so a member that loads the snapshot expires it there like the others.
-     */
-    static void writeSnapshot(Store store, long nowMillis, OutputStream out) throws IOException {
-        WalEncoder encoder = new WalEncoder();
-        out.write(encoder.encodeVersionMark(store.revision()));
-        IOException[] failure = {null};
-        store.forEachLive(Long.MIN_VALUE, (key, entry) -> {
-            if (failure[0] == null) {
-                try {
-                    out.write(encoder.encodeEntry(entry, nowMillis));
-                } catch (IOException e) {
-                    failure[0] = e;
-                }
-            }
-        });
-        if (failure[0] != null) {
-            throw failure[0];
         }
     }
 

@@ -260,11 +260,7 @@ class KvStateMachineTest {
     @Test
     void shouldRefuseASnapshotWhoseChecksumDoesNotMatchNamingTheFileAndTheRemedy() throws Exception {
         Path a = dir.resolve("a");
-        KvStateMachine sm = open(a);
-        apply(sm, List.of(set("k", "1", Entry.NEVER)), T0);
-        long index = snapshot(sm);
-        Path file = a.resolve("sm").resolve("snapshot.1_" + index);
-        Files.writeString(file, Files.readString(file).replace("\"k\"", "\"j\""));
+        Path file = damagedSnapshot(a).file();
         IOException refused = assertThrows(IOException.class, () -> reopen(a));
         assertTrue(refused.getMessage().startsWith("snapshot " + file + " cannot be loaded"), refused.getMessage());
         assertTrue(refused.getMessage().endsWith(KvStateMachine.REMEDY), refused.getMessage());
@@ -291,12 +287,7 @@ class KvStateMachineTest {
 
     @Test
     void shouldStopTheMemberWhenASnapshotTheLeaderInstalledCannotBeLoaded() throws Exception {
-        Path a = dir.resolve("a");
-        KvStateMachine sm = open(a);
-        apply(sm, List.of(set("k", "1", Entry.NEVER)), T0);
-        long index = snapshot(sm);
-        Path file = a.resolve("sm").resolve("snapshot.1_" + index);
-        Files.writeString(file, Files.readString(file).replace("\"k\"", "\"j\""));
+        KvStateMachine sm = damagedSnapshot(dir.resolve("a")).stateMachine();
         assertThrows(IOException.class, sm::reinitialize);
         assertEquals(1, stops.size());
     }
@@ -505,6 +496,18 @@ class KvStateMachineTest {
         assertNull(trx.getException());
         WalCodec.EntryWrites entry = WalCodec.decodeEntry(trx.getStateMachineLogEntry().getLogData().toByteArray());
         return entry.writes().get(0).stampedAt(entry.stampMillis());
+    }
+
+    private record Damaged(KvStateMachine stateMachine, Path file) {
+    }
+
+    /** A state machine on {@code storageDir} whose one snapshot no longer matches its MD5. */
+    private Damaged damagedSnapshot(Path storageDir) throws Exception {
+        KvStateMachine sm = open(storageDir);
+        apply(sm, List.of(set("k", "1", Entry.NEVER)), T0);
+        Path file = storageDir.resolve("sm").resolve("snapshot.1_" + snapshot(sm));
+        Files.writeString(file, Files.readString(file).replace("\"k\"", "\"j\""));
+        return new Damaged(sm, file);
     }
 
     /** A snapshot of everything applied, written beside the apply thread; its index. */
