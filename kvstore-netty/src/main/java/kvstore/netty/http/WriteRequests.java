@@ -97,6 +97,7 @@ final class WriteRequests {
         return switch (reason) {
             case SHUTTING_DOWN, NO_QUORUM, OUTCOME_UNKNOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case NOT_STORED, LOG_FAILED, MEMORY_LIMIT -> HttpResponseStatus.INSUFFICIENT_STORAGE;
+            case TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
         };
     }
 
