@@ -21,9 +21,9 @@ class Member(KvServerProcess):
     """One cluster member; ready once its HTTP server answers (the cluster may not have a leader yet)."""
     ready_path = "/health"
 
-    def __init__(self, workdir, node_id, http_port, raft_port, peers, args=()):
+    def __init__(self, workdir, node_id, http_port, raft_port, peers, args=(), write_timeout=WRITE_TIMEOUT):
         super().__init__(workdir, port=http_port,
-                         args=["--node-id", node_id, "--peers", peers, "--write-timeout", WRITE_TIMEOUT, *args])
+                         args=["--node-id", node_id, "--peers", peers, "--write-timeout", write_timeout, *args])
         self.node_id = node_id
         self.raft_port = raft_port
 
@@ -59,11 +59,11 @@ class Member(KvServerProcess):
 
 
 class Cluster:
-    def __init__(self, workdir, size=3, args=()):
+    def __init__(self, workdir, size=3, args=(), write_timeout=WRITE_TIMEOUT):
         workdir = Path(workdir)
         ports = [(free_port(), free_port()) for _ in range(size)]
         self.peers = ",".join(f"n{i + 1}=127.0.0.1:{h}:{r}" for i, (h, r) in enumerate(ports))
-        self.members = [Member(workdir / f"n{i + 1}", f"n{i + 1}", h, r, self.peers, args)
+        self.members = [Member(workdir / f"n{i + 1}", f"n{i + 1}", h, r, self.peers, args, write_timeout)
                         for i, (h, r) in enumerate(ports)]
 
     def start(self):
@@ -124,9 +124,9 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def running_cluster(workdir, size=3, args=()):
+def running_cluster(workdir, size=3, args=(), write_timeout=WRITE_TIMEOUT):
     """A started cluster in workdir for the with block (a module's fixture yields it); every member stopped after."""
-    c = Cluster(workdir, size, args)
+    c = Cluster(workdir, size, args, write_timeout)
     try:
         yield c.start()
     finally:

@@ -18,7 +18,9 @@ public final class WriteFailedException extends Exception {
         /** Replication: no leader was reachable in time, so the write was never appended anywhere. */
         NO_QUORUM,
         /** Replication: the write was sent but not confirmed in time; it may still be committed later. */
-        OUTCOME_UNKNOWN
+        OUTCOME_UNKNOWN,
+        /** Replication: the write, as the replicated log holds it, is larger than an entry may be; nothing was sent. */
+        TOO_LARGE
     }
 
     private final Reason reason;

@@ -2,6 +2,7 @@ package kvstore.raft;
 
 import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
+import kvstore.core.time.NanoClock;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -25,15 +26,18 @@ final class ExpiryProposals {
     private final OwnServer server;
     private final KvStateMachine stateMachine;
     private final EpochClock clock;
+    private final NanoClock nanoClock;
     private final long timeoutNanos;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final AtomicBoolean inFlight = new AtomicBoolean();
 
-    ExpiryProposals(OwnServer server, KvStateMachine stateMachine, EpochClock clock, long timeoutMillis) {
+    ExpiryProposals(OwnServer server, KvStateMachine stateMachine, EpochClock clock, NanoClock nanoClock,
+                    long timeoutMillis) {
         this.server = server;
         this.stateMachine = stateMachine;
         this.clock = clock;
+        this.nanoClock = nanoClock;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
@@ -56,6 +60,6 @@ final class ExpiryProposals {
         // The leader stamps the entry as it appends it (startTransaction): its keys due by then expire.
         Message empty = Message.valueOf(UnsafeByteOperations.unsafeWrap(WalCodec.encodeEntry(clock.millis(), List.of())));
         server.submit(clientId, callIds.incrementAndGet(), empty, RaftClientRequest.writeRequestType(),
-                System.nanoTime() + timeoutNanos).whenComplete((reply, failure) -> inFlight.set(false));
+                nanoClock.nanos() + timeoutNanos).whenComplete((reply, failure) -> inFlight.set(false));
     }
 }

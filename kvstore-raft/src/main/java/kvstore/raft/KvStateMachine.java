@@ -1,9 +1,11 @@
 package kvstore.raft;
 
+import kvstore.core.cluster.ReplicationFigures;
 import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Outcome;
 import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
+import kvstore.core.time.NanoClock;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -11,7 +13,6 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
-import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -19,23 +20,15 @@ import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.MD5FileUtil;
-import org.apache.ratis.io.MD5Hash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedOutputStream;
-import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The store as a Raft state machine: each committed entry carries one or more kvstore writes (a single put or
@@ -43,31 +36,51 @@ import java.util.concurrent.CompletableFuture;
  * member computes the same results and deadlines. Snapshots hold the live keys in the {@code wal.log} line format.
  *
  * <p>Threads: Ratis's apply thread calls {@link #applyTransaction}, {@link #takeSnapshot} and
- * {@link #reinitialize}; any thread reads {@link #store()}.
+ * {@link #reinitialize}, each entry applied holding {@code applyLock}; snapshots are written beside it by the
+ * {@link SnapshotWriter}; any thread reads {@link #store()}.
  */
 public final class KvStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(KvStateMachine.class);
-    private static final String TEMP_SNAPSHOT = "snapshot.partial";
+
+    /** What a member does when it meets what it must not skip: see {@link #applyTransaction}. */
+    static final String REMEDY = "replace this member (move its data directory aside and add it back to the cluster "
+            + "empty, so that it copies the others' state), or restore a backup";
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final EpochClock clock;
-    /** Told of every change applied (the watch hub), across the stores that snapshots replace. */
-    private final ChangeListener changes;
+    /** Told, once, why the member must stop; then the apply thread stops too, whatever the listener does. */
+    private final Consumer<String> stop;
+    /** Held by the apply thread while it applies an entry; the snapshot writer takes it to open and close its tap. */
+    private final Object applyLock = new Object();
+    /** Tells the watch hub of every change applied, across the stores that snapshots replace, and taps them. */
+    private final SnapshotWriter snapshots;
+    /** Start a snapshot when this many entries were applied since the latest one. */
+    private final long snapshotEveryEntries;
     /** Replaced as a whole when a snapshot is loaded; written by the apply thread only. */
     private volatile Store store;
+    /** Written by the apply thread only, read by metrics scrapes. */
+    private volatile long appliedEntries;
+    private volatile long appliedEntryBytes;
     /** The latest timestamp of the writes applied (apply thread; read by the leader's stamping); -1 before any. */
     private volatile long lastTimestamp = -1;
-    private File tmpDir;
 
     public KvStateMachine(EpochClock clock) {
-        this(clock, ChangeListener.NONE);
+        this(clock, ChangeListener.NONE, why -> { }, 1, NanoClock.SYSTEM);
     }
 
-    /** A state machine whose store tells {@code changes} of every change it applies, and of each snapshot loaded. */
-    public KvStateMachine(EpochClock clock, ChangeListener changes) {
+    /**
+     * A state machine whose store tells {@code changes} of every change it applies, and of each snapshot loaded;
+     * {@code stop} is told why when the member must stop (an entry or snapshot it cannot apply). It starts a
+     * snapshot when Ratis asks and {@code snapshotEveryEntries} entries were applied since the latest one.
+     */
+    public KvStateMachine(EpochClock clock, ChangeListener changes, Consumer<String> stop, long snapshotEveryEntries,
+                          NanoClock nanoClock) {
         this.clock = clock;
-        this.changes = changes;
-        this.store = new Store(changes);
+        this.stop = stop;
+        this.snapshotEveryEntries = snapshotEveryEntries;
+        this.snapshots = new SnapshotWriter(applyLock, changes, storage, () -> store, this::getLastAppliedTermIndex,
+                () -> lastTimestamp >= 0 ? lastTimestamp : clock.millis(), nanoClock);
+        this.store = new Store(snapshots);
     }
 
     /** The applied state: read it from any thread. */
@@ -75,32 +88,58 @@ public final class KvStateMachine extends BaseStateMachine {
         return store;
     }
 
+    /** What this state machine did since it started, with the log's figures Ratis keeps. */
+    ReplicationFigures figures(RatisFigures ratis) {
+        return snapshots.figures(new ReplicationFigures(ratis.elections(), ratis.logBytes(), ratis.logFlushes(),
+                appliedEntries, appliedEntryBytes, 0, 0, 0));
+    }
+
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        tmpDir = raftStorage.getStorageDir().getTmpDir();
-        reinitialize();
+        snapshots.setTmpDir(raftStorage.getStorageDir().getTmpDir());
+        load();
     }
 
-    /** Loads the latest snapshot into a fresh store: on start, and after the leader installed one. */
+    /**
+     * After the leader installed a snapshot: loads it, or stops the member when it cannot (at start, the same
+     * failure stops the start instead).
+     */
     @Override
     public void reinitialize() throws IOException {
+        try {
+            load();
+        } catch (IOException e) {
+            stop.accept(e.getMessage());
+            throw e;
+        }
+    }
+
+    /** Loads the latest snapshot into a fresh store; a damaged or newer one is refused naming the file. */
+    private void load() throws IOException {
         SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
         if (snapshot == null) {
             return;
         }
         Path file = snapshot.getFile().getPath();
-        // A snapshot is renamed into place only once complete and fsynced, so one whose MD5 file was not
-        // written yet (a crash in between) is whole; any other must match its MD5.
-        if (MD5FileUtil.getDigestFileForFile(file.toFile()).exists()) {
-            MD5FileUtil.verifySavedMD5(file.toFile(), MD5FileUtil.computeMd5ForFile(file.toFile()));
+        Store loaded = new Store(snapshots);
+        long keys;
+        try {
+            // A snapshot is renamed into place only once complete and fsynced, so one whose MD5 file was not
+            // written yet (a crash in between) is whole; any other must match its MD5.
+            if (MD5FileUtil.getDigestFileForFile(file.toFile()).exists()) {
+                MD5FileUtil.verifySavedMD5(file.toFile(), MD5FileUtil.computeMd5ForFile(file.toFile()));
+            }
+            keys = WalCodec.readSnapshot(file, loaded);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("snapshot " + file + " cannot be loaded (" + firstLine(e) + "): " + REMEDY, e);
         }
-        Store loaded = new Store(changes);
-        long keys = WalCodec.readSnapshot(file, loaded);
-        store = loaded;
-        changes.loaded(loaded.revision());
-        setLastAppliedTermIndex(snapshot.getTermIndex());
+        synchronized (applyLock) {
+            store = loaded;
+            snapshots.loaded(loaded.revision());
+            setLastAppliedTermIndex(snapshot.getTermIndex());
+        }
         log.info("loaded snapshot {} ({} keys)", file.getFileName(), keys);
     }
 
@@ -147,21 +186,30 @@ public final class KvStateMachine extends BaseStateMachine {
             writes = trx.getStateMachineContext() instanceof WalCodec.EntryWrites decoded ? decoded
                     : WalCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
         } catch (IllegalArgumentException e) {
-            // startTransaction keeps such entries out of the log; skip rather than stop the member.
-            log.error("entry {} is not a kvstore entry, skipped: {}", entry.getIndex(), e.getMessage());
-            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-            return CompletableFuture.failedFuture(e);
+            // Never skipped: the other members applied it, and this one would differ from them for good. Only a
+            // newer leader or a damaged log brings such an entry (startTransaction keeps others out of the log).
+            String why = "entry " + entry.getIndex() + " cannot be applied (" + e.getMessage() + ")"
+                    + (e instanceof WalCodec.NewerFormatException ? "" : ": " + REMEDY);
+            log.error("{}; this member stops", why);
+            stop.accept(why);
+            // Should the listener return, Ratis's apply thread stops on this and closes the server.
+            throw new IllegalStateException(why, e);
         }
         long at = writes.stampMillis();
-        // Keys due by the entry's stamp expire first, each a change of its own, in the same order on every member
-        // (deadline, then key): the state stays a function of the log alone, and a write to such a key creates it.
-        store.expireDue(at);
         List<Outcome> results = new ArrayList<>(writes.writes().size());
-        for (WalCodec.Write write : writes.writes()) {
-            results.add(store.applyUnit(write.stampedAt(at).ops(), at));
+        synchronized (applyLock) {
+            // Keys due by the entry's stamp expire first, each a change of its own, in the same order on every
+            // member (deadline, then key): the state stays a function of the log alone, and a write to such a key
+            // creates it.
+            store.expireDue(at);
+            for (WalCodec.Write write : writes.writes()) {
+                results.add(store.applyUnit(write.stampedAt(at).ops(), at));
+            }
+            lastTimestamp = Math.max(lastTimestamp, at);
+            appliedEntries++;
+            appliedEntryBytes += entry.getSerializedSize();
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
-        lastTimestamp = Math.max(lastTimestamp, at);
-        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Results.encode(results))));
     }
 
@@ -172,38 +220,28 @@ public final class KvStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Writes the live keys to {@code sm/snapshot.<term>_<index>} atomically: a temporary file, fsynced, renamed
-     * into place, then its MD5 (Ratis would load a snapshot without an MD5 unchecked).
+     * Starts a snapshot beside the apply thread when enough entries were applied since the latest one (see
+     * {@link SnapshotWriter}), and returns the latest snapshot already on disk: Ratis purges the log up to it.
      */
     @Override
-    public long takeSnapshot() throws IOException {
+    public long takeSnapshot() {
         TermIndex applied = getLastAppliedTermIndex();
-        if (applied == null || applied.getIndex() < 0) {
-            return RaftLog.INVALID_LOG_INDEX;
+        long latest = snapshots.latestIndex();
+        if (applied != null && applied.getIndex() >= 0 && applied.getIndex() - latest >= snapshotEveryEntries) {
+            snapshots.startIfIdle();
         }
-        long now = lastTimestamp >= 0 ? lastTimestamp : clock.millis();
-        File target = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
-        Path temp = tmpDir.toPath().resolve(TEMP_SNAPSHOT);
-        Files.createDirectories(temp.getParent());
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-            WalCodec.writeSnapshot(store, now, out);
-            out.flush();
-            channel.force(true);
-        }
-        Files.move(temp, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        fsyncDirectory(target.getParentFile().toPath());
-        // Only IOExceptions here: Ratis logs those and goes on, anything else stops its apply thread for good.
-        MD5Hash md5 = MD5FileUtil.computeMd5ForFile(target);
-        MD5FileUtil.saveMD5File(target, md5);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), applied));
-        return applied.getIndex();
+        return latest;
     }
 
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
+    /** Completes with the index of a snapshot on disk holding at least everything applied now. */
+    CompletableFuture<Long> snapshotNow() {
+        TermIndex applied = getLastAppliedTermIndex();
+        return snapshots.covering(applied == null ? RaftLog.INVALID_LOG_INDEX : applied.getIndex());
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        int newline = m.indexOf('\n');
+        return newline < 0 ? m : m.substring(0, newline);
     }
 }

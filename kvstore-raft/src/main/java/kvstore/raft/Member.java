@@ -1,5 +1,8 @@
 package kvstore.raft;
 
+import kvstore.core.cluster.ClusterStatus;
+import org.apache.ratis.protocol.RaftPeer;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +26,47 @@ public record Member(String id, String host, int httpPort, int raftPort) {
     /** {@code host:raftPort}, the member's Raft (gRPC) address. */
     public String raftAddress() {
         return host + ":" + raftPort;
+    }
+
+    /**
+     * This member as Ratis records it in a configuration entry of the log. Ratis's peer has no field for an
+     * application's own address, so the HTTP address rides in its data-stream address: kvstore runs no data
+     * streams, and so the membership in the log carries both addresses of every member.
+     */
+    RaftPeer peer() {
+        return RaftPeer.newBuilder().setId(id).setAddress(raftAddress()).setDataStreamAddress(httpAddress()).build();
+    }
+
+    /** A member as {@code GET /cluster} shows it, from a peer of the log's membership (see {@link #peer}). */
+    static ClusterStatus.Member shown(RaftPeer peer) {
+        String http = peer.getDataStreamAddress();
+        return new ClusterStatus.Member(peer.getId().toString(), http == null ? "" : http, peer.getAddress());
+    }
+
+    /**
+     * A member from the addresses a membership request names, {@code host:port} each on the same host.
+     *
+     * @throws IllegalArgumentException with a message fit for the user
+     */
+    public static Member of(String id, String httpAddress, String raftAddress) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("'" + id + "' is not a member id (letters, digits, '_', '.', '-')");
+        }
+        String[] http = hostAndPort(httpAddress, "http");
+        String[] raft = hostAndPort(raftAddress, "raft");
+        if (!http[0].equals(raft[0])) {
+            throw new IllegalArgumentException("http and raft name different hosts (" + http[0] + ", " + raft[0]
+                    + "): a member listens on one host");
+        }
+        return new Member(id, http[0], port(httpAddress, http[1]), port(raftAddress, raft[1]));
+    }
+
+    private static String[] hostAndPort(String address, String field) {
+        int colon = address == null ? -1 : address.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException(field + " '" + address + "' is not host:port");
+        }
+        return new String[] {address.substring(0, colon), address.substring(colon + 1)};
     }
 
     /**

@@ -1,14 +1,17 @@
 package kvstore.raft;
 
+import kvstore.core.time.NanoClock;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.server.RaftServer;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,15 +29,17 @@ import java.util.function.Supplier;
 final class OwnServer implements AutoCloseable {
     private final RaftServer server;
     private final RaftPeerId selfId;
+    private final NanoClock clock;
     private final ExecutorService submitting = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "raft-engine-submit");
         t.setDaemon(true);
         return t;
     });
 
-    OwnServer(RaftServer server, RaftPeerId selfId) {
+    OwnServer(RaftServer server, RaftPeerId selfId, NanoClock clock) {
         this.server = server;
         this.selfId = selfId;
+        this.clock = clock;
     }
 
     RaftPeerId id() {
@@ -50,6 +55,11 @@ final class OwnServer implements AutoCloseable {
         }
     }
 
+    /** The voting members of the latest configuration in this member's log (none before a joining member is added). */
+    List<RaftPeer> members() {
+        return List.copyOf(division().getRaftConf().getCurrentPeers());
+    }
+
     /** The leader this member knows, or null. */
     RaftPeerId knownLeader() {
         try {
@@ -61,7 +71,7 @@ final class OwnServer implements AutoCloseable {
 
     /**
      * Submits a request as {@code client}'s call {@code callId}; the reply fails once {@code deadline}
-     * ({@link System#nanoTime}) has passed.
+     * ({@link NanoClock}) has passed.
      */
     CompletableFuture<RaftClientReply> submit(ClientId client, long callId, Message message,
                                               RaftClientRequest.Type type, long deadline) {
@@ -79,7 +89,7 @@ final class OwnServer implements AutoCloseable {
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }
-        }).orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }).orTimeout(Math.max(1, deadline - clock.nanos()), TimeUnit.NANOSECONDS);
     }
 
     /** Asks for a snapshot of everything applied (none when nothing was applied since the last one). */

@@ -7,12 +7,13 @@ import kvstore.core.Page;
 import kvstore.core.WriteFailedException;
 import kvstore.core.cluster.Cluster;
 import kvstore.core.cluster.ClusterStatus;
+import kvstore.core.cluster.MembershipException;
+import kvstore.core.cluster.ReplicationFigures;
 import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.Outcome;
 import kvstore.core.store.Totals;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -20,19 +21,18 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +42,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The {@link Engine} of a cluster member. Writes go through Raft, several to an entry when they come together
@@ -59,6 +60,7 @@ import java.util.stream.Stream;
  * timer thread; calls into the member's own server go through {@link OwnServer}'s thread.
  */
 public final class RaftEngine implements Engine, Cluster {
+    private static final Logger log = LoggerFactory.getLogger(RaftEngine.class);
     /** The one Raft group a kvstore cluster is; every member derives the same id. */
     static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("kvstore".getBytes(StandardCharsets.US_ASCII)));
@@ -68,7 +70,8 @@ public final class RaftEngine implements Engine, Cluster {
     private final KvStateMachine stateMachine;
     private final OwnServer server;
     /** One client per other member, each sending to that member first (see {@link WriteRouter}). */
-    private final Map<RaftPeerId, RaftClient> clients;
+    private final PeerClients clients;
+    private final Membership membership;
     private final ScheduledExecutorService timer;
     /** Packs concurrent writes into shared entries and hands them to the {@link WriteRouter}. */
     private final WriteCoalescer writes;
@@ -76,20 +79,28 @@ public final class RaftEngine implements Engine, Cluster {
     /** The identity of this member's read barriers and snapshot requests to its own server. */
     private final ClientId ownClientId = ClientId.randomId();
     private final AtomicLong ownCallIds = new AtomicLong();
+    /** The largest write that fits in an entry every member accepts (see {@link RaftSettings#maxEntryBytes}). */
+    private final long maxWriteBytes;
+    private final RatisFigures ratis;
     private volatile boolean closed;
 
     private RaftEngine(MemberConfig config, KvStateMachine stateMachine, OwnServer server,
-                       Map<RaftPeerId, RaftClient> clients, ScheduledExecutorService timer) {
+                       ScheduledExecutorService timer) {
         this.config = config;
         this.stateMachine = stateMachine;
         this.server = server;
-        this.clients = clients;
+        this.clients = new PeerClients(config, server.id(), server::members);
+        this.membership = new Membership(server, config);
         this.timer = timer;
-        WriteRouter router = new WriteRouter(server, clients, timer, config.writeTimeoutMillis(), () -> closed);
+        this.maxWriteBytes = RaftSettings.maxWriteBytes(config);
+        this.ratis = new RatisFigures(server.division().getMemberId().toString());
+        WriteRouter router = new WriteRouter(server, clients, timer, config.writeTimeoutMillis(), () -> closed,
+                config.nanoClock());
         this.writes = new WriteCoalescer(router::submit, config.writeTimeoutMillis(), config.clock()::millis,
-                System::nanoTime);
-        this.reads = new ReadBarriers(this::readIndex, config.writeTimeoutMillis(), System::nanoTime);
-        new ExpiryProposals(server, stateMachine, config.clock(), config.writeTimeoutMillis()).start(timer);
+                config.nanoClock()::nanos);
+        this.reads = new ReadBarriers(this::readIndex, config.writeTimeoutMillis(), config.nanoClock()::nanos);
+        new ExpiryProposals(server, stateMachine, config.clock(), config.nanoClock(), config.writeTimeoutMillis())
+                .start(timer);
     }
 
     /** Starts this member's Raft server (recovering its snapshot and log) and its clients. */
@@ -97,54 +108,71 @@ public final class RaftEngine implements Engine, Cluster {
         return start(config, ChangeListener.NONE);
     }
 
+    /** As {@link #start(MemberConfig, ChangeListener, Consumer)}, leaving the process to run when the member stops. */
+    public static RaftEngine start(MemberConfig config, ChangeListener changes) throws IOException {
+        return start(config, changes, why -> { });
+    }
+
     /**
      * As {@link #start(MemberConfig)}, with {@code changes} told of every change this member applies (those it
-     * recovers at start included) and of every snapshot it loads.
+     * recovers at start included) and of every snapshot it loads, and {@code stop} told why when the member meets
+     * an entry or snapshot it must not skip and cannot apply (a newer format, a damaged one): the member then
+     * applies nothing more, and the caller should end the process.
      */
-    public static RaftEngine start(MemberConfig config, ChangeListener changes) throws IOException {
-        List<RaftPeer> peers = config.members().stream()
-                .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build())
-                .toList();
-        RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+    public static RaftEngine start(MemberConfig config, ChangeListener changes, Consumer<String> stop)
+            throws IOException {
+        // A joining member starts with no members: it holds no vote and starts no election until the leader
+        // sends it the log, whose configurations then name the members. A restarted member takes its members from
+        // its log too, whatever the founding list says.
+        RaftGroup group = config.joining() ? RaftGroup.valueOf(GROUP_ID)
+                : RaftGroup.valueOf(GROUP_ID, config.members().stream().map(Member::peer).toList());
         Snapshots.deleteLeftoverBackups(config.dataDir());
         RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
-        KvStateMachine stateMachine = new KvStateMachine(config.clock(), changes);
+        KvStateMachine stateMachine = new KvStateMachine(config.clock(), changes, stop, config.snapshotThreshold(),
+                config.nanoClock());
         RaftServer server = RaftServer.newBuilder()
                 .setGroup(group)
                 .setServerId(selfId)
                 .setProperties(RaftSettings.server(config, config.self()))
+                .setParameters(PeerTls.parametersOf(config.peerTls()))
                 .setStateMachine(stateMachine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
-        server.start();
-        Map<RaftPeerId, RaftClient> clients = new HashMap<>();
-        for (RaftPeer peer : peers) {
-            if (!peer.getId().equals(selfId)) {
-                clients.put(peer.getId(), newClient(config, group, peer.getId()));
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            IOException failed = new IOException(StorageCheck.explain(config.raftDir(),
+                    RaftSettings.maxEntryBytes(config), e), e);
+            try {
+                server.close();
+            } catch (IOException | RuntimeException closing) {
+                failed.addSuppressed(closing);
             }
+            throw failed;
         }
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raft-engine-timer");
             t.setDaemon(true);
             return t;
         });
-        return new RaftEngine(config, stateMachine, new OwnServer(server, selfId), Map.copyOf(clients), timer);
+        OwnServer own = new OwnServer(server, selfId, config.nanoClock());
+        warnIfFoundingListDiffers(config, own.members());
+        return new RaftEngine(config, stateMachine, own, timer);
     }
 
-    /**
-     * A client that sends to {@code leader} first. A fresh client id per process: call ids restart at 0, and
-     * the retry cache must not take a new write for a retry of one sent before a restart.
-     */
-    private static RaftClient newClient(MemberConfig config, RaftGroup group, RaftPeerId leader) {
-        return RaftClient.newBuilder()
-                .setClientId(ClientId.randomId())
-                .setRaftGroup(group)
-                .setLeaderId(leader)
-                .setProperties(RaftSettings.client(config))
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, config.writeTimeoutMillis() / 100),
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
+    /** Logs once when the members in the log are not those {@code --peers} names (the log's are used). */
+    private static void warnIfFoundingListDiffers(MemberConfig config, List<RaftPeer> logged) {
+        if (config.joining() || logged.isEmpty()) {
+            return;
+        }
+        Set<String> named = config.members().stream().map(m -> m.id() + "=" + m.raftAddress())
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> inLog = logged.stream().map(p -> p.getId() + "=" + p.getAddress())
+                .collect(Collectors.toCollection(TreeSet::new));
+        if (!named.equals(inLog)) {
+            log.warn("--peers names {} but the membership in the replicated log is {}: the log's is used (--peers "
+                    + "only founds a new cluster; change members with POST and DELETE /cluster/members)", named, inLog);
+        }
     }
 
     @Override
@@ -177,21 +205,21 @@ public final class RaftEngine implements Engine, Cluster {
         return EntryPage.of(stateMachine.store().entriesAfter(prefix, after, Page.fetchSize(limit), now()), limit);
     }
 
-    /** Live keys and bytes; {@code logBytes} is the size of the Raft log this member keeps (its segments). */
+    /**
+     * Live keys and bytes; the log's figures are the replicated log's: its segments' bytes, its flushes (each
+     * with its fsync) and the snapshots taken (after each of which the log is purged).
+     */
     @Override
     public Stats stats() {
         Totals totals = stateMachine.store().totals(now());
+        ReplicationFigures figures = figures();
         return new Stats(totals.keys(), totals.valueBytes(), totals.memoryBytes(), config.maxMemoryBytes(),
-                raftLogBytes(), 0, 0);
+                figures.logBytes(), figures.logFlushes(), figures.snapshots());
     }
 
-    private long raftLogBytes() {
-        Path current = server.division().getRaftStorage().getStorageDir().getCurrentDir().toPath();
-        try (Stream<Path> files = Files.list(current)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("log_")).mapToLong(f -> f.toFile().length()).sum();
-        } catch (IOException | UncheckedIOException e) {
-            return 0; // a segment was purged while listing: the next call will see the new set
-        }
+    @Override
+    public ReplicationFigures figures() {
+        return stateMachine.figures(ratis);
     }
 
     @Override
@@ -207,7 +235,14 @@ public final class RaftEngine implements Engine, Cluster {
                     "memory limit reached", null));
             return done;
         }
-        writes.submit(WalCodec.encode(ops, timestampMillis), done);
+        byte[] write = WalCodec.encode(ops, timestampMillis);
+        if (write.length > maxWriteBytes) {
+            done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.TOO_LARGE,
+                    "write too large to replicate: " + write.length + " bytes in the replicated log, at most "
+                            + maxWriteBytes + " (sized from --max-body)", null));
+            return done;
+        }
+        writes.submit(write, done);
         return done;
     }
 
@@ -239,8 +274,9 @@ public final class RaftEngine implements Engine, Cluster {
                 deadline).whenComplete((r, failure) -> {
                     if (failure == null && r.isSuccess()) {
                         done.complete(null);
-                    } else if (failure == null && System.nanoTime() - deadline < 0) {
-                        // No leader yet, or it changed: a read has no effect, so asking again is always safe.
+                    } else if (!closed && config.nanoClock().nanos() - deadline < 0) {
+                        // No leader yet, it changed, or the round to it failed (as a reply or as an exception):
+                        // a read has no effect, so asking again until the deadline is always safe.
                         timer.schedule(() -> readIndex(deadline, done), READ_RETRY_MILLIS, TimeUnit.MILLISECONDS);
                     } else {
                         done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
@@ -249,10 +285,16 @@ public final class RaftEngine implements Engine, Cluster {
                 });
     }
 
-    /** Takes a snapshot now, after which Ratis purges the log behind it; completes with true once it is written. */
+    /**
+     * Takes a snapshot of everything applied now (beside the apply thread), then asks Ratis to purge the log
+     * behind it; completes with true once the snapshot is written.
+     */
     @Override
     public CompletionStage<Boolean> compactNow() {
-        return snapshotNow().thenApply(index -> true);
+        if (closed) {
+            return CompletableFuture.failedFuture(shuttingDown());
+        }
+        return stateMachine.snapshotNow().thenCompose(index -> purgeBehindLatestSnapshot()).thenApply(done -> true);
     }
 
     /**
@@ -262,7 +304,7 @@ public final class RaftEngine implements Engine, Cluster {
      */
     @Override
     public CompletionStage<Backup> backup() {
-        return readBarrier().thenCompose(applied -> snapshotNow()).thenApplyAsync(index -> {
+        return readBarrier().thenCompose(applied -> stateMachine.snapshotNow()).thenApplyAsync(index -> {
             try {
                 return Snapshots.backupOfLatest(stateMachine, config.dataDir());
             } catch (IOException e) {
@@ -272,16 +314,14 @@ public final class RaftEngine implements Engine, Cluster {
         }, timer);
     }
 
-    /** Asks this member's server for a snapshot of everything it has applied; completes with its index. */
-    private CompletableFuture<Long> snapshotNow() {
-        if (closed) {
-            return CompletableFuture.failedFuture(shuttingDown());
-        }
+    /** Asks this member's server to take note of the latest snapshot, after which it purges the log behind it. */
+    private CompletableFuture<Long> purgeBehindLatestSnapshot() {
         return server.snapshot(ownClientId, ownCallIds.incrementAndGet(), config.writeTimeoutMillis())
                 .thenApply(reply -> {
                     if (!reply.isSuccess()) {
+                        log.warn("snapshot failed: {}", String.valueOf(reply.getException()));
                         throw new CompletionException(new WriteFailedException(WriteFailedException.Reason.LOG_FAILED,
-                                "snapshot failed: " + reply.getException().getMessage(), reply.getException()));
+                                "snapshot failed (the member's log says why)", reply.getException()));
                     }
                     return reply.getLogIndex();
                 });
@@ -290,14 +330,63 @@ public final class RaftEngine implements Engine, Cluster {
     /** This member's view of the cluster, from memory. */
     @Override
     public ClusterStatus status() {
+        return status(server.members());
+    }
+
+    /** This member's view, with {@code members} for the members (those of a change just committed). */
+    private ClusterStatus status(List<RaftPeer> members) {
         RaftServer.Division division = server.division();
         DivisionInfo info = division.getInfo();
         RaftPeerId leader = info.getLeaderId();
         String role = info.isLeader() ? "leader" : info.isCandidate() ? "candidate" : "follower";
         long commit = division.getRaftLog().getLastCommittedIndex();
+        Map<String, Long> matchIndexes = new HashMap<>();
+        if (info.isLeader()) {
+            for (RaftPeer m : members) {
+                String id = m.getId().toString();
+                long match = id.equals(config.nodeId()) ? division.getRaftLog().getFlushIndex() : ratis.matchIndex(id);
+                if (match >= 0) {
+                    matchIndexes.put(id, match);
+                }
+            }
+        }
         return new ClusterStatus(config.nodeId(), role, leader == null ? null : leader.toString(),
-                info.getCurrentTerm(), commit, info.getLastAppliedIndex(), config.members().stream()
-                .map(m -> new ClusterStatus.Member(m.id(), m.httpAddress(), m.raftAddress())).toList());
+                info.getCurrentTerm(), commit, info.getLastAppliedIndex(), members.stream().map(Member::shown).toList(),
+                matchIndexes);
+    }
+
+    @Override
+    public CompletionStage<ClusterStatus> addMember(ClusterStatus.Member member) {
+        Member added;
+        try {
+            added = Member.of(member.id(), member.httpAddress(), member.raftAddress());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new MembershipException(MembershipException.Reason.INVALID,
+                    e.getMessage()));
+        }
+        return membership.add(added).thenCompose(this::changed);
+    }
+
+    @Override
+    public CompletionStage<ClusterStatus> removeMember(String id) {
+        return membership.remove(id).thenCompose(this::changed);
+    }
+
+    @Override
+    public CompletionStage<ClusterStatus> transferLeadership(String id) {
+        return membership.lead(id).thenCompose(this::changed);
+    }
+
+    /**
+     * This member's view after a committed change to {@code members}: once it has applied that far, so that it
+     * names the leader that made the change. A member that was just removed is not waited for: no leader sends
+     * it anything any more.
+     */
+    private CompletionStage<ClusterStatus> changed(List<RaftPeer> members) {
+        if (members.stream().noneMatch(p -> p.getId().equals(server.id()))) {
+            return CompletableFuture.completedFuture(status(members));
+        }
+        return readBarrier().handle((applied, failure) -> status(members));
     }
 
     static WriteFailedException shuttingDown() {
@@ -315,10 +404,9 @@ public final class RaftEngine implements Engine, Cluster {
         for (Runnable waiting : timer.shutdownNow()) {
             waiting.run();
         }
+        membership.close();
         try {
-            for (RaftClient client : clients.values()) {
-                client.close();
-            }
+            clients.close();
         } finally {
             server.close();
         }

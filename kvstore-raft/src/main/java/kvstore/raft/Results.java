@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reply of an applied entry, as it travels back from the leader: the number of writes, then per write its
+ * The reply of an applied entry, as it travels back from the leader: a version byte ({@link #VERSION}; 0, its
+ * first byte, in a reply from before it, whose count of writes never reaches 2^24), the number of writes, then
+ * per write its
  * {@link Outcome}: the revision its answer reflects and one flag byte (set: refused by a check). A refused write
  * follows with the failing check's position, its key's length and bytes, and the key's mod revision; any other
  * with the number of its operations and per operation one flag byte (bit 0: the key existed, bit 1: a value
@@ -16,6 +18,8 @@ import java.util.List;
  * revision and version.
  */
 final class Results {
+    static final byte VERSION = 1;
+    private static final byte UNVERSIONED = 0;
     private static final int EXISTED = 1;
     private static final int HAS_VALUE = 2;
 
@@ -23,7 +27,7 @@ final class Results {
     }
 
     static byte[] encode(List<Outcome> writes) {
-        int size = 4;
+        int size = 1 + 4;
         for (Outcome outcome : writes) {
             size += 9;
             if (outcome.isRefused()) {
@@ -35,7 +39,7 @@ final class Results {
                 size += 1 + (r.value() != null ? 4 + r.value().length + 24 : 0);
             }
         }
-        ByteBuffer out = ByteBuffer.allocate(size).putInt(writes.size());
+        ByteBuffer out = ByteBuffer.allocate(size).put(VERSION).putInt(writes.size());
         for (Outcome outcome : writes) {
             out.putLong(outcome.revision()).put((byte) (outcome.isRefused() ? 1 : 0));
             if (outcome.isRefused()) {
@@ -56,7 +60,15 @@ final class Results {
         return out.array();
     }
 
+    /** @throws WalCodec.NewerFormatException when a newer kvstore wrote the reply */
     static List<Outcome> decode(ByteBuffer in) {
+        byte version = in.get(in.position());
+        if (version != UNVERSIONED && version != VERSION) {
+            throw new WalCodec.NewerFormatException("reply", version & 0xFF, VERSION);
+        }
+        if (version == VERSION) {
+            in.get();
+        }
         int n = in.getInt();
         List<Outcome> writes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

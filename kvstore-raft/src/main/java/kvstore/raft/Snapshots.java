@@ -14,7 +14,7 @@ import java.util.UUID;
 
 /**
  * Backups of a member, made from its snapshots: a snapshot file is already the backup format (see
- * {@link WalCodec#writeSnapshot}), so a backup is that file, linked under the data directory where no snapshot
+ * {@link SnapshotWriter}), so a backup is that file, linked under the data directory where no snapshot
  * pruning reaches it, and deleted once served.
  *
  * <p>Threads: any thread; it holds no state.

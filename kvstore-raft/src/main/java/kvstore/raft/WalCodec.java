@@ -9,7 +9,6 @@ import kvstore.core.wal.WalLines;
 import kvstore.core.wal.WalReplay;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +20,7 @@ import java.util.List;
  *
  * <p>An entry carries one or more writes, each taken by a member from one HTTP request:
  * <pre>
+ * version   (1 byte)              {@link #ENTRY_VERSION}; a member meeting a newer one stops (see KvStateMachine)
  * stamp     (8 bytes, epoch ms)   the leader's clock when it appended the entry: every member applies each of
  *                                 its writes at this instant, their deadlines moved by as much
  * writes    (4 bytes)             how many writes follow
@@ -32,6 +32,8 @@ import java.util.List;
  *   wal.log lines                 as WalEncoder writes them (a begin/commit frame around several writes)
  * </pre>
  * Entries of members from before checks existed read the same: their positions never have the top bit set.
+ * Entries of members from before the version byte (version 0) begin with the stamp, whose first byte is 0 for
+ * the next two million years: they read as version 0, so a log kept by such a cluster still replays.
  * A snapshot is the version mark and then one {@code set} line per live key, each with its absolute deadline,
  * so it can be read by {@link WalReplay} like any log, and served as a backup as it is.
  *
@@ -65,6 +67,10 @@ final class WalCodec {
     record EntryWrites(long stampMillis, List<Write> writes) {
     }
 
+    /** The entry format this kvstore writes; it reads this one and version 0 (no version byte). */
+    static final byte ENTRY_VERSION = 1;
+    /** A version-0 entry begins with its stamp: its first byte is 0 for any instant kvstore will see. */
+    private static final byte UNVERSIONED = 0;
     private static final int STAMP_BYTES = 8;
 
     private WalCodec() {
@@ -72,11 +78,11 @@ final class WalCodec {
 
     /** An entry of {@code writes} (each from {@link #encode}), stamped {@code stampMillis} until the leader restamps it. */
     static byte[] encodeEntry(long stampMillis, List<byte[]> writes) {
-        int size = STAMP_BYTES + 4;
+        int size = 1 + STAMP_BYTES + 4;
         for (byte[] write : writes) {
             size += 4 + write.length;
         }
-        ByteBuffer out = ByteBuffer.allocate(size).putLong(stampMillis).putInt(writes.size());
+        ByteBuffer out = ByteBuffer.allocate(size).put(ENTRY_VERSION).putLong(stampMillis).putInt(writes.size());
         for (byte[] write : writes) {
             out.putInt(write.length).put(write);
         }
@@ -86,14 +92,26 @@ final class WalCodec {
     /** A copy of {@code entry} stamped {@code stampMillis}: the only change the leader makes to an entry. */
     static byte[] restamp(byte[] entry, long stampMillis) {
         byte[] stamped = entry.clone();
-        ByteBuffer.wrap(stamped).putLong(0, stampMillis);
+        ByteBuffer.wrap(stamped).putLong(stampOffset(entry), stampMillis);
         return stamped;
     }
 
-    /** @throws IllegalArgumentException when the entry is not one this codec made */
+    /** Where the stamp begins: after the version byte, or at 0 in an entry from before it. */
+    private static int stampOffset(byte[] entry) {
+        return entry.length > 0 && entry[0] == UNVERSIONED ? 0 : 1;
+    }
+
+    /**
+     * @throws NewerFormatException when the entry was written by a newer kvstore
+     * @throws IllegalArgumentException when the entry is not one this codec made
+     */
     static EntryWrites decodeEntry(byte[] entry) {
+        if (entry.length > 0 && entry[0] != UNVERSIONED && entry[0] != ENTRY_VERSION) {
+            throw new NewerFormatException("entry", entry[0] & 0xFF, ENTRY_VERSION);
+        }
         try {
             ByteBuffer in = ByteBuffer.wrap(entry);
+            in.position(stampOffset(entry));
             long stamp = in.getLong();
             int count = in.getInt();
             if (count < 0 || count > entry.length) {
@@ -112,6 +130,14 @@ final class WalCodec {
         } catch (RuntimeException e) {
             String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             throw new IllegalArgumentException("not a kvstore entry: " + why, e);
+        }
+    }
+
+    /** A replicated entry or reply written by a newer kvstore than this one: a member must not guess at it. */
+    static final class NewerFormatException extends IllegalArgumentException {
+        NewerFormatException(String what, int version, int known) {
+            super(what + " format version " + version + " is newer than this kvstore's (" + known
+                    + "): upgrade this member to the version the others run");
         }
     }
 
@@ -211,31 +237,6 @@ final class WalCodec {
         } catch (RuntimeException e) {
             String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             throw new IllegalArgumentException("not a kvstore write: " + why, e);
-        }
-    }
-
-    /**
-     * Writes the version mark with the store's revision, then one set line per entry of {@code store}, as of
-     * {@code nowMillis}, with its absolute deadline and its revision figures: the same bytes as a single server's
-     * backup, so a snapshot is a backup. On the apply thread, so the store is still: every member that applied
-     * the same entries writes the same state. An entry already due is written too (its expiry, a change, comes
-     * with the next entry applied), so a member that loads the snapshot expires it there like the others.
-     */
-    static void writeSnapshot(Store store, long nowMillis, OutputStream out) throws IOException {
-        WalEncoder encoder = new WalEncoder();
-        out.write(encoder.encodeVersionMark(store.revision()));
-        IOException[] failure = {null};
-        store.forEachLive(Long.MIN_VALUE, (key, entry) -> {
-            if (failure[0] == null) {
-                try {
-                    out.write(encoder.encodeEntry(entry, nowMillis));
-                } catch (IOException e) {
-                    failure[0] = e;
-                }
-            }
-        });
-        if (failure[0] != null) {
-            throw failure[0];
         }
     }
 

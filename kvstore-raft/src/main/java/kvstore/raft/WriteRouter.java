@@ -1,16 +1,22 @@
 package kvstore.raft;
 
 import kvstore.core.WriteFailedException;
+import kvstore.core.time.NanoClock;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.ByteBuffer;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +34,7 @@ import java.util.function.Consumer;
  * <p>Threads: called from any thread; its stages complete on Ratis's threads or on the engine's timer.
  */
 final class WriteRouter {
+    private static final Logger log = LoggerFactory.getLogger(WriteRouter.class);
     private static final long LEADER_POLL_MILLIS = 50;
 
     private final OwnServer server;
@@ -35,30 +42,32 @@ final class WriteRouter {
      * One client per other member, each sending to that member first: a write goes through the client of the
      * leader this member knows, so it never waits on a leader that the rest of the cluster has already replaced.
      */
-    private final Map<RaftPeerId, RaftClient> clients;
+    private final PeerClients clients;
     private final ScheduledExecutorService timer;
     private final long writeTimeoutMillis;
     private final BooleanSupplier closed;
+    private final NanoClock clock;
     /** The identity of the writes this member submits to its own server while it leads. */
     private final ClientId directClientId = ClientId.randomId();
     private final AtomicLong directCallIds = new AtomicLong();
 
-    WriteRouter(OwnServer server, Map<RaftPeerId, RaftClient> clients, ScheduledExecutorService timer,
-                long writeTimeoutMillis, BooleanSupplier closed) {
+    WriteRouter(OwnServer server, PeerClients clients, ScheduledExecutorService timer,
+                long writeTimeoutMillis, BooleanSupplier closed, NanoClock clock) {
         this.server = server;
         this.clients = clients;
         this.timer = timer;
         this.writeTimeoutMillis = writeTimeoutMillis;
         this.closed = closed;
+        this.clock = clock;
     }
 
     private void whenLeaderKnown(long deadline, CompletableFuture<?> done, Consumer<RaftPeerId> action) {
         RaftPeerId leader = server.knownLeader();
         if (closed.getAsBoolean()) {
             done.completeExceptionally(RaftEngine.shuttingDown());
-        } else if (leader != null && (leader.equals(server.id()) || clients.containsKey(leader))) {
+        } else if (leader != null && (leader.equals(server.id()) || clients.of(leader) != null)) {
             action.accept(leader);
-        } else if (System.nanoTime() - deadline >= 0) {
+        } else if (clock.nanos() - deadline >= 0) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.NO_QUORUM,
                     "no quorum", null));
         } else {
@@ -69,7 +78,7 @@ final class WriteRouter {
     /**
      * Sends the entry {@code message} to the leader this member knows, waiting for one to be known, and
      * completes with the leader's reply (see {@link Results}) or the failure, by {@code deadline}
-     * ({@link System#nanoTime}).
+     * ({@link NanoClock}).
      */
     CompletableFuture<ByteBuffer> submit(Message message, long deadline) {
         CompletableFuture<ByteBuffer> done = new CompletableFuture<>();
@@ -82,7 +91,7 @@ final class WriteRouter {
             if (leader.equals(server.id())) {
                 submitHere(message, deadline, done);
             } else {
-                send(clients.get(leader), message, deadline, done);
+                send(clients.of(leader), message, deadline, done);
             }
         });
     }
@@ -98,8 +107,7 @@ final class WriteRouter {
                 .whenComplete((r, failure) -> {
                     if (failure == null && r.isSuccess()) {
                         done.complete(r.getMessage().getContent().asReadOnlyByteBuffer());
-                    } else if (failure == null && (r.getNotLeaderException() != null
-                            || r.getException() instanceof LeaderNotReadyException)) {
+                    } else if (failure == null && neverAppended(r)) {
                         timer.schedule(() -> submitToLeader(message, deadline, done), LEADER_POLL_MILLIS,
                                 TimeUnit.MILLISECONDS);
                     } else {
@@ -108,8 +116,19 @@ final class WriteRouter {
                 });
     }
 
+    /**
+     * Whether the member refused the write before appending it, because it does not lead (yet, any more) or is
+     * still starting: then it can go to whichever leader is known next, and the write waits for one within its
+     * bound rather than failing while a majority is up.
+     */
+    private static boolean neverAppended(RaftClientReply r) {
+        return r.getNotLeaderException() != null || r.getException() instanceof LeaderNotReadyException
+                || r.getException() instanceof LeaderSteppingDownException
+                || r.getException() instanceof ServerNotReadyException;
+    }
+
     private void send(RaftClient client, Message message, long deadline, CompletableFuture<ByteBuffer> done) {
-        long remaining = Math.max(1, deadline - System.nanoTime());
+        long remaining = Math.max(1, deadline - clock.nanos());
         client.async().send(message)
                 .orTimeout(remaining, TimeUnit.NANOSECONDS)
                 .whenComplete((reply, failure) -> {
@@ -121,6 +140,7 @@ final class WriteRouter {
                 });
     }
 
+    /** The failure in kvstore's words; Ratis's own text goes to the log, never to a client. */
     private WriteFailedException failed(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
@@ -129,12 +149,17 @@ final class WriteRouter {
         }
         if (cause instanceof StateMachineException) {
             // Refused by startTransaction on the leader: never appended.
+            log.warn("the leader refused a write: {}", cause.getMessage());
             return new WriteFailedException(WriteFailedException.Reason.NOT_STORED,
-                    "write refused: " + cause.getMessage(), cause);
+                    "write refused: the leader could not append it", cause);
         }
-        String why = cause instanceof TimeoutException
-                ? "not committed by a majority within " + writeTimeoutMillis + " ms"
-                : String.valueOf(cause.getMessage());
+        String why;
+        if (cause instanceof TimeoutException) {
+            why = "not committed by a majority within " + writeTimeoutMillis + " ms";
+        } else {
+            log.debug("a write was not confirmed", cause);
+            why = "the leader changed or stopped before confirming it";
+        }
         return new WriteFailedException(WriteFailedException.Reason.OUTCOME_UNKNOWN, "outcome unknown: " + why, cause);
     }
 }

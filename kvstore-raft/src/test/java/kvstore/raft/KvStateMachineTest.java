@@ -1,11 +1,14 @@
 package kvstore.raft;
 
+import kvstore.core.store.ChangeListener;
 import kvstore.core.store.Condition;
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
 import kvstore.core.store.OpResult;
 import kvstore.core.store.Outcome;
 import kvstore.core.time.EpochClock;
+import kvstore.core.time.NanoClock;
+import kvstore.core.wal.WalFormat;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
@@ -32,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,6 +51,8 @@ class KvStateMachineTest {
     @TempDir
     Path dir;
     private final List<RaftStorage> storages = new ArrayList<>();
+    /** Why each state machine opened here asked its member to stop. */
+    private final List<String> stops = new ArrayList<>();
     private long nextIndex = 1;
 
     @AfterEach
@@ -157,12 +163,41 @@ class KvStateMachineTest {
     }
 
     @Test
-    void shouldRefuseAnEntryThatIsNotAWriteWithoutStopping() throws Exception {
+    void shouldStopTheMemberOnAnEntryItCannotDecodeRatherThanSkipIt() throws Exception {
         KvStateMachine sm = open(dir.resolve("a"));
-        TransactionContext trx = transaction(sm, "not a write".getBytes(StandardCharsets.UTF_8));
-        assertTrue(sm.applyTransaction(trx).isCompletedExceptionally());
-        assertEquals(1, sm.getLastAppliedTermIndex().getIndex());
-        assertFalse(apply(sm, List.of(set("k", "1", Entry.NEVER)), T0).get(0).existed());
+        apply(sm, List.of(set("k", "1", Entry.NEVER)), T0);
+        TransactionContext trx = transaction(sm, "\u0001not a write".getBytes(StandardCharsets.UTF_8));
+
+        IllegalStateException stopped = assertThrows(IllegalStateException.class, () -> sm.applyTransaction(trx));
+
+        assertEquals(List.of(stopped.getMessage()), stops);
+        assertTrue(stopped.getMessage().startsWith("entry 2 cannot be applied"), stopped.getMessage());
+        assertTrue(stopped.getMessage().endsWith(KvStateMachine.REMEDY), stopped.getMessage());
+        assertEquals(1, sm.getLastAppliedTermIndex().getIndex(), "nothing applied past the entry");
+        assertEquals(1, sm.store().revision());
+    }
+
+    @Test
+    void shouldStopTheMemberOnAnEntryOfANewerFormat() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        byte[] entry = entryOf(List.of(set("k", "1", Entry.NEVER)), T0);
+        entry[0] = WalCodec.ENTRY_VERSION + 1;
+
+        IllegalStateException stopped = assertThrows(IllegalStateException.class,
+                () -> sm.applyTransaction(transaction(sm, entry)));
+
+        assertTrue(stopped.getMessage().contains("entry format version 2 is newer than this kvstore's (1)"),
+                stopped.getMessage());
+        assertEquals(1, stops.size());
+        assertNull(sm.store().get(bytes("k"), T0));
+    }
+
+    @Test
+    void shouldRefuseAnUndecodableEntryOnTheLeaderBeforeItIsLogged() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        TransactionContext trx = sm.startTransaction(request("\u0001not a write".getBytes(StandardCharsets.UTF_8)));
+        assertNotNull(trx.getException());
+        assertTrue(stops.isEmpty());
     }
 
     @Test
@@ -173,7 +208,7 @@ class KvStateMachineTest {
         apply(sm, List.of(set("gone", "1", T0 + 10)), T0 + 1);
         apply(sm, List.of(set("d", "1", Entry.NEVER)), T0 + 2);
         apply(sm, List.of(new Op.Delete(bytes("d"))), T0 + 100);
-        long index = sm.takeSnapshot();
+        long index = snapshot(sm);
         assertEquals(nextIndex - 1, index);
         try (Stream<Path> files = Files.list(a.resolve("sm"))) {
             List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
@@ -190,14 +225,71 @@ class KvStateMachineTest {
     }
 
     @Test
-    void shouldRefuseASnapshotWhoseChecksumDoesNotMatch() throws Exception {
+    void shouldWriteASnapshotBesideTheApplyThreadThatHoldsExactlyTheStateAtItsIndex() throws Exception {
+        Path a = dir.resolve("a");
+        KvStateMachine sm = open(a);
+        List<byte[]> entries = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            entries.add(entryOf(List.of(set("k" + i, "{\"n\":" + i + "}", i % 3 == 0 ? T0 + 50_000 : Entry.NEVER)),
+                    T0 + i));
+            applyEntryOfMany(sm, entries.get(i));
+        }
+        long startedAt = sm.getLastAppliedTermIndex().getIndex();
+        java.util.concurrent.CompletableFuture<Long> written = sm.snapshotNow();
+        int i = 0;
+        while (!written.isDone() || i < 10) {
+            // Writes go on while the snapshot is written: overwrites, deletes, and new keys.
+            List<Op> ops = i % 4 == 0 ? List.of(new Op.Delete(bytes("k" + (i * 7 % 3000))))
+                    : List.of(set("k" + (i * 13 % 4000), "[" + i + "]", Entry.NEVER));
+            entries.add(entryOf(ops, T0 + 3000 + i));
+            applyEntryOfMany(sm, entries.get(entries.size() - 1));
+            i++;
+        }
+        long index = written.get();
+        assertTrue(index >= startedAt, index + " < " + startedAt);
+
+        KvStateMachine replayed = open(dir.resolve("b"));
+        for (int e = 0; e < index; e++) {
+            applyEntryOfMany(replayed, entries.get(e));
+        }
+        KvStateMachine loaded = reopen(a);
+        assertEquals(index, loaded.getLastAppliedTermIndex().getIndex());
+        assertEquals(contents(replayed, T0), contents(loaded, T0));
+    }
+
+    @Test
+    void shouldRefuseASnapshotWhoseChecksumDoesNotMatchNamingTheFileAndTheRemedy() throws Exception {
+        Path a = dir.resolve("a");
+        Path file = damagedSnapshot(a).file();
+        IOException refused = assertThrows(IOException.class, () -> reopen(a));
+        assertTrue(refused.getMessage().startsWith("snapshot " + file + " cannot be loaded"), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith(KvStateMachine.REMEDY), refused.getMessage());
+    }
+
+    @Test
+    void shouldRefuseASnapshotOfANewerFormat() throws Exception {
         Path a = dir.resolve("a");
         KvStateMachine sm = open(a);
         apply(sm, List.of(set("k", "1", Entry.NEVER)), T0);
-        long index = sm.takeSnapshot();
+        long index = snapshot(sm);
         Path file = a.resolve("sm").resolve("snapshot.1_" + index);
-        Files.writeString(file, Files.readString(file).replace("\"k\"", "\"j\""));
-        assertThrows(IOException.class, () -> reopen(a));
+        Files.delete(a.resolve("sm").resolve("snapshot.1_" + index + ".md5"));
+        String text = Files.readString(file);
+        String mark = "{\"op\":\"format\",\"version\":" + (WalFormat.VERSION + 1) + ",\"revision\":1";
+        CRC32C crc = new CRC32C();
+        crc.update(bytes(mark + "}"));
+        Files.writeString(file, mark + String.format(",\"crc\":\"%08x\"}%n", crc.getValue())
+                + text.substring(text.indexOf('\n') + 1));
+        IOException refused = assertThrows(IOException.class, () -> reopen(a));
+        assertTrue(refused.getMessage().contains("newer kvstore"), refused.getMessage());
+        assertTrue(refused.getMessage().contains(file.toString()), refused.getMessage());
+    }
+
+    @Test
+    void shouldStopTheMemberWhenASnapshotTheLeaderInstalledCannotBeLoaded() throws Exception {
+        KvStateMachine sm = damagedSnapshot(dir.resolve("a")).stateMachine();
+        assertThrows(IOException.class, sm::reinitialize);
+        assertEquals(1, stops.size());
     }
 
     @Test
@@ -282,7 +374,7 @@ class KvStateMachineTest {
                 applyEntry(member, entry);
             }
         }
-        sm.takeSnapshot();
+        snapshot(sm);
         String text = Files.readString(a.resolve("sm").resolve("snapshot.1_" + (nextIndex - 1)));
         assertTrue(text.startsWith("{\"op\":\"format\",\"version\":2,\"revision\":4,"), text);
 
@@ -330,6 +422,40 @@ class KvStateMachineTest {
         assertThrows(IllegalArgumentException.class, () -> WalCodec.decodeEntry(new byte[] {1, 2, 3}));
     }
 
+    @Test
+    void shouldReadAnEntryFromBeforeTheVersionByteAsVersionZero() {
+        List<Op> ops = List.of(set("k", "1", T0 + 5_000), new Op.Get(bytes("k")));
+        byte[] current = WalCodec.encodeEntry(T0, List.of(WalCodec.encode(ops, T0)));
+        assertEquals(WalCodec.ENTRY_VERSION, current[0]);
+        byte[] legacy = java.util.Arrays.copyOfRange(current, 1, current.length);
+
+        WalCodec.EntryWrites read = WalCodec.decodeEntry(legacy);
+        assertEquals(T0, read.stampMillis());
+        assertEquals(describe(ops), describe(read.writes().get(0).ops()));
+        assertEquals(T0 + 9, WalCodec.decodeEntry(WalCodec.restamp(legacy, T0 + 9)).stampMillis());
+        assertEquals(legacy.length, WalCodec.restamp(legacy, T0 + 9).length, "a legacy entry stays legacy");
+    }
+
+    @Test
+    void shouldRoundTripResultsAndReadRepliesFromBeforeTheVersionByte() {
+        List<Outcome> outcomes = List.of(
+                Outcome.applied(7, List.of(new OpResult(true, bytes("\"v\""), 3, 7, 2), new OpResult(false, null, 0, 0, 0))),
+                Outcome.refused(7, 1, bytes("c"), 5));
+        byte[] reply = Results.encode(outcomes);
+        assertEquals(Results.VERSION, reply[0]);
+        for (byte[] bytes : List.of(reply, java.util.Arrays.copyOfRange(reply, 1, reply.length))) {
+            List<Outcome> read = Results.decode(java.nio.ByteBuffer.wrap(bytes));
+            assertEquals(7, read.get(0).revision());
+            assertEquals("\"v\"", new String(read.get(0).results().get(0).value(), StandardCharsets.UTF_8));
+            assertEquals(2, read.get(0).results().get(0).version());
+            assertFalse(read.get(0).results().get(1).existed());
+            assertTrue(read.get(1).isRefused());
+            assertEquals(5, read.get(1).refusal().modRevision());
+        }
+        reply[0] = Results.VERSION + 1;
+        assertThrows(WalCodec.NewerFormatException.class, () -> Results.decode(java.nio.ByteBuffer.wrap(reply)));
+    }
+
     private List<OpResult> apply(KvStateMachine sm, List<Op> ops, long timestamp) throws Exception {
         return applyEntry(sm, entryOf(ops, timestamp));
     }
@@ -366,18 +492,38 @@ class KvStateMachineTest {
     /** What {@code leader} appends for a write its member stamped {@code timestamp}. */
     private static WalCodec.Write stampedByLeader(KvStateMachine leader, List<Op> ops, long timestamp)
             throws IOException {
-        RaftClientRequest request = RaftClientRequest.newBuilder()
+        TransactionContext trx = leader.startTransaction(request(entryOf(ops, timestamp)));
+        assertNull(trx.getException());
+        WalCodec.EntryWrites entry = WalCodec.decodeEntry(trx.getStateMachineLogEntry().getLogData().toByteArray());
+        return entry.writes().get(0).stampedAt(entry.stampMillis());
+    }
+
+    private record Damaged(KvStateMachine stateMachine, Path file) {
+    }
+
+    /** A state machine on {@code storageDir} whose one snapshot no longer matches its MD5. */
+    private Damaged damagedSnapshot(Path storageDir) throws Exception {
+        KvStateMachine sm = open(storageDir);
+        apply(sm, List.of(set("k", "1", Entry.NEVER)), T0);
+        Path file = storageDir.resolve("sm").resolve("snapshot.1_" + snapshot(sm));
+        Files.writeString(file, Files.readString(file).replace("\"k\"", "\"j\""));
+        return new Damaged(sm, file);
+    }
+
+    /** A snapshot of everything applied, written beside the apply thread; its index. */
+    private static long snapshot(KvStateMachine sm) throws Exception {
+        return sm.snapshotNow().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private static RaftClientRequest request(byte[] entry) {
+        return RaftClientRequest.newBuilder()
                 .setClientId(ClientId.randomId())
                 .setServerId(RaftPeerId.valueOf("test"))
                 .setGroupId(RaftEngine.GROUP_ID)
                 .setCallId(1)
-                .setMessage(Message.valueOf(ByteString.copyFrom(entryOf(ops, timestamp))))
+                .setMessage(Message.valueOf(ByteString.copyFrom(entry)))
                 .setType(RaftClientRequest.writeRequestType())
                 .build();
-        TransactionContext trx = leader.startTransaction(request);
-        assertNull(trx.getException());
-        WalCodec.EntryWrites entry = WalCodec.decodeEntry(trx.getStateMachineLogEntry().getLogData().toByteArray());
-        return entry.writes().get(0).stampedAt(entry.stampMillis());
     }
 
     private KvStateMachine open(Path storageDir) throws IOException {
@@ -392,7 +538,7 @@ class KvStateMachineTest {
                 .build();
         storage.initialize();
         storages.add(storage);
-        KvStateMachine sm = new KvStateMachine(clock);
+        KvStateMachine sm = new KvStateMachine(clock, ChangeListener.NONE, stops::add, 1, NanoClock.SYSTEM);
         sm.initialize(serverNamed("test"), RaftEngine.GROUP_ID, storage);
         return sm;
     }

@@ -1,5 +1,6 @@
 package kvstore.raft;
 
+import kvstore.core.cluster.ClusterStatus;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -27,6 +28,26 @@ class MemberTest {
         assertTrue(message("n/1=h:1:2").contains("'n/1'"));
         assertTrue(message("n1=h:1:2,n1=h:3:4").contains("twice"));
         assertTrue(message("n1=h:1:2,").contains("''"));
+    }
+
+    @Test
+    void shouldCarryBothAddressesThroughTheLogsPeerRecord() {
+        Member member = new Member("n4", "127.0.0.1", 7004, 7104);
+        assertEquals(new ClusterStatus.Member("n4", "127.0.0.1:7004", "127.0.0.1:7104"), Member.shown(member.peer()));
+        assertEquals("127.0.0.1:7104", member.peer().getAddress());
+    }
+
+    @Test
+    void shouldTakeAMemberOfARequestOnlyWithAnIdAndTwoAddressesOnOneHost() {
+        assertEquals(new Member("n4", "h", 1, 2), Member.of("n4", "h:1", "h:2"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Member.of("n/4", "h:1", "h:2")).getMessage()
+                .contains("'n/4'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Member.of("n4", "h", "h:2")).getMessage()
+                .contains("host:port"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Member.of("n4", "h:1", "g:2")).getMessage()
+                .contains("one host"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Member.of("n4", "h:1", "h:70000")).getMessage()
+                .contains("'70000'"));
     }
 
     private static String message(String peers) {

@@ -2,6 +2,7 @@ package kvstore.raft;
 
 import kvstore.core.store.Entry;
 import kvstore.core.store.Op;
+import kvstore.core.time.NanoClock;
 import kvstore.core.store.Outcome;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -75,7 +76,7 @@ class RetryCacheTest {
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
-        member = new OwnServer(server, RaftPeerId.valueOf("n1"));
+        member = new OwnServer(server, RaftPeerId.valueOf("n1"), NanoClock.SYSTEM);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!member.division().getInfo().isLeader()) {
             if (System.nanoTime() - deadline > 0) {

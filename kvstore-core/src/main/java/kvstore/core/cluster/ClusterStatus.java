@@ -1,6 +1,7 @@
 package kvstore.core.cluster;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A member's view of the cluster, as {@code GET /cluster} shows it.
@@ -9,9 +10,11 @@ import java.util.List;
  * @param leader the leader's id, or null when this member knows none
  * @param commitIndex the highest log index this member knows to be committed
  * @param appliedIndex the highest log index this member has applied
+ * @param matchIndexes on the leader, the highest log index each other member is known to hold (by id); empty
+ *                     on any other member: the others' lag behind the leader is {@code commitIndex} minus it
  */
 public record ClusterStatus(String nodeId, String role, String leader, long term, long commitIndex,
-                            long appliedIndex, List<Member> members) {
+                            long appliedIndex, List<Member> members, Map<String, Long> matchIndexes) {
     /**
      * One member as the others reach it.
      *
@@ -23,6 +26,13 @@ public record ClusterStatus(String nodeId, String role, String leader, long term
 
     public ClusterStatus {
         members = List.copyOf(members);
+        matchIndexes = Map.copyOf(matchIndexes);
+    }
+
+    /** The view of a member that knows no other member's progress (not the leader). */
+    public ClusterStatus(String nodeId, String role, String leader, long term, long commitIndex, long appliedIndex,
+                         List<Member> members) {
+        this(nodeId, role, leader, term, commitIndex, appliedIndex, members, Map.of());
     }
 
     /**

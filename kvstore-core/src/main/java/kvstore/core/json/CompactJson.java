@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
@@ -21,9 +22,12 @@ import java.util.Arrays;
 public final class CompactJson {
     /**
      * The one factory kvstore parses and writes JSON with: no request text echoed in error messages, and
-     * characters outside the BMP written as 4-byte UTF-8 rather than as two escaped surrogates.
+     * characters outside the BMP written as 4-byte UTF-8 rather than as two escaped surrogates. Strings have no
+     * length limit of their own: a body is already bounded by {@code --max-body}, and a log line by the body it
+     * came from, so a value the server accepted always reads back from its log.
      */
     public static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
             .build();

@@ -21,6 +21,8 @@ final class FatalExit {
     static final int LOG_FAILED = 3;
     /** Exit status after the JVM ran out of memory. */
     static final int OUT_OF_MEMORY = 4;
+    /** Exit status of a cluster member that met a replicated entry or snapshot it must not skip and cannot apply. */
+    static final int MEMBER_STOPPED = 5;
 
     private static final AtomicBoolean installed = new AtomicBoolean();
 
@@ -33,6 +35,11 @@ final class FatalExit {
             outOfMemory(cause);
         }
         halt(LOG_FAILED, message + ": " + cause.getMessage());
+    }
+
+    /** A member that cannot apply what the others did: stop rather than differ from them. */
+    static void memberStopped(String why) {
+        halt(MEMBER_STOPPED, why + "; this member stops");
     }
 
     static void outOfMemory(Throwable cause) {

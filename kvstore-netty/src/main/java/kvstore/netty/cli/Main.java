@@ -161,12 +161,13 @@ public final class Main implements Callable<Integer> {
             throws Exception {
         if (cluster.enabled()) {
             MemberConfig member = cluster.config(spec.commandLine(), dataDir, port,
-                    spec.commandLine().getParseResult().hasMatchedOption("--port"));
+                    spec.commandLine().getParseResult().hasMatchedOption("--port"), security.insecureNoAuth);
             if (maxMemory != null) {
                 member = member.withMaxMemory(maxMemory);
             }
-            return ClusterServer.run(member, new HttpSettings(host, member.self().httpPort(), (int) maxBody,
-                    idleTimeout, requestTimeout, maxConnections, access, tls), watches, stop);
+            member = member.withMaxBody(maxBody);
+            return ClusterServer.run(member, cluster.join(), new HttpSettings(host, member.self().httpPort(),
+                    (int) maxBody, idleTimeout, requestTimeout, maxConnections, access, tls), watches, stop);
         }
         String portTaken = portUnavailable();
         if (portTaken != null) {

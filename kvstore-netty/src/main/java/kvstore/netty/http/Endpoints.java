@@ -11,7 +11,7 @@ import kvstore.core.watch.WatchHub;
 record Endpoints(ReadRequests reads, WriteRequests writes, WatchRequests watches, AdminRequests admin,
                  ClusterRequests cluster, ConsoleFiles console) {
     /**
-     * The endpoints of {@code db}, reporting {@code fsyncPolicy} in {@code /stats}; watches are served from
+     * The endpoints of {@code db}, reporting {@code fsyncPolicy} (none when null) in {@code /stats}; watches are served from
      * {@code hub}, which {@code db}'s store tells of its changes; {@code cluster} is the member's cluster, or null on
      * a single server.
      */

@@ -11,6 +11,8 @@ import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The API of one connection: hands each request to {@link RequestOrder}, which runs it in its turn, and
  * sends it to {@link ReadRequests} or {@link WriteRequests} by its {@link Route}. {@link ResponseOrder} then
@@ -133,6 +135,10 @@ public final class KvHandler extends ChannelInboundHandlerAdapter {
                 case BACKUP -> api.admin().backup(ex);
                 case CLUSTER -> api.cluster().cluster(ex);
                 case READY -> api.cluster().ready(ex);
+                case MEMBERS -> api.cluster().add(ex);
+                case MEMBER -> api.cluster().remove(ex, new String(
+                        Keys.fromPath(uri, "/cluster/members/".length(), ex.pathEnd()), StandardCharsets.UTF_8));
+                case LEADER -> api.cluster().lead(ex);
                 case UI -> api.console().serve(ex);
                 case NOT_FOUND, UNREADABLE -> throw new IllegalStateException("answered above: " + route);
             }

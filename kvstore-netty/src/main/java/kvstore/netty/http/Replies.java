@@ -186,7 +186,7 @@ final class Replies {
 
     /** The body of {@code GET /stats}. */
     static JsonBody stats(JsonBody json, Engine.Stats s, long operations, double uptimeSeconds, String fsyncPolicy) {
-        return json.raw("{\"keys\":").number(s.keys())
+        json.raw("{\"keys\":").number(s.keys())
                 .raw(",\"total_keys\":").number(s.keys())
                 .raw(",\"size_bytes\":").number(s.valueBytes())
                 .raw(",\"total_operations\":").number(operations)
@@ -195,9 +195,12 @@ final class Replies {
                 .raw(",\"wal_fsyncs\":").number(s.logSyncs())
                 .raw(",\"compactions\":").number(s.compactions())
                 .raw(",\"memory_bytes\":").number(s.memoryBytes())
-                .raw(",\"max_memory_bytes\":").number(s.maxMemoryBytes())
-                .raw(",\"fsync\":").string(fsyncPolicy)
-                .raw("}");
+                .raw(",\"max_memory_bytes\":").number(s.maxMemoryBytes());
+        // A cluster member has no --fsync policy: its replicated log is fsynced before any acknowledgement.
+        if (fsyncPolicy != null) {
+            json.raw(",\"fsync\":").string(fsyncPolicy);
+        }
+        return json.raw("}");
     }
 
     /** The body of {@code GET /health}. */
@@ -242,7 +245,13 @@ final class Replies {
             ClusterStatus.Member m = status.members().get(i);
             json.raw(i == 0 ? "{\"id\":" : ",{\"id\":").string(m.id())
                     .raw(",\"http\":").string(m.httpAddress())
-                    .raw(",\"raft\":").string(m.raftAddress()).raw(END);
+                    .raw(",\"raft\":").string(m.raftAddress());
+            Long match = status.matchIndexes().get(m.id());
+            if (match != null) {
+                json.raw(",\"match_index\":").number(match)
+                        .raw(",\"lag\":").number(Math.max(0, status.commitIndex() - match));
+            }
+            json.raw(END);
         }
         return json.raw("]}");
     }

@@ -38,6 +38,12 @@ enum Route {
     BACKUP("/backup", reading(HttpMethod.GET), writing()),
     CLUSTER("/cluster", reading(HttpMethod.GET), writing(), Trait.CLUSTER_ONLY),
     READY("/ready", reading(HttpMethod.GET), writing(), Trait.CLUSTER_ONLY),
+    /** Adds a member; changes no data, answered once the new membership is committed. */
+    MEMBERS("/cluster/members", reading(HttpMethod.POST), writing(), Trait.CLUSTER_ONLY),
+    /** Removes a member; changes no data. */
+    MEMBER("/cluster/members/{id}", reading(HttpMethod.DELETE), writing(), Trait.CLUSTER_ONLY),
+    /** Moves the leadership; changes no data. */
+    LEADER("/cluster/leader", reading(HttpMethod.POST), writing(), Trait.CLUSTER_ONLY),
     /** The web console's static files; {@code /ui} itself is redirected to {@code /ui/}, its page. */
     UI("/ui/{file}", reading(HttpMethod.GET), writing(), Trait.PUBLIC, Trait.DIRECTORY),
     /** No endpoint has this path: a {@code 404}. */

@@ -258,13 +258,10 @@ final class WriteBodies {
         if (m.startsWith("Number value length")) {
             return "JSON number longer than " + limits.getMaxNumberLength() + " characters";
         }
-        if (m.startsWith("String value length")) {
-            return "JSON string longer than " + limits.getMaxStringLength() + " characters";
-        }
         if (m.startsWith("Name length")) {
             return "JSON member name longer than " + limits.getMaxNameLength() + " characters";
         }
         return "JSON over kvstore's limits (nesting " + limits.getMaxNestingDepth() + " levels, numbers "
-                + limits.getMaxNumberLength() + " characters, strings " + limits.getMaxStringLength() + " characters)";
+                + limits.getMaxNumberLength() + " characters)";
     }
 }

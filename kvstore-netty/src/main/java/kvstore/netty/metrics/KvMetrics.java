@@ -5,6 +5,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import kvstore.core.Engine;
 import kvstore.core.LogObserver;
+import kvstore.core.cluster.Cluster;
 import kvstore.core.time.NanoClock;
 
 import java.io.IOException;
@@ -45,6 +46,11 @@ public final class KvMetrics {
     /** Exports {@code engine}'s figures, read from {@link Engine#stats()} at each scrape. */
     public void watch(Supplier<Engine.Stats> stats) {
         EngineGauges.register(registry, stats);
+    }
+
+    /** Exports a cluster member's replication series, read from {@code cluster} at each scrape. */
+    public void watch(Cluster cluster) {
+        ClusterGauges.register(registry, cluster);
     }
 
     /** Writes every metric in the Prometheus text format; {@code out} is not closed. */

@@ -85,6 +85,18 @@ public final class TlsFiles {
         }
     }
 
+    /** Checks that {@code file} holds at least one PEM certificate (an authority to trust). */
+    public static void requireCertificates(Path file) {
+        readable(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                throw new IllegalArgumentException(file + " holds no PEM certificate");
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(file + " is not a PEM certificate");
+        }
+    }
+
     private static void readable(Path file) {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new IllegalArgumentException("cannot read " + file);

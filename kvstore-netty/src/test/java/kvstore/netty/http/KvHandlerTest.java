@@ -305,6 +305,7 @@ class KvHandlerTest {
         int status = switch (reason) {
             case SHUTTING_DOWN, NO_QUORUM, OUTCOME_UNKNOWN -> 503;
             case NOT_STORED, LOG_FAILED, MEMORY_LIMIT -> 507;
+            case TOO_LARGE -> 413;
         };
         expect(status, "{\"error\":\"refused: " + reason + "\"}");
         expect(404, "{\"error\":\"key not found\"}");

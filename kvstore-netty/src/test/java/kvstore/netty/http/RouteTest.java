@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import kvstore.core.cluster.Cluster;
-import kvstore.core.cluster.ClusterStatus;
 import kvstore.core.time.NanoClock;
 import kvstore.netty.metrics.KvMetrics;
 import org.junit.jupiter.api.Test;
@@ -21,8 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -177,17 +174,7 @@ class RouteTest {
 
     @Test
     void shouldAnswerAMethodARouteDoesNotTakeWith405AndTheRoutesAllowHeader() {
-        Cluster cluster = new Cluster() {
-            @Override
-            public CompletionStage<Void> readBarrier() {
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public ClusterStatus status() {
-                return new ClusterStatus("n1", "leader", "n1", 1, 1, 1, List.of());
-            }
-        };
+        Cluster cluster = new FakeCluster();
         FakeEngine engine = new FakeEngine();
         EmbeddedChannel channel = new EmbeddedChannel(new ResponseOrder(), new KvHandler(
                 Endpoints.of(engine, "always", cluster, engine.watches), new RequestMetrics(new KvMetrics(NanoClock.SYSTEM))));
