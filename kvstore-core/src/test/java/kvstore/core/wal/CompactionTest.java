@@ -238,7 +238,8 @@ class CompactionTest {
         assertTrue(replaced.closed.await(10, TimeUnit.SECONDS), "the replaced log is closed in the end");
 
         List<Long> cuts = List.copyOf(replaced.truncations);
-        assertTrue(cuts.size() >= 5, "a 27 MiB log is cut in several steps: " + cuts);
+        // Compaction may begin after the second write, so the replaced log holds 18 or 27 MiB.
+        assertTrue(cuts.size() >= 4, "a log of 18 MiB or more is cut in several steps: " + cuts);
         for (int i = 1; i < cuts.size(); i++) {
             assertEquals(4L << 20, cuts.get(i - 1) - cuts.get(i), "steps of 4 MiB: " + cuts);
         }
