@@ -6,6 +6,7 @@ import kvstore.core.store.Outcome;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -63,6 +64,30 @@ public interface Engine extends AutoCloseable {
      * and applied, or exceptionally with a {@link WriteFailedException} that says why nothing is acknowledged.
      */
     CompletionStage<Outcome> submit(List<Op> ops, long timestampMillis);
+
+    /**
+     * A unit for {@link #submitAll}: {@code ops} stamped with {@code timestampMillis}, and {@code done}, completed
+     * as {@link #submit}'s stage would be.
+     */
+    record Submission(List<Op> ops, long timestampMillis, CompletableFuture<Outcome> done) {
+    }
+
+    /**
+     * Submits every unit of {@code units} as {@link #submit} would, in list order, handed over in one go: the
+     * engine's writer wakes once for them all (the HTTP layer gathers the writes of one event-loop turn). The
+     * list is not kept.
+     */
+    default void submitAll(List<Submission> units) {
+        for (Submission unit : units) {
+            submit(unit.ops(), unit.timestampMillis()).whenComplete((outcome, failure) -> {
+                if (failure != null) {
+                    unit.done().completeExceptionally(failure);
+                } else {
+                    unit.done().complete(outcome);
+                }
+            });
+        }
+    }
 
     /**
      * Starts a compaction of the log now, whatever its size. Completes with true once it has started, false when

@@ -11,6 +11,7 @@ import kvstore.core.time.NanoClock;
 import kvstore.core.wal.BackupWriter;
 import kvstore.core.wal.CompactionPolicy;
 import kvstore.core.wal.DataDirectory;
+import kvstore.core.wal.LogTask;
 import kvstore.core.wal.LogWorker;
 import kvstore.core.wal.WalEncoder;
 import kvstore.core.wal.WalFormat;
@@ -19,6 +20,7 @@ import kvstore.core.wal.WalReplay;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -205,14 +207,33 @@ public final class LocalEngine implements Engine {
     @Override
     public CompletionStage<Outcome> submit(List<Op> ops, long timestampMillis) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
-        // Checked before the write is logged, on the submitting thread.
+        if (fits(ops, done)) {
+            log.submit(ops, encoders.get().encodeUnit(ops, timestampMillis), done);
+        }
+        return done;
+    }
+
+    @Override
+    public void submitAll(List<Submission> units) {
+        WalEncoder encoder = encoders.get();
+        List<LogTask.Append> appends = new ArrayList<>(units.size());
+        for (Submission unit : units) {
+            if (fits(unit.ops(), unit.done())) {
+                appends.add(new LogTask.Append(unit.ops(), encoder.encodeUnit(unit.ops(), unit.timestampMillis()),
+                        unit.done()));
+            }
+        }
+        log.submitAll(appends);
+    }
+
+    /** Checked before the write is logged, on the submitting thread: false, and {@code done} failed, past the ceiling. */
+    private boolean fits(List<Op> ops, CompletableFuture<Outcome> done) {
         if (Totals.wouldGrowPast(store, ops, maxMemoryBytes, clock.millis())) {
             done.completeExceptionally(new WriteFailedException(WriteFailedException.Reason.MEMORY_LIMIT,
                     "memory limit reached", null));
-            return done;
+            return false;
         }
-        log.submit(ops, encoders.get().encodeUnit(ops, timestampMillis), done);
-        return done;
+        return true;
     }
 
     @Override

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * store and complete its appends, in log order. Holds the log's failure policy, written where it acts: a write that fails (disk full) is cut back off the file and its
  * group is refused as {@link Reason#NOT_STORED}, and later writes are tried again; a failed fsync is fatal
  * (retrying one can report success for data that is gone): the {@link FatalHandler} is told and nothing is
- * acknowledged any more.
+ * acknowledged any more. Under {@link FsyncPolicy#EVERYSEC} the force runs on a {@link BackgroundForce}.
  *
  * <p>Threading: belongs to the {@link LogWorker}'s thread; {@link #syncs} and {@link #file}'s size may be
  * read from any thread.
@@ -172,6 +172,43 @@ final class GroupCommit {
         }
     }
 
+    /**
+     * Between two groups, when a force is due (or an expiry tick came): forces a dirty log, under everysec on
+     * {@code background}'s thread, so that the writes arriving meanwhile are not held up by it; none is started
+     * while the last one still runs.
+     */
+    void forceBetweenGroups(BackgroundForce background) {
+        if (failed || !file.isDirty()) {
+            return;
+        }
+        if (policy != FsyncPolicy.EVERYSEC) {
+            force();
+        } else if (!background.running()) {
+            file.markForcing();
+            lastForceNanos = nanoClock.nanos(); // the next force is due a second after this one started
+            background.start(file, nanoClock);
+        }
+    }
+
+    /**
+     * Counts the force {@code background} ran once it has ended (waiting for it when {@code await}, as before
+     * the log is switched or closed); a failed one fails the log for good, as a force on this thread would.
+     */
+    void collectBackgroundForce(BackgroundForce background, boolean await) {
+        BackgroundForce.Outcome outcome = await ? background.awaitAndCollect() : background.collect();
+        if (outcome == null) {
+            return;
+        }
+        if (outcome.failure() != null) {
+            if (!failed) {
+                fail("fsync of " + file.path() + " failed; retrying it could report success for data that is gone",
+                        outcome.failure());
+            }
+            return;
+        }
+        forced(outcome.nanos());
+    }
+
     /** The log can no longer be trusted: refuse every later write and tell the fatal handler. */
     void fail(String message, IOException cause) {
         failed = true;
@@ -196,14 +233,17 @@ final class GroupCommit {
             fail("fsync of " + file.path() + " failed; retrying it could report success for data that is gone", e);
             return false;
         }
-        syncs.incrementAndGet();
         lastForceNanos = nanoClock.nanos();
-        observer.forced(lastForceNanos - start);
-        if (lastForceNanos - start > SLOW_FSYNC_NANOS) {
-            warnings.warn("slow fsync of {}: {} ms", file.path(),
-                    TimeUnit.NANOSECONDS.toMillis(lastForceNanos - start));
-        }
+        forced(lastForceNanos - start);
         return true;
+    }
+
+    private void forced(long nanos) {
+        syncs.incrementAndGet();
+        observer.forced(nanos);
+        if (nanos > SLOW_FSYNC_NANOS) {
+            warnings.warn("slow fsync of {}: {} ms", file.path(), TimeUnit.NANOSECONDS.toMillis(nanos));
+        }
     }
 
     /** Cuts a partly written group off the file, so the log ends with a whole record again. */

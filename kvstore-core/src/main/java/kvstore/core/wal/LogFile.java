@@ -15,7 +15,7 @@ import java.util.List;
  * the snapshot writer fills the next log through another.
  *
  * <p>Not thread-safe: one thread at a time uses it (the log worker, or the snapshot thread until it hands
- * its file over); {@link #size} may be read from any thread.
+ * its file over); {@link #size} may be read from any thread, and {@link #forceFromAnotherThread} called from one.
  */
 final class LogFile implements AutoCloseable {
     /** Groups larger than this are written record by record rather than copied into the buffer. */
@@ -122,6 +122,22 @@ final class LogFile implements AutoCloseable {
     void force() throws IOException {
         channel.force(false);
         dirty = false;
+    }
+
+    /**
+     * The appending thread hands a force of what was appended so far to another thread ({@link BackgroundForce}):
+     * the file counts as clean until the next append.
+     */
+    void markForcing() {
+        dirty = false;
+    }
+
+    /**
+     * Forces the file's data from a thread other than the appending one, which a {@link FileChannel} allows while
+     * it is written; covers at least every append made before it was called.
+     */
+    void forceFromAnotherThread() throws IOException {
+        channel.force(false);
     }
 
     /**

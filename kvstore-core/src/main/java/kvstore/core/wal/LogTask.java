@@ -6,8 +6,11 @@ import kvstore.core.store.Outcome;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** What the {@link LogWorker}'s queue carries: its one input, handled in arrival order on its thread. */
-sealed interface LogTask {
+/**
+ * What the {@link LogWorker}'s queue carries: its one input, handled in arrival order on its thread. Public for
+ * {@link Append}, which an engine builds to {@link LogWorker#submitAll} several at once; the others stay inside.
+ */
+public sealed interface LogTask {
     /**
      * A unit to decide, log and apply: {@code lines} are the log lines of {@code ops} up to the revision (none
      * for a batch of gets only); {@code done} completes with its outcome once it is durable and applied (or
@@ -36,6 +39,10 @@ sealed interface LogTask {
      * writes of the groups in between. {@code done} completes once it is done, between two groups.
      */
     record Tap(WriteTap tap, boolean open, CompletableFuture<Void> done) implements LogTask {
+    }
+
+    /** The {@link BackgroundForce} ended: collect its outcome. */
+    record Forced() implements LogTask {
     }
 
     /** Finish what is queued before this, force and close the log. */

@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * The single thread that owns the log: every write of the server passes through it. Like ZooKeeper's
  * {@code SyncRequestProcessor}: take the first task, drain whatever else is queued, decide the group (the
  * store's due expiries first, then each append's checks and revision), make it durable with one write and one
- * force and hand it on ({@link GroupCommit}), then let {@link Compaction} start or install a rewrite of the log
+ * force and hand it on ({@link GroupCommit}; under everysec the once-a-second force runs on a
+ * {@link BackgroundForce}), then let {@link Compaction} start or install a rewrite of the log
  * between two groups, and answer the {@link BetweenGroupRequests}. Under load the groups grow by themselves;
  * idle, one write pays one fsync, and every expiry tick a group of the entries due, if any, is logged.
  *
@@ -46,6 +47,8 @@ public final class LogWorker implements AutoCloseable {
     private final BetweenGroupRequests requests;
     /** How compaction hands the worker its snapshot: one predicate for the worker's life, none made per group. */
     private final Predicate<LogTask> offer = queue::offer;
+    /** Worker thread only (see {@link BackgroundForce}): under everysec, the force runs on its thread. */
+    private final BackgroundForce background = new BackgroundForce(offer);
     private final Thread thread = new Thread(this::run, "kvstore-wal-writer");
     /** Worker thread only: the group being handled. */
     private final List<LogTask> tasks = new ArrayList<>();
@@ -93,6 +96,16 @@ public final class LogWorker implements AutoCloseable {
         LogTask.Append append = new LogTask.Append(ops, lines, done);
         if (!queue.offer(append)) {
             GroupCommit.refuseAll(List.of(append), Reason.SHUTTING_DOWN, "the server is shutting down; nothing was written");
+        }
+    }
+
+    /**
+     * Queues several units at once, in order (see {@link LogTask.Append}), waking the worker once for them all; once
+     * the log is closing they are refused at once.
+     */
+    public void submitAll(List<LogTask.Append> appends) {
+        if (!appends.isEmpty() && !queue.offerAll(appends)) {
+            GroupCommit.refuseAll(appends, Reason.SHUTTING_DOWN, "the server is shutting down; nothing was written");
         }
     }
 
@@ -147,7 +160,7 @@ public final class LogWorker implements AutoCloseable {
                 LogTask first = nextTask();
                 if (first == null) {
                     group.commit(List.of()); // the store's due entries, if any, expire while nothing is written
-                    group.forceIfDirty();
+                    group.forceBetweenGroups(background);
                     continue;
                 }
                 tasks.add(first);
@@ -155,20 +168,25 @@ public final class LogWorker implements AutoCloseable {
                 open = handle(tasks);
                 tasks.clear();
             }
+            group.collectBackgroundForce(background, true);
             group.forceIfDirty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
             group.fail("the WAL writer stopped unexpectedly: " + e, new IOException(e));
         } finally {
+            background.close();
             refuseRemaining();
             closeQuietly(group.file());
         }
     }
 
-    /** The next task, or null when an everysec force or an expiry tick (while entries have deadlines) is due. */
+    /**
+     * The next task, or null when an everysec force (none running) or an expiry tick (while entries have
+     * deadlines) is due.
+     */
     private LogTask nextTask() throws InterruptedException {
-        long force = group.nanosUntilForce();
+        long force = background.running() ? -1 : group.nanosUntilForce();
         long tick = group.store().scheduledExpiries() > 0 ? EXPIRY_TICK_NANOS : -1;
         long wait = force < 0 ? tick : tick < 0 ? force : Math.min(force, tick);
         if (wait < 0) {
@@ -193,15 +211,17 @@ public final class LogWorker implements AutoCloseable {
                 compaction.failed(f);
             } else if (task instanceof LogTask.Close) {
                 open = false;
-            } else {
+            } else if (!(task instanceof LogTask.Forced)) {
                 asked.add(task);
             }
         }
+        group.collectBackgroundForce(background, false); // a failed force refuses this group already
         group.commit(appends);
         requests.feedTaps(group);
         if (install != null && (group.hasFailed() || !open)) {
             install.snapshot().abandon();
         } else if (install != null) {
+            group.collectBackgroundForce(background, true); // its file is retired once the new one is in place
             group.switchTo(compaction.install(install.snapshot(), group.file(), this.group::fail));
         } else if (open && !group.hasFailed()) {
             compaction.maybeStart(group.file(), offer);
@@ -221,7 +241,7 @@ public final class LogWorker implements AutoCloseable {
                 appends.add(a);
             } else if (task instanceof LogTask.InstallSnapshot s) {
                 s.snapshot().abandon();
-            } else {
+            } else if (!(task instanceof LogTask.Forced)) {
                 requests.answer(task, false);
             }
         }

@@ -220,6 +220,53 @@ class LogWorkerTest {
     }
 
     @Test
+    void shouldGoOnWritingWhileTheEverysecForceRuns() throws Exception {
+        start(FsyncPolicy.EVERYSEC);
+        CountDownLatch forcing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        channel.onForce = () -> {
+            forcing.countDown();
+            awaitQuietly(release);
+        };
+        try {
+            submit(set("a", "1")).get(10, TimeUnit.SECONDS);
+            nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+            submit(set("b", "1")).get(10, TimeUnit.SECONDS); // wakes the worker, which finds the force due
+            assertTrue(forcing.await(10, TimeUnit.SECONDS), "the force started");
+
+            submit(set("c", "1")).get(10, TimeUnit.SECONDS);
+
+            assertEquals(0, writer.syncs(), "the write was acknowledged while the force still ran");
+        } finally {
+            release.countDown();
+        }
+        assertNotNull(store.get(utf8("c"), TS));
+    }
+
+    @Test
+    void shouldReportAFailedEverysecForceAsFatalAndRefuseLaterWrites() throws Exception {
+        start(FsyncPolicy.EVERYSEC);
+        submit(set("a", "1")).get(10, TimeUnit.SECONDS);
+        channel.failForce = true;
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        submit(set("b", "1")).get(10, TimeUnit.SECONDS); // wakes the worker, which finds the force due
+
+        assertNotNull(fatal.get(10, TimeUnit.SECONDS), "the fatal handler is told");
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> submit(set("c", "1")).get(10, TimeUnit.SECONDS));
+        assertEquals(WriteFailedException.Reason.LOG_FAILED,
+                assertInstanceOf(WriteFailedException.class, e.getCause()).reason());
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void shouldFailWriteThatRunsOutOfSpaceAndCutTheLogBack() throws Exception {
         start(FsyncPolicy.ALWAYS);
         submit(set("a", "1")).get(10, TimeUnit.SECONDS);

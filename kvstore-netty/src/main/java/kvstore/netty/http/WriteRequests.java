@@ -1,6 +1,7 @@
 package kvstore.netty.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.EventExecutor;
 import kvstore.core.Engine;
 import kvstore.core.WriteFailedException;
 import kvstore.core.store.Op;
@@ -8,16 +9,21 @@ import kvstore.core.store.OpResult;
 import kvstore.core.store.Outcome;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The requests that change the store: put, delete and batch. They are checked here on the event loop,
- * handed to the engine, and answered on the event loop (through {@code ctx.executor()}) once durable.
+ * handed to the engine at the end of the loop's turn with the others started in it ({@link WriteHandOff}), and
+ * answered on the event loop (through {@code ctx.executor()}) once durable.
  */
 final class WriteRequests {
     private final Engine db;
     private final OperationCount operations;
+    /** One per event loop that started a write: each loop's writes of a turn go to the engine together. */
+    private final Map<EventExecutor, WriteHandOff> handOffs = new ConcurrentHashMap<>();
 
     WriteRequests(Engine db, OperationCount operations) {
         this.db = db;
@@ -108,7 +114,9 @@ final class WriteRequests {
     private void submit(Exchange ex, List<Op> ops, int counted, long now, RequestOrder order, boolean batch,
                         Reply reply) {
         operations.add(counted);
-        CompletionStage<Outcome> written = db.submit(ops, now);
+        CompletableFuture<Outcome> written = new CompletableFuture<>();
+        handOffs.computeIfAbsent(ex.ctx().executor(), loop -> new WriteHandOff(db, loop))
+                .add(new Engine.Submission(ops, now, written));
         long started = order.writeStarted();
         written.whenComplete((outcome, failure) ->
                 ex.ctx().executor().execute(() -> answer(ex, order, started, reply, batch, outcome, failure)));

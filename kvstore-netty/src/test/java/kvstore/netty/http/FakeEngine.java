@@ -33,6 +33,8 @@ final class FakeEngine implements Engine {
     private final Store store = new Store();
     /** Every write submitted so far, in the order it came. */
     final List<Submitted> submitted = new ArrayList<>();
+    /** The size of each {@link #submitAll}: how the writes were handed over together. */
+    final List<Integer> handOffs = new ArrayList<>();
     /** Every compaction asked for, to be completed by the test. */
     final List<CompletableFuture<Boolean>> compactions = new ArrayList<>();
     /** Every backup asked for, to be completed by the test. */
@@ -114,6 +116,12 @@ final class FakeEngine implements Engine {
         Submitted write = new Submitted(ops, new CompletableFuture<>());
         submitted.add(write);
         return write.done();
+    }
+
+    @Override
+    public void submitAll(List<Submission> units) {
+        handOffs.add(units.size());
+        Engine.super.submitAll(units);
     }
 
     @Override
