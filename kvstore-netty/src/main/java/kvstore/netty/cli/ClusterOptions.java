@@ -7,10 +7,7 @@ import kvstore.raft.PeerTls;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -102,7 +99,7 @@ final class ClusterOptions {
             throw bad(commandLine, "--join", "'" + join + "' is not the HTTP address of a member (host:port)");
         }
         PeerTls tls = peerTls(commandLine);
-        if (tls == null && !isLoopback(self.host()) && !insecureNoAuth) {
+        if (tls == null && !SecurityOptions.isLoopback(self.host()) && !insecureNoAuth) {
             throw bad(commandLine, "--peers", "raft address " + self.raftAddress() + " is reachable from other "
                     + "machines and members would talk in plain text: give --peer-tls-cert, --peer-tls-key and "
                     + "--peer-tls-ca, or --insecure-no-auth to let anyone who reaches the port talk Raft to it");
@@ -144,14 +141,6 @@ final class ClusterOptions {
         return new PeerTls(peerTlsCert, peerTlsKey, peerTlsCa);
     }
 
-    /** Whether {@code host} names only this machine; an unknown name counts as loopback (binding it fails). */
-    private static boolean isLoopback(String host) {
-        try {
-            return Arrays.stream(InetAddress.getAllByName(host)).allMatch(InetAddress::isLoopbackAddress);
-        } catch (UnknownHostException e) {
-            return true;
-        }
-    }
 
     private static CommandLine.ParameterException bad(CommandLine commandLine, String option, String why) {
         return new CommandLine.ParameterException(commandLine, "Invalid value for option '" + option + "': " + why);

@@ -103,7 +103,7 @@ final class SecurityOptions {
     }
 
     /** Whether {@code host} names only this machine; an unknown name counts as loopback (binding it fails). */
-    private static boolean isLoopback(String host) {
+    static boolean isLoopback(String host) {
         try {
             InetAddress[] all = InetAddress.getAllByName(host);
             return Arrays.stream(all).allMatch(InetAddress::isLoopbackAddress);

@@ -45,12 +45,27 @@ class ClusterOptionsTest {
     }
 
     @Test
+    void shouldRefuseARaftAddressOthersReachWithoutPeerTlsAndCheckTheJoinAndTlsOptions() {
+        String data = dir.toString();
+        String open = badStart("--data-dir", data, "--node-id", "a", "--peers", "a=0.0.0.0:7001:7101");
+        assertTrue(open.contains("--peer-tls-cert") && open.contains("--insecure-no-auth"), open);
+        assertTrue(badStart("--data-dir", data, "--node-id", "a", "--peers", PEERS, "--join", "http://x")
+                .contains("--join"));
+        assertTrue(badStart("--data-dir", data, "--node-id", "a", "--peers", PEERS, "--peer-tls-cert", "c.pem")
+                .contains("--peer-tls-key"));
+        String unreadable = badStart("--data-dir", data, "--node-id", "a", "--peers", PEERS, "--peer-tls-cert",
+                dir.resolve("none.pem").toString(), "--peer-tls-key", "k", "--peer-tls-ca", "ca");
+        assertTrue(unreadable.contains("--peer-tls-cert") && unreadable.contains("cannot read"), unreadable);
+    }
+
+    @Test
     void shouldListTheClusterOptionsInHelp() {
         CommandLine cli = Main.commandLine();
         StringWriter out = new StringWriter();
         cli.setOut(new PrintWriter(out, true));
         assertEquals(0, cli.execute("--help"));
-        for (String option : new String[] {"--node-id", "--peers", "KVSTORE_NODE_ID", "KVSTORE_PEERS", "--write-timeout"}) {
+        for (String option : new String[] {"--node-id", "--peers", "KVSTORE_NODE_ID", "KVSTORE_PEERS", "--write-timeout",
+            "--join", "KVSTORE_JOIN", "--peer-tls-cert", "KVSTORE_PEER_TLS_CA"}) {
             assertTrue(out.toString().contains(option), option);
         }
     }
