@@ -6,22 +6,22 @@ import threading
 
 import requests
 from cluster_support import get, running_cluster, uid
+from conftest import Workers
 from kvserver import wait_until
 
 WRITE_TIMEOUT = 30  # the bound each read and write may wait for a leader: past any election on a busy machine
 CALL = WRITE_TIMEOUT + 15
 
 
-class Clients:
+class Clients(Workers):
     """Writers and linearizable readers on the given members, each recording every refusal it meets."""
 
     def __init__(self, members, prefix):
+        super().__init__(4, join_timeout=CALL + 5)
         self.members, self.prefix = members, prefix
-        self.stop = threading.Event()
         self.lock = threading.Lock()
         self.answers = 0
         self.no_quorum = []
-        self.threads = [threading.Thread(target=self.run, args=(i,), daemon=True) for i in range(4)]
 
     def run(self, n):
         member = self.members[n % len(self.members)]
@@ -43,16 +43,6 @@ class Clients:
                 self.answers += 1
                 if r.status_code == 503 and r.json()["error"] == "no quorum":
                     self.no_quorum.append((member.node_id, "GET" if n % 2 == 0 else "PUT"))
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join(timeout=CALL + 5)
 
 
 def test_reads_and_writes_wait_for_a_new_leader_while_a_majority_is_up(tmp_path):
