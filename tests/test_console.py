@@ -384,6 +384,13 @@ def test_the_cluster_view_shows_the_members_and_a_leader_change(page, tmp_path):
         for i in range(12):
             assert cluster_put(leader, f"config/{i}", {"replicas": i}).status_code == 200
         watcher = next(m for m in cluster.members if m.node_id != leader.node_id)
+        page.open(leader.url + "/ui/#server")
+
+        def lags():
+            return [page.text(f'#members tr[data-member="{m.node_id}"] td.lag') for m in cluster.members]
+        page.wait(lambda: all(c is not None and re.fullmatch(r"\d+", c) for c in lags()), timeout=20,
+                  msg="the leader's console shows how far each member lags")
+
         page.open(watcher.url + "/ui/#server")
         page.wait(lambda: page.text("#cluster-leader") == leader.node_id, msg="the leader", timeout=20)
         rows = {r.get_attribute("data-member"): r.text for r in page.finds("#members tbody tr")}
@@ -392,6 +399,7 @@ def test_the_cluster_view_shows_the_members_and_a_leader_change(page, tmp_path):
         assert page.text("#cluster-ready") == "ready"
         assert page.text("#cluster-self") == watcher.node_id
         assert re.fullmatch(r"\d+ committed entries not yet applied here", page.text("#cluster-lag"))
+        assert lags() == ["–"] * 3, "only the leader knows how far the others are"
 
         leader.kill()
         new_leader = cluster.wait_leader(among=cluster.running())

@@ -71,7 +71,9 @@ export class ClusterView {
       el("table", { class: "members", id: "members" },
         el("caption", {}, "Members (roles as this member knows them)"),
         el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "id"), el("th", { scope: "col" }, "role"),
-          el("th", { scope: "col" }, "HTTP"), el("th", { scope: "col" }, "Raft"))),
+          el("th", { scope: "col" }, "HTTP"), el("th", { scope: "col" }, "Raft"),
+          el("th", { scope: "col", title: "committed entries the member does not hold yet, as the leader sees it" },
+            "lag"))),
         el("tbody", {}, member(c, "members").items.map((m) => this.memberRow(m, self, leader)))),
       this.changes.length > 0 && el("ul", { class: "changes", "aria-label": "leader changes" },
         this.changes.map((text) => el("li", {}, text))));
@@ -85,6 +87,8 @@ export class ClusterView {
       el("th", { scope: "row" }, id === self ? `${id} (this member)` : id),
       el("td", {}, role),
       el("td", {}, id === self ? http : el("a", { href: `${location.protocol}//${http}/ui/` }, http)),
-      el("td", {}, stringOf(member(m, "raft"))));
+      el("td", {}, stringOf(member(m, "raft"))),
+      // Only the leader knows how far each member is: on another member's console there is no figure.
+      el("td", { class: "lag" }, numberOf(member(m, "lag")) ?? "–"));
   }
 }
