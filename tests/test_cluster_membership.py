@@ -1,8 +1,8 @@
 """Membership changes online, on three real members on loopback: a member added under load catches up and then
 votes, members removed under load (a follower, then the leader, which hands over first), leadership moved, a dead
-member whose data is gone replaced, and every member restarted with a stale --peers.  Throughout, every
-acknowledged write is on every member at the end and no write is refused for lack of quorum while a majority
-is up."""
+member whose data is gone replaced, every member restarted with a stale --peers, and every member restarted in
+turn under load (a rolling restart).  Throughout, every acknowledged write is on every member at the end and no
+write is refused for lack of quorum while a majority is up."""
 import shutil
 import subprocess
 
@@ -169,3 +169,17 @@ def test_the_command_line_adds_removes_and_moves_the_leadership(tmp_path):
         assert all(ids(m.cluster()) == sorted(x.node_id for x in c.members) for m in c.members)
         code, out, err = kvstore(n4, "cluster", "remove", "nobody")
         assert code == 1 and len(err.strip().splitlines()) == 1, (code, err)
+
+
+def test_a_rolling_restart_of_every_member_under_load_loses_nothing(tmp_path):
+    with running_cluster(tmp_path) as c:
+        with Writes(c.running, uid("roll")) as writes:
+            writes.wait_for(20)
+            for m in list(c.members):  # the leader among them: its restart costs an election the writes wait out
+                m.stop()
+                writes.wait_for(10)
+                m.spawn()
+                m.wait_ready()
+                writes.wait_for(10)
+        assert not writes.no_quorum, writes.no_quorum
+        assert_all_present(c, writes)
