@@ -393,7 +393,8 @@ def test_the_cluster_view_shows_the_members_and_a_leader_change(page, tmp_path):
 
         page.open(watcher.url + "/ui/#server")
         page.wait(lambda: page.text("#cluster-leader") == leader.node_id, msg="the leader", timeout=20)
-        rows = {r.get_attribute("data-member"): r.text for r in page.finds("#members tbody tr")}
+        rows = page.wait(lambda: {r.get_attribute("data-member"): r.text for r in page.finds("#members tbody tr")},
+                         msg="the members' rows")
         assert set(rows) == {m.node_id for m in cluster.members}, rows
         assert "leader" in rows[leader.node_id] and "(this member)" in rows[watcher.node_id]
         assert page.text("#cluster-ready") == "ready"
