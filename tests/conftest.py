@@ -505,13 +505,18 @@ class Workers:
     """Threads that each call self.run(n) until self.stop is set; a context manager that starts them on entry
     and stops and joins them on exit.  Subclasses record what their threads did."""
 
-    def __init__(self, count, join_timeout=60):
+    def __init__(self, count, join_timeout=60, pace=0.0):
         self.stop = threading.Event()
         self.join_timeout = join_timeout
+        self.pace = pace
         self.threads = [threading.Thread(target=self.run, args=(n,), daemon=True) for n in range(count)]
 
     def run(self, n):
         raise NotImplementedError
+
+    def going(self):
+        """Whether a thread sends its next request: after `pace` seconds (0: at once), unless stopped meanwhile."""
+        return not self.stop.wait(self.pace) if self.pace else not self.stop.is_set()
 
     def __enter__(self):
         for t in self.threads:
@@ -529,15 +534,15 @@ class CountingWriters(Workers):
     through write(n, key, i), which returns whether the write was acknowledged.  `tried` and `acked` map each key
     to the values written to it, in order: what watchers of the prefix must see."""
 
-    def __init__(self, count, prefix, write, keys=3):
-        super().__init__(count)
+    def __init__(self, count, prefix, write, keys=3, pace=0.0):
+        super().__init__(count, pace=pace)
         self.prefix, self.write, self.keys = prefix, write, keys
         self.tried, self.acked = {}, {}
         self.lock = threading.Lock()
 
     def run(self, n):
         i = 0
-        while not self.stop.is_set():
+        while self.going():
             key = f"{self.prefix}w{n}-{i % self.keys}"
             with self.lock:
                 self.tried.setdefault(key, []).append(i)

@@ -2,9 +2,9 @@
 
 The server under test is the jar at <repo>/kvstore-netty/target/kvstore.jar (override with the KVSTORE_JAR
 environment variable), run with the JVM flags of KVSTORE_TEST_JAVA_OPTS, and with the class data archive at
-KVSTORE_TEST_CDS when it names one, and the client subcommands with the one at KVSTORE_TEST_CLIENT_CDS (tests/run.py
-makes both from the jar under test: every JVM then starts on a quarter to a third less CPU).  Every process started here is
-stopped by its PID (by the fixture that owns it; ALL_PROCS is a safety net for the end of the session).
+KVSTORE_TEST_CDS when it names one, cluster members with the one at KVSTORE_TEST_CLUSTER_CDS, and the client subcommands
+with the one at KVSTORE_TEST_CLIENT_CDS (tests/run.py makes them from the jar under test: every JVM then starts on a
+quarter to a third less CPU).  Every process started here is stopped by its PID (by the fixture that owns it; ALL_PROCS is a safety net for the end of the session).
 """
 import os
 import shutil
@@ -34,6 +34,8 @@ def _archive(variable):
 # A server, or the server's command line, loads the classes a server run loaded; a client subcommand (get, put,
 # watch...) loads others: a server's archive made one start slower than none, an archive of its own a third faster.
 JAVA_OPTS = JAVA_FLAGS + _archive("KVSTORE_TEST_CDS")
+# A cluster member loads Raft's classes besides: from an archive made by one.
+CLUSTER_JAVA_OPTS = JAVA_FLAGS + _archive("KVSTORE_TEST_CLUSTER_CDS")
 CLIENT_JAVA_OPTS = JAVA_FLAGS + _archive("KVSTORE_TEST_CLIENT_CDS")
 START_TIMEOUT = 60  # seconds to become ready: a bound, generous for a machine running several test files at once
 
@@ -69,8 +71,10 @@ def base_env(extra=None):
 
 
 def java_cmd(args):
-    """The jar run as a server, or its command line checking a server's flags."""
-    return [java_bin(), *JAVA_OPTS, "-jar", str(require_jar()), *[str(a) for a in args]]
+    """The jar run as a server (a cluster member when args name --peers), or its command line checking a server's
+    flags."""
+    args = [str(a) for a in args]
+    return [java_bin(), *(CLUSTER_JAVA_OPTS if "--peers" in args else JAVA_OPTS), "-jar", str(require_jar()), *args]
 
 
 def client_cmd(args):

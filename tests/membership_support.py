@@ -4,7 +4,7 @@ import threading
 
 import requests
 
-from cluster_support import ELECTION, Member, put
+from cluster_support import ELECTION, PACE, Member, put
 from kvserver import free_port, wait_until
 
 
@@ -31,8 +31,8 @@ def ids(document):
 
 
 class Writes:
-    """Writes distinct keys one after another, each to the next member of `targets()` (the live ones), until stopped:
-    the keys acknowledged, and every 503 that said the write never got a majority (no quorum)."""
+    """Writes distinct keys one after another (PACE apart), each to the next member of `targets()` (the live ones),
+    until stopped: the keys acknowledged, and every 503 that said the write never got a majority (no quorum)."""
 
     def __init__(self, targets, prefix):
         self.targets, self.prefix = targets, prefix
@@ -58,7 +58,7 @@ class Writes:
 
     def _run(self):
         i = 0
-        while not self._stop.is_set():
+        while not self._stop.wait(PACE):
             live = self.targets()
             if not live:
                 continue

@@ -18,8 +18,9 @@ Each file's wall and CPU time (its servers' included) is printed as it ends; the
 and the CPU time of the whole run, which a shared machine's load changes less than the wall time.
 Longer files start first: the runner remembers each file's last time in <temp dir>/kvstore-test-times.json.
 Every server the tests start loads its classes from a class data archive made here from the jar under test
-(KVSTORE_TEST_CDS), which saves about a quarter of each JVM start's CPU; every client subcommand they run, from
-one of its own (KVSTORE_TEST_CLIENT_CDS), which saves a third. Only the standard library is used (no
+(KVSTORE_TEST_CDS), which saves about a quarter of each JVM start's CPU; every cluster member, from one made by a
+member (KVSTORE_TEST_CLUSTER_CDS); every client subcommand they run, from one of its own (KVSTORE_TEST_CLIENT_CDS),
+which saves a third. Only the standard library is used (no
 PyPI here). `python3 -m pytest tests/test_x.py` still runs a file on its own, as before.
 """
 import argparse
@@ -153,48 +154,71 @@ def run_pytest(files, alone, jobs, extra):
 
 def class_data_archives(workdir):
     """Makes the class data archives of the jar under test: a server's (one server start that serves a few
-    requests) and a client subcommand's (one `put` to that server); the servers and client runs the tests start then
-    load their classes from them. Returns their paths, None for one the JVM did not make."""
-    server, client = workdir / "kvstore.jsa", workdir / "kvstore-client.jsa"
-    jar, port = str(kvserver.require_jar()), kvserver.free_port()
+    requests), a cluster member's (a one-member cluster that does the same through its log) and a client
+    subcommand's (one `put` to the server); the servers, members and client runs the tests start then load their
+    classes from them. Returns their paths, None for one the JVM did not make."""
+    archives = [workdir / "kvstore.jsa", workdir / "kvstore-cluster.jsa", workdir / "kvstore-client.jsa"]
+    jar = str(kvserver.require_jar())
 
     def java(archive, *args):
         return [kvserver.java_bin(), *kvserver.JAVA_FLAGS, f"-XX:ArchiveClassesAtExit={archive}", "-jar", jar, *args]
 
-    proc = subprocess.Popen(java(server, "--port", str(port), "--data-dir", str(workdir / "data")),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                            env=kvserver.base_env())
+    def start(archive, port, *args):
+        return subprocess.Popen(java(archive, "--port", str(port), *args), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=kvserver.base_env())
+
+    port, member_port, raft_port = kvserver.free_port(), kvserver.free_port(), kvserver.free_port()
+    servers = [start(archives[0], port, "--data-dir", str(workdir / "data")),
+               start(archives[1], member_port, "--data-dir", str(workdir / "member"), "--node-id", "n1",
+                     "--peers", f"n1=127.0.0.1:{member_port}:{raft_port}")]
     try:
         deadline = time.monotonic() + 60
-        while proc.poll() is None and time.monotonic() < deadline:
+        pending = [(servers[0], port), (servers[1], member_port)]
+        while pending and time.monotonic() < deadline:
+            for proc, p in list(pending):
+                if proc.poll() is not None or serve_a_few_requests(p):
+                    pending.remove((proc, p))
+            time.sleep(0.05)
+        if servers[0].poll() is None:
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                for method, path, body in (("GET", "/health", None), ("PUT", "/kv/a", b'{"value":[1,"x"]}'),
-                                           ("GET", "/kv/a", None), ("GET", "/kv?prefix=", None),
-                                           ("POST", "/kv/batch", b'{"operations":[{"op":"delete","key":"a"}]}'),
-                                           ("GET", "/stats", None), ("GET", "/metrics", None)):
-                    conn.request(method, path, body=body)
-                    conn.getresponse().read()
-                conn.close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        if proc.poll() is None:
-            try:
-                subprocess.run(java(client, "put", "b", '{"x":[1,"y"]}', "--url", f"http://127.0.0.1:{port}"),
+                subprocess.run(java(archives[2], "put", "b", '{"x":[1,"y"]}', "--url", f"http://127.0.0.1:{port}"),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                                env=kvserver.base_env(), timeout=120)
             except subprocess.TimeoutExpired:
                 pass  # killed by run(): no archive
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
+        for proc in servers:
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGTERM)
+        for proc in servers:
+            try:
+                proc.wait(timeout=120)  # writing the archive takes a while on a busy machine
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    return tuple(a if a.is_file() else None for a in archives)
+
+
+def serve_a_few_requests(port):
+    """Sends the server on `port` the requests a test would (a write goes through a member's log once it leads);
+    False while it does not answer them all yet."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            proc.wait(timeout=120)  # writing the archive takes a while on a busy machine
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return tuple(a if a.is_file() else None for a in (server, client))
+            for method, path, body in (("GET", "/health", None), ("PUT", "/kv/a", b'{"value":[1,"x"]}'),
+                                       ("GET", "/kv/a", None), ("GET", "/kv?prefix=", None),
+                                       ("POST", "/kv/batch", b'{"operations":[{"op":"delete","key":"a"}]}'),
+                                       ("GET", "/stats", None), ("GET", "/metrics", None)):
+                conn.request(method, path, body=body)
+                answer = conn.getresponse()
+                answer.read()
+                if answer.status >= 500:
+                    return False  # a member with no leader yet
+            return True
+        finally:
+            conn.close()
+    except OSError:
+        return False
 
 
 def junit_summary(text):
@@ -222,7 +246,7 @@ def main():
     files, alone = pytest_files(args.files)
     workdir = Path(tempfile.mkdtemp(prefix="kvstore-tests."))
     archives = class_data_archives(workdir)
-    for variable, archive in zip(("KVSTORE_TEST_CDS", "KVSTORE_TEST_CLIENT_CDS"), archives):
+    for variable, archive in zip(("KVSTORE_TEST_CDS", "KVSTORE_TEST_CLUSTER_CDS", "KVSTORE_TEST_CLIENT_CDS"), archives):
         if archive is not None:
             os.environ[variable] = str(archive)
     log(f"pytest: {len(files)} files, {args.jobs} at a time, then {len(alone)} alone"

@@ -8,7 +8,7 @@ import threading
 import pytest
 import requests
 
-from cluster_support import Cluster, batch, delete, get, now, put, running_cluster, uid
+from cluster_support import PACE, Cluster, batch, delete, get, now, put, running_cluster, uid
 from conftest import Workers
 from kvserver import wait_until
 from linearizability import ABSENT, History, check
@@ -81,7 +81,7 @@ class Writers(Workers):
     Each acknowledged write is recorded; a write without an answer may or may not have happened."""
 
     def __init__(self, cluster, prefix, threads=3):
-        super().__init__(threads)
+        super().__init__(threads, pace=PACE)
         self.cluster = cluster
         self.prefix = prefix
         self.lock = threading.Lock()
@@ -97,7 +97,7 @@ class Writers(Workers):
 
     def run(self, n):
         i = 0
-        while not self.stop.is_set():
+        while self.going():
             i += 1
             members = self.cluster.running()
             if not members:
@@ -219,7 +219,7 @@ def test_concurrent_reads_writes_deletes_and_conditional_writes_stay_linearizabl
         s = requests.Session()
         last_read = {}  # key -> the value this client last read (a compare-and-set expects it)
         i = 0
-        while not stop.is_set():
+        while not stop.wait(PACE / 2):
             i += 1
             # Client 0 also tries a paused member (whose answers, if any, must be linearizable too); the
             # others keep to live ones, so the history is not mostly operations of unknown outcome.

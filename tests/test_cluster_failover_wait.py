@@ -5,7 +5,7 @@ import json
 import threading
 
 import requests
-from cluster_support import get, running_cluster, uid
+from cluster_support import PACE, get, running_cluster, uid
 from conftest import Workers
 from kvserver import wait_until
 
@@ -17,7 +17,7 @@ class Clients(Workers):
     """Writers and linearizable readers on the given members, each recording every refusal it meets."""
 
     def __init__(self, members, prefix):
-        super().__init__(4, join_timeout=CALL + 5)
+        super().__init__(4, join_timeout=CALL + 5, pace=PACE)
         self.members, self.prefix = members, prefix
         self.lock = threading.Lock()
         self.answers = 0
@@ -27,7 +27,7 @@ class Clients(Workers):
         member = self.members[n % len(self.members)]
         session = requests.Session()
         i = 0
-        while not self.stop.is_set():
+        while self.going():
             key = f"{self.prefix}{n}-{i % 20}"
             i += 1
             try:

@@ -8,7 +8,7 @@ import threading
 import pytest
 import requests
 
-from cluster_support import batch, put, running_cluster, uid
+from cluster_support import PACE, batch, put, running_cluster, uid
 from conftest import CountingWriters, enc, watch
 from kvserver import wait_until
 
@@ -78,7 +78,7 @@ def writers(cluster, prefix, count):
         except requests.RequestException:
             return False
 
-    return CountingWriters(count, prefix, write, keys=2)
+    return CountingWriters(count, prefix, write, keys=2, pace=PACE)
 
 
 def test_a_watcher_on_a_follower_survives_a_leader_kill_and_sees_every_acknowledged_write_once(tmp_path):

@@ -33,6 +33,11 @@ final class Endpoints {
         return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
     }
 
+    /** Whether any endpoint is reached over TLS. */
+    boolean anyTls() {
+        return bases.stream().anyMatch(b -> b.regionMatches(true, 0, "https:", 0, 6));
+    }
+
     int size() {
         return bases.size();
     }

@@ -51,6 +51,8 @@ public final class KvClient implements AutoCloseable {
                 .connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).executor(httpThreads);
         if (tls != null) {
             http.sslContext(tls);
+        } else if (!endpoints.anyTls()) {
+            http.sslContext(NoTls.CONTEXT);
         }
         this.transport = new Transport(http.build(), endpoints, token, requestTimeout);
         this.watchTimer = new ScheduledThreadPoolExecutor(1, daemon("kvstore-client-watch-timer"));

@@ -97,12 +97,12 @@ public final class Store {
     public List<byte[]> keysAfter(byte[] prefix, byte[] after, int max, long nowMillis) {
         long stamp = batchLock.tryOptimisticRead();
         List<byte[]> keys = new ArrayList<>();
-        table.collect(prefix, after, max, nowMillis, (key, entry) -> keys.add(key));
+        table.collectKeys(prefix, after, max, nowMillis, keys::add);
         if (!batchLock.validate(stamp)) {
             stamp = batchLock.readLock();
             try {
                 keys.clear();
-                table.collect(prefix, after, max, nowMillis, (key, entry) -> keys.add(key));
+                table.collectKeys(prefix, after, max, nowMillis, keys::add);
             } finally {
                 batchLock.unlockRead(stamp);
             }

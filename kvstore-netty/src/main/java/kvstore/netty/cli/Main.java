@@ -43,6 +43,7 @@ public final class Main implements Callable<Integer> {
     static final int START_FAILED = 1;
     /** How long a stop waits for connections to answer what they read; the whole stop must fit in 5 s. */
     static final long DRAIN_MILLIS = 2_000;
+    private static final String NETTY_JFR = "io.netty.jfr.enabled";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -111,6 +112,11 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         FatalExit.install();
+        // Netty's flight-recorder events (buffer chunks) start the recorder's machinery when Netty loads, a good
+        // share of a start's CPU; whoever profiles with them turns them on with -Dio.netty.jfr.enabled=true.
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -1,7 +1,16 @@
 package kvstore.netty.metrics;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmNativeMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import kvstore.core.Engine;
 import kvstore.core.LogObserver;
@@ -10,6 +19,7 @@ import kvstore.core.time.NanoClock;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.util.function.Supplier;
 
 /**
@@ -30,7 +40,28 @@ public final class KvMetrics {
     public KvMetrics(NanoClock clock) {
         this.log = new LogMetrics(registry);
         this.http = new HttpMetrics(registry, clock);
-        JvmMetrics.builder().register(registry);
+        registerJvmMetrics(registry);
+    }
+
+    /**
+     * The JVM's figures: the groups of the client library's {@code JvmMetrics}, native memory only when the JVM
+     * tracks it ({@code -XX:NativeMemoryTracking}). Asking whether it does goes through the platform MBean server,
+     * whose start brings up the flight recorder's beans: a share of every start's CPU, for no series without it.
+     */
+    private static void registerJvmMetrics(PrometheusRegistry registry) {
+        if (ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking=") && !a.endsWith("=off"))) {
+            JvmNativeMemoryMetrics.builder().register(registry);
+        }
+        JvmThreadsMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmClassLoadingMetrics.builder().register(registry);
+        JvmCompilationMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmMemoryPoolAllocationMetrics.builder().register(registry);
+        JvmMemoryMetrics.builder().register(registry);
+        JvmRuntimeInfoMetric.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
     }
 
     /** The observer to pass to the engine's configuration. */
