@@ -6,7 +6,9 @@ import java.net.URI;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EndpointsTest {
     private static Endpoints three() {
@@ -33,6 +35,14 @@ class EndpointsTest {
         endpoints.failed(1);
         endpoints.failed(2);
         assertEquals(0, endpoints.preferred(), "round again");
+    }
+
+    @Test
+    void shouldSayWhetherAnyEndpointIsReachedOverTls() {
+        assertTrue(three().anyTls());
+        assertTrue(new Endpoints(List.of(URI.create("HTTPS://a:1"))).anyTls(), "the scheme in any case");
+        assertFalse(new Endpoints(List.of(URI.create("http://a:1"), URI.create("http://https:2"))).anyTls(),
+                "a host named https is no TLS");
     }
 
     @Test

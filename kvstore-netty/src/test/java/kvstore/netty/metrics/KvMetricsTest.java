@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What each recorded figure becomes in the text {@code GET /metrics} serves. */
@@ -115,8 +116,10 @@ class KvMetricsTest {
     void shouldExportTheJvmFigures() throws IOException {
         String text = text();
         for (String name : List.of("jvm_memory_used_bytes", "jvm_gc_collection_seconds", "jvm_threads_current",
-                "process_cpu_seconds_total")) {
+                "jvm_classes_currently_loaded", "jvm_compilation_time_seconds_total", "jvm_buffer_pool_used_bytes",
+                "jvm_runtime_info", "process_cpu_seconds_total")) {
             assertTrue(text.contains("# TYPE " + name + " "), name + " missing");
         }
+        assertFalse(text.contains("jvm_native_memory"), "native memory is exported only when the JVM tracks it");
     }
 }
