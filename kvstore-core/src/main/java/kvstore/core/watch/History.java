@@ -12,13 +12,16 @@ import java.util.function.Function;
  * sequence number, its position since the history was made.
  *
  * <p>At least {@code keep} changes are kept; older units are dropped whole, so every revision the history holds
- * is complete. A dropped segment is never written again: a reader still on it reads intact changes, and learns
- * from {@link Cursor#behind} that it fell behind.
+ * is complete. A dropped segment's changes are never written again: a reader still on it reads intact changes,
+ * and learns from {@link Cursor#behind} that it fell behind. Only its link to the next segment is cut (to
+ * {@code GONE}), so that it holds nothing later alive; a reader that reaches the cut goes on from the oldest
+ * segment held, or is given a placeholder change when it fell behind.
  *
  * <p>Threads: {@link #append}, {@link #startAt} and the writer-only fields belong to the one applying thread. A
  * slot is filled before {@code end} (volatile) moves past it, and {@code end} before {@code revision}, so a reader
  * that reads {@code revision} and then {@code end} sees every change up to that revision; {@code firstRevision}
- * moves before {@code start}, and {@code start} before the segments it leaves are dropped.
+ * moves before {@code start}, {@code start} before {@code oldest}, and {@code oldest} before the links of the
+ * segments it leaves are cut.
  */
 final class History {
     static final int SEGMENT = 1024;
@@ -35,6 +38,15 @@ final class History {
             this.base = base;
         }
     }
+
+    /**
+     * What a dropped segment links to instead of the next one. A dropped segment that reached the collector's old
+     * generation would otherwise keep every later segment, and the changes and values they hold, from dying young:
+     * the history would be promoted whole, and young collections would grow long copying it.
+     */
+    private static final Segment GONE = new Segment(Long.MIN_VALUE);
+    /** What a reader whose segment was dropped under it is given: {@link Cursor#behind} then says so. */
+    private static final Change DROPPED = new Change(Change.Type.DELETE, new byte[0], null, -1, 0, 0, -1);
 
     private final int keep;
     /** Writer only: the segment appended to. */
@@ -114,7 +126,13 @@ final class History {
         if (dropped) {
             firstRevision = at(segment, first).revision();
             start = first;
+            Segment gone = oldest;
             oldest = segment;
+            while (gone != segment) {
+                Segment next = gone.next;
+                gone.next = GONE;
+                gone = next;
+            }
         }
     }
 
@@ -166,19 +184,28 @@ final class History {
     }
 
     private Cursor seek(long revision) {
-        int gen = generation;
-        Segment segment = oldest;
-        long low = Math.max(start, segment.base);
-        long high = end;
-        while (low < high) {
-            long mid = (low + high) >>> 1;
-            if (at(segmentOf(segment, mid), mid).revision() < revision) {
-                low = mid + 1;
-            } else {
-                high = mid;
+        while (true) {
+            int gen = generation;
+            Segment segment = oldest;
+            long low = Math.max(start, segment.base);
+            long high = end;
+            boolean lost = false;
+            while (low < high && !lost) {
+                long mid = (low + high) >>> 1;
+                Segment s = segmentOf(segment, mid);
+                lost = s == null;
+                if (!lost && at(s, mid).revision() < revision) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
             }
+            Segment found = lost ? null : segmentOf(segment, low);
+            if (found != null) {
+                return new Cursor(found, low, gen);
+            }
+            // The writer dropped segments under this search: search again from the oldest one held.
         }
-        return new Cursor(segmentOf(segment, low), low, gen);
     }
 
     /** How many changes are held. */
@@ -196,11 +223,17 @@ final class History {
         return firstRevision;
     }
 
-    /** The segment of {@code seq}, walking on from {@code from}, which must not be past it. */
+    /**
+     * The segment of {@code seq}, walking on from {@code from}, which must not be past it (the newest one when
+     * {@code seq} is where it ends); null when the walk meets a dropped segment.
+     */
     private static Segment segmentOf(Segment from, long seq) {
         Segment s = from;
         while (seq - s.base >= SEGMENT && s.next != null) {
             s = s.next;
+            if (s == GONE) {
+                return null;
+            }
         }
         return s;
     }
@@ -227,7 +260,18 @@ final class History {
                 return null;
             }
             if (seq - segment.base == SEGMENT) {
-                segment = segment.next;
+                Segment next = segment.next;
+                while (next == GONE) {
+                    // Dropped under this reader: go on from the oldest segment held, unless the reader is behind it
+                    // (start, written before oldest, is then past seq).
+                    Segment from = oldest;
+                    if (seq < from.base) {
+                        return DROPPED;
+                    }
+                    next = segmentOf(from, seq);
+                    next = next == null ? GONE : next; // dropped again meanwhile: look again
+                }
+                segment = next;
             }
             return at(segment, seq);
         }
