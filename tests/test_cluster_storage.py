@@ -39,6 +39,7 @@ def test_a_damaged_log_is_refused_naming_the_file_and_the_remedy_and_the_others_
         assert len(lines) == 1, err[-3000:]
         assert str(damaged) in lines[0] and "replace this member" in lines[0], lines[0]
         assert "Exception" not in lines[0], lines[0]
+        assert not [line for line in err.splitlines() if line.startswith("\tat ")], "no stack trace: " + err[-3000:]
 
         others = [m for m in cluster.members if m is not follower]
         assert put(others[1], p + "after", 1).status_code == 200
