@@ -1,6 +1,8 @@
 """What a cluster member tells of its replication, three members on loopback: the followers' lag in /cluster on
-the leader, the replication series in /metrics, and /stats figures of the replicated log rather than a single
-server's write-ahead log."""
+the leader, the replication series in /metrics, /stats figures of the replicated log rather than a single
+server's write-ahead log, and a log that does not fill with one warning per attempt to reach a stopped member."""
+import re
+
 import pytest
 from cluster_support import put, running_cluster, uid
 from kvserver import wait_until
@@ -57,3 +59,27 @@ def test_stats_report_the_replicated_log_not_a_single_servers_fsync_policy(clust
         assert "fsync" not in s, s
         assert 0 < s["wal_bytes"] < 4 * 1024 * 1024, "the log's segments, not their preallocated size"
         assert s["wal_fsyncs"] > 0
+
+
+def test_a_stopped_follower_is_warned_about_once_per_interval_with_a_count_of_the_repeats(cluster):
+    leader = cluster.leader()
+    follower = next(m for m in cluster.members if m is not leader)
+    seen_before = len(leader.stderr().splitlines())
+    about_follower = re.compile(rf"WARN .*->{follower.node_id}-")
+
+    def warnings():
+        return [line for line in leader.stderr().splitlines()[seen_before:] if about_follower.search(line)]
+
+    def counted():
+        return [line for line in warnings() if "more like this since the last one" in line]
+
+    follower.pause()
+    try:
+        # The leader's heartbeats to the stopped follower time out again and again; unlimited, each is a line.
+        lines = wait_until(counted, timeout=60, interval=0.5, msg="a warning that counts the repeats left out")
+    finally:
+        follower.resume()
+    left_out = int(re.search(r"\((\d+) more like this", lines[0]).group(1))
+    assert left_out >= 3, lines
+    logged = warnings()
+    assert len(logged) <= 4, "\n".join(logged)

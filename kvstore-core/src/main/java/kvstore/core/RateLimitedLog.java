@@ -2,6 +2,7 @@ package kvstore.core;
 
 import kvstore.core.time.NanoClock;
 import org.slf4j.Logger;
+import org.slf4j.event.Level;
 
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +21,9 @@ public final class RateLimitedLog {
     public static final long DEFAULT_INTERVAL_SECONDS = 10;
 
     private static final long NEVER = Long.MIN_VALUE;
+    /** Kinds remembered at most; past it they are forgotten at once, so keys made of arguments cannot fill the heap. */
+    static final int MAX_KINDS = 1_000;
+    private static final String REPEATS = " ({} more like this since the last one)";
 
     /** One warning's state; guarded by itself. */
     private static final class Seen {
@@ -46,21 +50,39 @@ public final class RateLimitedLog {
     /** Logs {@code format} with {@code args} as a WARN line, unless the same warning was logged within the interval. */
     public void warn(String format, Object... args) {
         long left = admit(format);
-        if (left < 0) {
-            return;
-        }
         if (left == 0) {
             log.warn(format, args);
-        } else {
-            Object[] withCount = Arrays.copyOf(args, args.length + 1);
-            withCount[args.length] = left;
-            log.warn(format + " ({} more like this since the last one)", withCount);
+        } else if (left > 0) {
+            log.warn(format + REPEATS, withCount(args, left));
         }
     }
 
+    /**
+     * Logs {@code format} with {@code args} and {@code cause} (may be null) at {@code level}, unless the warning
+     * of that {@code kind} was logged within the interval. For messages that are not kvstore's own, whose format
+     * alone may not tell two warnings apart (another peer, another file).
+     */
+    public void log(Level level, String kind, String format, Throwable cause, Object... args) {
+        long left = admit(kind);
+        if (left == 0) {
+            log.atLevel(level).setCause(cause).log(format, args);
+        } else if (left > 0) {
+            log.atLevel(level).setCause(cause).log(format + REPEATS, withCount(args, left));
+        }
+    }
+
+    private static Object[] withCount(Object[] args, long left) {
+        Object[] all = Arrays.copyOf(args, args.length + 1);
+        all[args.length] = left;
+        return all;
+    }
+
     /** -1 when this warning is left out now; otherwise how many were left out since it was last logged. */
-    long admit(String format) {
-        Seen s = seen.computeIfAbsent(format, f -> new Seen());
+    long admit(String kind) {
+        if (seen.size() >= MAX_KINDS && !seen.containsKey(kind)) {
+            seen.clear();
+        }
+        Seen s = seen.computeIfAbsent(kind, f -> new Seen());
         long now = clock.nanos();
         synchronized (s) {
             if (s.lastLogged != NEVER && now - s.lastLogged < intervalNanos) {

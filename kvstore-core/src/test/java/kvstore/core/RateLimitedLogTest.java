@@ -29,4 +29,14 @@ class RateLimitedLogTest {
         assertEquals(0, log.admit("too many connections"));
         assertEquals(-1, log.admit("disk full"));
     }
+
+    @Test
+    void shouldForgetEveryKindRatherThanGrowPastTheBound() {
+        for (int i = 0; i < RateLimitedLog.MAX_KINDS; i++) {
+            assertEquals(0, log.admit("peer " + i));
+        }
+        assertEquals(-1, log.admit("peer 0"), "a known kind is still limited at the bound");
+        assertEquals(0, log.admit("one kind too many"));
+        assertEquals(0, log.admit("peer 0"), "forgotten: logged again");
+    }
 }
