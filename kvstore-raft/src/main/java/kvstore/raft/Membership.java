@@ -83,9 +83,61 @@ final class Membership implements AutoCloseable {
             requireReachable(added);
             List<RaftPeer> next = new ArrayList<>(current);
             next.add(added);
-            return change(current, next, "member " + member.id() + " did not catch up in time: is it running, started "
-                    + "with --join, and reachable at " + added.getAddress() + "?");
+            try {
+                return change(current, next, "member " + member.id() + " did not catch up in time: is it running, "
+                        + "started with --join, and reachable at " + added.getAddress() + "?");
+            } catch (MembershipException e) {
+                if (e.reason() != Reason.UNAVAILABLE || !callOff(current, added)) {
+                    throw e;
+                }
+                throw new MembershipException(Reason.UNAVAILABLE, e.getMessage() + " Its addition was called off: add "
+                        + "it again once it runs");
+            }
         });
+    }
+
+    /**
+     * Ends the catch-up of a member whose addition timed out. Ratis's leader counts a failed attempt to reach the
+     * new member as an answer, so it never gives up on one that died mid-way, and every later change would be
+     * refused as under way; a new leader starts without the catch-up. False when the member made it in after all,
+     * or the leader could not be made to step down.
+     */
+    private boolean callOff(List<RaftPeer> current, RaftPeer added) {
+        if (find(server.members(), added.getId().toString()) != null) {
+            return false;
+        }
+        RaftPeerId leader = server.knownLeader();
+        long term = server.division().getInfo().getCurrentTerm();
+        if (leader == null) {
+            return false;
+        }
+        // Ratis refuses to hand the leadership to a named member while a change is under way, not to step down.
+        // Asked once only: asked again, the next leader would step down too. A leader that steps down may not
+        // answer the request that made it, so the new term tells whether it did.
+        try (RaftClient client = newClient(current, leader, Math.min(timeoutMillis, PROBE_MILLIS))) {
+            client.admin().transferLeadership(null, timeoutMillis);
+        } catch (IOException | RuntimeException e) {
+            log.info("no answer to the step-down of {}: {}", leader, String.valueOf(e));
+        }
+        boolean calledOff = awaitLeaderAfter(term);
+        if (calledOff) {
+            log.info("called off adding {}: {} stepped down", added.getId(), leader);
+        } else {
+            log.warn("could not call off adding {}: no new leader after {} stepped down", added.getId(), leader);
+        }
+        return calledOff;
+    }
+
+    /** Whether a leader of a term after {@code term} became known within a change's time (the next change needs one). */
+    private boolean awaitLeaderAfter(long term) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (server.division().getInfo().getCurrentTerm() <= term || server.knownLeader() == null) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(LEADER_POLL_MILLIS));
+        }
+        return true;
     }
 
     /** Removes member {@code id}, moving the leadership off it first when it leads; completes with the members left. */
