@@ -67,6 +67,7 @@ def test_a_member_that_dies_while_it_catches_up_is_called_off_and_the_next_chang
                        msg="the leader sending n4 its snapshot")
             n4.kill()
             adding.join(timeout=90)
+            assert answers, "the addition was not answered within its bound"
             r = answers[0]
             assert r.status_code == 503 and "called off" in r.json()["error"], r.text
 

@@ -119,11 +119,13 @@ final class Membership implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.info("no answer to the step-down of {}: {}", leader, String.valueOf(e));
         }
-        boolean calledOff = awaitLeaderAfter(term);
+        // The change may have been committed just before the leader stepped down: then it is not called off.
+        boolean calledOff = awaitLeaderAfter(term) && find(server.members(), added.getId().toString()) == null;
         if (calledOff) {
             log.info("called off adding {}: {} stepped down", added.getId(), leader);
         } else {
-            log.warn("could not call off adding {}: no new leader after {} stepped down", added.getId(), leader);
+            log.warn("did not call off adding {}: no new leader after {} stepped down, or the member got in",
+                    added.getId(), leader);
         }
         return calledOff;
     }
