@@ -15,11 +15,26 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
+import requests
 
 from kvserver import ALL_PROCS, KvServerProcess, base_env, free_port, java_cmd, require_jar, wait_until  # noqa: F401
 from prometheus_support import prometheus_factory  # noqa: F401  (a fixture)
 
 TIMEOUT = 10  # seconds, for every network call
+
+# The tests talk to loopback only. A requests session that trusts the environment looks through every variable for
+# proxy settings and reads ~/.netrc on each request: most of a request's CPU in the test process, and a user's
+# HTTP_PROXY would send the tests' requests through that proxy. So no session the tests make (requests.get's
+# included) trusts it.
+_new_session = requests.Session.__init__
+
+
+def _session_ignoring_the_environment(self):
+    _new_session(self)
+    self.trust_env = False
+
+
+requests.Session.__init__ = _session_ignoring_the_environment
 
 
 def uid(prefix="t"):

@@ -6,6 +6,7 @@ KVSTORE_TEST_CDS when it names one, cluster members with the one at KVSTORE_TEST
 with the one at KVSTORE_TEST_CLIENT_CDS (tests/run.py makes them from the jar under test: every JVM then starts on a
 quarter to a third less CPU).  Every process started here is stopped by its PID (by the fixture that owns it; ALL_PROCS is a safety net for the end of the session).
 """
+import contextlib
 import os
 import shutil
 import signal
@@ -21,6 +22,10 @@ REPO = Path(__file__).resolve().parent.parent
 JAR = Path(os.environ.get("KVSTORE_JAR") or REPO / "kvstore-netty" / "target" / "kvstore.jar")
 # JVM flags only shorten start-up; they do not change server behaviour.
 JAVA_FLAGS = os.environ.get("KVSTORE_TEST_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").split()
+# A cluster member keeps the JVM's default collector, as users run it: the serial one's full collections of a
+# member holding tens of megabytes paused it for half a second, and for longer on a busy machine: long enough for a
+# leader to lose its majority. A member starts no slower with the default one.
+MEMBER_JAVA_FLAGS = [f for f in JAVA_FLAGS if f != "-XX:+UseSerialGC"]
 
 
 def _archive(variable):
@@ -35,7 +40,7 @@ def _archive(variable):
 # watch...) loads others: a server's archive made one start slower than none, an archive of its own a third faster.
 JAVA_OPTS = JAVA_FLAGS + _archive("KVSTORE_TEST_CDS")
 # A cluster member loads Raft's classes besides: from an archive made by one.
-CLUSTER_JAVA_OPTS = JAVA_FLAGS + _archive("KVSTORE_TEST_CLUSTER_CDS")
+CLUSTER_JAVA_OPTS = MEMBER_JAVA_FLAGS + _archive("KVSTORE_TEST_CLUSTER_CDS")
 CLIENT_JAVA_OPTS = JAVA_FLAGS + _archive("KVSTORE_TEST_CLIENT_CDS")
 START_TIMEOUT = 60  # seconds to become ready: a bound, generous for a machine running several test files at once
 
@@ -86,6 +91,15 @@ def free_port(host="127.0.0.1"):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def closed_port(host="127.0.0.1"):
+    """A port that refuses connections for the with block: bound and never listened on, so no server that another
+    test file starts meanwhile can take it (a port from free_port() may be anybody's a moment later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        yield s.getsockname()[1]
 
 
 def wait_until(cond, timeout=10.0, interval=0.05, msg="condition"):
@@ -210,7 +224,10 @@ class KvServerProcess:
                 raise ServerStartError(
                     f"kvstore exited with {self.proc.returncode} during start-up; stderr:\n{self.stderr()}")
             try:
-                if requests.get(self.url + self.ready_path, timeout=2).status_code == 200:
+                # Asked over HTTP only once the port takes connections: a refused connection costs next to
+                # nothing, a request a few milliseconds of this process's CPU, and a start takes seconds.
+                if self.accepts_connections() and \
+                        requests.get(self.url + self.ready_path, timeout=2).status_code == 200:
                     return
             except requests.RequestException:
                 pass
@@ -221,6 +238,13 @@ class KvServerProcess:
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def accepts_connections(self):
+        try:
+            socket.create_connection((self.host, self.port), timeout=2).close()
+            return True
+        except OSError:
+            return False
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         """Send sig (SIGTERM) by PID, wait, return the exit code (None if it had to be killed)."""

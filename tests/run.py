@@ -13,7 +13,8 @@ file joins by existing: every tests/test_*.py is picked up. A file that must hav
 
     pytestmark = pytest.mark.alone
 
-and runs after the others, with nothing beside it. Each file's output is kept and shown only when it failed.
+and runs after the others, with nothing beside it. Each file's output is kept and shown only when it failed, and
+its temporary directories (its servers' data and stderr) are kept in <temp dir>/kvstore-test-failures/<file>.
 Each file's wall and CPU time (its servers' included) is printed as it ends; the summary names the slowest files
 and the CPU time of the whole run, which a shared machine's load changes less than the wall time.
 Longer files start first: the runner remembers each file's last time in <temp dir>/kvstore-test-times.json.
@@ -45,6 +46,9 @@ ALONE = re.compile(r"^pytestmark\s*=.*\bpytest\.mark\.alone\b", re.MULTILINE)
 COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)")
 JUNIT = re.compile(r"^\[\w+\] Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)\s*$", re.MULTILINE)
 TIMES = Path(tempfile.gettempdir()) / "kvstore-test-times.json"
+# A failed file's temporary directories (its servers' data and stderr) are moved here, one directory per file, and
+# the last run's replace the earlier ones; a passed file's are removed.
+KEPT = Path(tempfile.gettempdir()) / "kvstore-test-failures"
 SLOWEST = 5  # files named in the closing summary, to show where the time goes
 
 
@@ -108,8 +112,9 @@ def summary_counts(text):
     return {}
 
 
-def run_pytest(files, alone, jobs, extra):
-    """Runs the files, `jobs` at a time (longest first), then the ones that must run alone; returns the finished jobs."""
+def run_pytest(files, alone, jobs, extra, workdir):
+    """Runs the files, `jobs` at a time (longest first), then the ones that must run alone; returns the finished jobs.
+    Each file's temporary directories go under workdir."""
     try:
         times = json.loads(TIMES.read_text())
     except (OSError, ValueError):
@@ -118,14 +123,27 @@ def run_pytest(files, alone, jobs, extra):
     done, running = [], []
 
     def start(f):
-        return Job(f.name, [sys.executable, "-m", "pytest", str(f), "-q", "-rs", *extra])
+        return Job(f.name, [sys.executable, "-m", "pytest", str(f), "-q", "-rs", "--basetemp", str(workdir / f.stem),
+                            *extra])
 
     def report(j):
         counts = summary_counts(j.output())
         text = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no summary"
-        mark = "" if j.proc.returncode == 0 else "  <-- FAILED"
+        if j.proc.returncode == 0:
+            shutil.rmtree(workdir / Path(j.name).stem, ignore_errors=True)
+        mark = "" if j.proc.returncode == 0 else f"  <-- FAILED (its servers' files: {keep(j)})"
         log(f"  {j.seconds:6.1f}s {j.cpu:6.1f}s cpu  {j.name}: {text}{mark}")
         times[j.name] = round(j.seconds, 1)
+
+    def keep(j):
+        kept = KEPT / Path(j.name).stem
+        shutil.rmtree(kept, ignore_errors=True)
+        try:
+            KEPT.mkdir(exist_ok=True)
+            shutil.move(str(workdir / kept.name), str(kept))
+        except OSError:
+            return "none"
+        return kept
 
     def run(batch, at_once):
         while batch or running:
@@ -249,11 +267,16 @@ def main():
     for variable, archive in zip(("KVSTORE_TEST_CDS", "KVSTORE_TEST_CLUSTER_CDS", "KVSTORE_TEST_CLIENT_CDS"), archives):
         if archive is not None:
             os.environ[variable] = str(archive)
+    # Each pytest process would otherwise compile, and rewrite the asserts of, every module it imports, hypothesis's
+    # many included (pytest rewrites a plugin's modules), when the environment forbids cached bytecode: more than a
+    # second of CPU per file. The first process to import a module caches it under the run's directory.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
     log(f"pytest: {len(files)} files, {args.jobs} at a time, then {len(alone)} alone"
         + ("; JUnit (mvn test) beside them" if junit else "")
         + ("" if all(archives) else "; a class data archive is missing (JVMs start slower)"))
     try:
-        done = run_pytest(files, alone, args.jobs, extra)
+        done = run_pytest(files, alone, args.jobs, extra, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if junit is not None and not junit.poll():

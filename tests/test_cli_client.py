@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
-from conftest import CliResult, free_port, jloads, uid, wait_until
-from kvserver import ALL_PROCS, REPO, base_env, client_cmd
+from conftest import CliResult, jloads, uid, wait_until
+from kvserver import ALL_PROCS, REPO, base_env, client_cmd, closed_port
 from test_security import start_locked
 from test_tls import TlsServer, make_cert
 
@@ -103,7 +103,8 @@ def test_exit_status_and_one_line_for_each_failure(kv, shared_server):
     assert res.returncode == 2 and "frobnicate" in one_line(res)
     res = kv("get", "k" * 1025)
     assert res.returncode == 2 and "key" in one_line(res)
-    res = kv("get", "k", url=f"http://127.0.0.1:{free_port()}")
+    with closed_port() as port:
+        res = kv("get", "k", url=f"http://127.0.0.1:{port}")
     assert res.returncode == 5 and "connection refused" in one_line(res)
     res = kv("get", "k", url="localhost:8080")
     assert res.returncode == 2 and "--url" in one_line(res)
@@ -111,9 +112,10 @@ def test_exit_status_and_one_line_for_each_failure(kv, shared_server):
 
 def test_several_urls_go_on_past_one_that_is_down(kv, shared_server):
     k = uid()
-    urls = f"http://127.0.0.1:{free_port()},{shared_server.url}"
-    assert kv("put", k, "true", url=urls).returncode == 0
-    assert kv("get", k, url=urls).stdout == "true\n"
+    with closed_port() as port:
+        urls = f"http://127.0.0.1:{port},{shared_server.url}"
+        assert kv("put", k, "true", url=urls).returncode == 0
+        assert kv("get", k, url=urls).stdout == "true\n"
 
 
 def test_token_file_from_option_and_environment(kv, server_factory, tmp_path):

@@ -117,7 +117,7 @@ public final class Main implements Callable<Integer> {
         if (System.getProperty(NETTY_JFR) == null) {
             System.setProperty(NETTY_JFR, "false");
         }
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /**
@@ -125,8 +125,22 @@ public final class Main implements Callable<Integer> {
      * Public for the client subcommands' tests, which run it as the jar does.
      */
     public static CommandLine commandLine() {
+        return commandLine(true);
+    }
+
+    /**
+     * The command line for these arguments: a server's start leaves the client subcommands out, whose model would
+     * cost every start a good share of its CPU.
+     */
+    static CommandLine commandLine(String[] args) {
+        return commandLine(ClientCommands.wantedBy(args));
+    }
+
+    private static CommandLine commandLine(boolean withClientCommands) {
         CommandLine cli = new CommandLine(new Main());
-        ClientCommands.addTo(cli);
+        if (withClientCommands) {
+            ClientCommands.addTo(cli);
+        }
         cli.setParameterExceptionHandler(Main::badOption);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("kvstore: " + messageOf(e));

@@ -6,21 +6,22 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
+import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystemAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
@@ -60,49 +61,76 @@ final class ConsoleFiles {
 
     /** The console as the jar (or, in the module's own tests, the classes directory) holds it. */
     static ConsoleFiles load() {
-        URL directory = ConsoleFiles.class.getClassLoader().getResource(RESOURCE_DIRECTORY);
+        return load(ConsoleFiles.class.getClassLoader());
+    }
+
+    static ConsoleFiles load(ClassLoader loader) {
+        URL directory = loader.getResource(RESOURCE_DIRECTORY);
         if (directory == null) {
             throw new IllegalStateException(RESOURCE_DIRECTORY + " is missing from the jar");
         }
+        Map<String, File> files = new HashMap<>();
         try {
-            URI uri = directory.toURI();
-            if (!"jar".equals(uri.getScheme())) {
-                return new ConsoleFiles(read(Path.of(uri)));
-            }
-            try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
-                return new ConsoleFiles(read(jar.getPath(RESOURCE_DIRECTORY)));
-            } catch (FileSystemAlreadyExistsException e) { // opened by someone else: theirs to close
-                return new ConsoleFiles(read(FileSystems.getFileSystem(uri).getPath(RESOURCE_DIRECTORY)));
+            if (!"jar".equals(directory.getProtocol())) {
+                readDirectory(Path.of(directory.toURI()), files);
+            } else {
+                // The jar's own entries, not a zip file system over it: that one indexes every entry of the jar
+                // first, which cost a start more than all the rest of the console.
+                JarURLConnection connection = (JarURLConnection) directory.openConnection();
+                connection.setUseCaches(false);
+                try (JarFile jar = connection.getJarFile()) {
+                    readJar(jar, files);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the console's files", e);
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Map<String, File> read(Path directory) throws IOException {
-        Map<String, File> files = new HashMap<>();
-        try (Stream<Path> listed = Files.list(directory)) {
-            for (Path path : (Iterable<Path>) listed::iterator) {
-                String name = path.getFileName().toString();
-                if (!Files.isRegularFile(path)) {
-                    throw new IllegalStateException("the console's files are served by bare name, so "
-                            + RESOURCE_DIRECTORY + " holds no directories: " + name);
-                }
-                String type = CONTENT_TYPES.get(name.substring(name.lastIndexOf('.') + 1));
-                if (type == null) {
-                    throw new IllegalStateException("the console file " + name + " has a type the server does not "
-                            + "serve: add it to ConsoleFiles.CONTENT_TYPES");
-                }
-                byte[] bytes = Files.readAllBytes(path);
-                files.put(name, new File(bytes, type, etag(bytes)));
-            }
-        }
         if (!files.containsKey(INDEX)) {
             throw new IllegalStateException(RESOURCE_DIRECTORY + INDEX + " is missing from the jar");
         }
-        return files;
+        return new ConsoleFiles(files);
+    }
+
+    private static void readDirectory(Path directory, Map<String, File> files) throws IOException {
+        try (Stream<Path> listed = Files.list(directory)) {
+            for (Path path : (Iterable<Path>) listed::iterator) {
+                add(files, path.getFileName().toString(), Files.isRegularFile(path) ? Files.readAllBytes(path) : null);
+            }
+        }
+    }
+
+    private static void readJar(JarFile jar, Map<String, File> files) throws IOException {
+        for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
+            JarEntry entry = entries.nextElement();
+            String name = entry.getName();
+            if (name.startsWith(RESOURCE_DIRECTORY) && name.length() > RESOURCE_DIRECTORY.length()) {
+                String rest = name.substring(RESOURCE_DIRECTORY.length());
+                int slash = rest.indexOf('/');
+                if (slash >= 0) {
+                    add(files, rest.substring(0, slash), null);
+                    continue;
+                }
+                try (InputStream in = jar.getInputStream(entry)) {
+                    add(files, rest, in.readAllBytes());
+                }
+            }
+        }
+    }
+
+    /** One file of the console; null bytes for a directory, which stops the start. */
+    private static void add(Map<String, File> files, String name, byte[] bytes) {
+        if (bytes == null) {
+            throw new IllegalStateException("the console's files are served by bare name, so "
+                    + RESOURCE_DIRECTORY + " holds no directories: " + name);
+        }
+        String type = CONTENT_TYPES.get(name.substring(name.lastIndexOf('.') + 1));
+        if (type == null) {
+            throw new IllegalStateException("the console file " + name + " has a type the server does not "
+                    + "serve: add it to ConsoleFiles.CONTENT_TYPES");
+        }
+        files.put(name, new File(bytes, type, etag(bytes)));
     }
 
     /** A strong validator: the start of the file's SHA-256, quoted. */

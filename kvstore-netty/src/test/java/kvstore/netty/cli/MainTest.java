@@ -54,9 +54,21 @@ class MainTest {
     }
 
     @Test
+    void shouldLeaveTheClientCommandsOutOfAServersStartOnly() {
+        assertTrue(Main.commandLine(new String[0]).getSubcommands().isEmpty());
+        assertTrue(Main.commandLine(new String[] {"--port", "1", "--data-dir", "d"}).getSubcommands().isEmpty());
+        for (String[] args : new String[][] {{"get", "k"}, {"--port", "1", "get", "k"}, {"--port", "1", "--help"},
+            {"-V"}, {"gte"}}) {
+            assertTrue(Main.commandLine(args).getSubcommands().containsKey("get"), String.join(" ", args));
+        }
+        assertTrue(run("--port", "1", "gte").err().contains("gte"), "a stray word is still refused");
+    }
+
+    @Test
     void shouldPrintHelpAndVersion() {
         CliRun help = run("--help");
         assertEquals(0, help.exit());
+        assertTrue(help.out().contains("Client commands") && help.out().contains("completion"), help.out());
         for (String option : new String[] {"--port", "--data-dir", "--host", "--fsync", "--max-body", "--repair", "PORT", "DATA_DIR",
                 "--request-timeout", "KVSTORE_REQUEST_TIMEOUT", "--max-connections", "KVSTORE_MAX_CONNECTIONS",
                 "--auth-token-file", "KVSTORE_AUTH_TOKEN_FILE", "--insecure-no-auth", "--allowed-origins",

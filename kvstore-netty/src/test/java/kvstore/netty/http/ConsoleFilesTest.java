@@ -10,14 +10,24 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code GET /ui/{file}}: the console's files as the handler sends them, through a connection's pipeline. */
@@ -109,5 +119,37 @@ class ConsoleFilesTest {
         assertFalse(ConsoleFiles.matches("\"b\"", "\"a\""));
         assertFalse(ConsoleFiles.matches("a", "\"a\""));
         assertFalse(ConsoleFiles.matches(null, "\"a\""));
+    }
+
+    @Test
+    void shouldReadTheConsoleOfAJarByBareNames(@TempDir Path dir) throws Exception {
+        Path jar = jar(dir, Map.of("kvstore/ui/index.html", "<!doctype html>", "kvstore/ui/app.js", "go()",
+                "kvstore/other.txt", "not the console's"));
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+            ConsoleFiles console = ConsoleFiles.load(loader);
+            assertEquals(List.of("app.js", "index.html"), console.names());
+        }
+    }
+
+    @Test
+    void shouldRefuseAJarWhoseConsoleHoldsADirectory(@TempDir Path dir) throws Exception {
+        Path jar = jar(dir, Map.of("kvstore/ui/index.html", "<!doctype html>", "kvstore/ui/more/app.js", "go()"));
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> ConsoleFiles.load(loader));
+            assertTrue(e.getMessage().contains("no directories: more"), e.getMessage());
+        }
+    }
+
+    /** A jar with the console's directory entry and these files, as the build makes it. */
+    private static Path jar(Path dir, Map<String, String> files) throws IOException {
+        Path jar = dir.resolve("console.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry(ConsoleFiles.RESOURCE_DIRECTORY));
+            for (Map.Entry<String, String> file : new TreeMap<>(files).entrySet()) {
+                out.putNextEntry(new JarEntry(file.getKey()));
+                out.write(file.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return jar;
     }
 }
