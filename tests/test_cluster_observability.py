@@ -1,6 +1,7 @@
 """What a cluster member tells of its replication, three members on loopback: the followers' lag in /cluster on
 the leader, the replication series in /metrics, /stats figures of the replicated log rather than a single
-server's write-ahead log, and a log that does not fill with one warning per attempt to reach a stopped member."""
+server's write-ahead log, and a log that does not fill with one warning per attempt to reach a stopped member nor
+with every Raft setting."""
 import re
 
 import pytest
@@ -59,6 +60,14 @@ def test_stats_report_the_replicated_log_not_a_single_servers_fsync_policy(clust
         assert "fsync" not in s, s
         assert 0 < s["wal_bytes"] < 4 * 1024 * 1024, "the log's segments, not their preallocated size"
         assert s["wal_fsyncs"] > 0
+
+
+def test_a_members_log_does_not_list_every_raft_setting(cluster):
+    # Ratis logs each setting it reads, at a start and again at each election; kvstore derives them from its flags.
+    for m in cluster.members:
+        settings = [line for line in m.all_stderr().splitlines() if "ConfigKeys - raft." in line]
+        assert not settings, (m.node_id, len(settings), settings[:3])
+        assert f"cluster member {m.node_id} listening on" in m.all_stderr(), "the member's own start is logged"
 
 
 def test_a_stopped_follower_is_warned_about_once_per_interval_with_a_count_of_the_repeats(cluster):
