@@ -112,9 +112,10 @@ def summary_counts(text):
     return {}
 
 
-def run_pytest(files, alone, jobs, extra, workdir):
+def run_pytest(files, alone, jobs, extra, workdir, beside=None):
     """Runs the files, `jobs` at a time (longest first), then the ones that must run alone; returns the finished jobs.
-    Each file's temporary directories go under workdir."""
+    Each file's temporary directories go under workdir. The job `beside` (JUnit) is polled as they run, so its time
+    is taken when it ends."""
     try:
         times = json.loads(TIMES.read_text())
     except (OSError, ValueError):
@@ -149,6 +150,8 @@ def run_pytest(files, alone, jobs, extra, workdir):
         while batch or running:
             while batch and len(running) < at_once:
                 running.append(start(batch.pop(0)))
+            if beside is not None:
+                beside.poll()
             finished = [j for j in running if j.poll()]
             for j in finished:
                 running.remove(j)
@@ -276,7 +279,7 @@ def main():
         + ("; JUnit (mvn test) beside them" if junit else "")
         + ("" if all(archives) else "; a class data archive is missing (JVMs start slower)"))
     try:
-        done = run_pytest(files, alone, args.jobs, extra, workdir)
+        done = run_pytest(files, alone, args.jobs, extra, workdir, junit)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if junit is not None and not junit.poll():
