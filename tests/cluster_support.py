@@ -16,9 +16,10 @@ TIMEOUT = 20  # seconds per HTTP call: longer than a member's write timeout, so 
 WRITE_TIMEOUT = 5  # seconds a member lets a write wait for a majority (--write-timeout)
 ELECTION = 60  # seconds allowed for a leader to be elected after a start or a kill (a bound: generous under load)
 # Seconds each writer thread of a test's load waits between its requests. The cluster tests need writes in flight
-# through every kill, election and membership change, not the most writes: a writer sending back to back keeps
-# three members busy (a fresh JVM runs its code slowly), and that CPU is taken from the test files running beside.
-PACE = 0.02
+# through every kill, election and membership change, not the most writes. A fresh member runs most of a write's
+# code in the bytecode interpreter until the JIT has compiled it, hundreds of writes later: a replicated write then
+# costs the three members tens of milliseconds of CPU, taken from the test files running beside.
+PACE = 0.05
 
 
 class Member(KvServerProcess):

@@ -20,9 +20,8 @@ and the CPU time of the whole run, which a shared machine's load changes less th
 Longer files start first: the runner remembers each file's last time in <temp dir>/kvstore-test-times.json.
 Every server the tests start loads its classes from a class data archive made here from the jar under test
 (KVSTORE_TEST_CDS), which saves about a quarter of each JVM start's CPU; every cluster member, from one made by a
-member (KVSTORE_TEST_CLUSTER_CDS); every client subcommand they run, from one of its own (KVSTORE_TEST_CLIENT_CDS),
-which saves a third. Only the standard library is used (no
-PyPI here). `python3 -m pytest tests/test_x.py` still runs a file on its own, as before.
+member of a three-member cluster (KVSTORE_TEST_CLUSTER_CDS); every client subcommand they run, from one of its own
+(KVSTORE_TEST_CLIENT_CDS), which saves a third. Only the standard library is used (no PyPI here). `python3 -m pytest tests/test_x.py` still runs a file on its own, as before.
 """
 import argparse
 import http.client
@@ -175,30 +174,40 @@ def run_pytest(files, alone, jobs, extra, workdir, beside=None):
 
 def class_data_archives(workdir):
     """Makes the class data archives of the jar under test: a server's (one server start that serves a few
-    requests), a cluster member's (a one-member cluster that does the same through its log) and a client
+    requests), a cluster member's (one of three members, which serves them as a follower and then as the leader:
+    a member of a one-member cluster never loads the classes that talk to peers, a third of a member's) and a client
     subcommand's (one `put` to the server); the servers, members and client runs the tests start then load their
     classes from them. Returns their paths, None for one the JVM did not make."""
     archives = [workdir / "kvstore.jsa", workdir / "kvstore-cluster.jsa", workdir / "kvstore-client.jsa"]
     jar = str(kvserver.require_jar())
 
     def java(archive, *args):
-        return [kvserver.java_bin(), *kvserver.JAVA_FLAGS, f"-XX:ArchiveClassesAtExit={archive}", "-jar", jar, *args]
+        dump = [f"-XX:ArchiveClassesAtExit={archive}"] if archive else []
+        return [kvserver.java_bin(), *kvserver.JAVA_FLAGS, *dump, "-jar", jar, *args]
 
     def start(archive, port, *args):
         return subprocess.Popen(java(archive, "--port", str(port), *args), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=kvserver.base_env())
 
-    port, member_port, raft_port = kvserver.free_port(), kvserver.free_port(), kvserver.free_port()
-    servers = [start(archives[0], port, "--data-dir", str(workdir / "data")),
-               start(archives[1], member_port, "--data-dir", str(workdir / "member"), "--node-id", "n1",
-                     "--peers", f"n1=127.0.0.1:{member_port}:{raft_port}")]
+    port = kvserver.free_port()
+    members = [("n1", kvserver.free_port(), kvserver.free_port()), ("n2", kvserver.free_port(), kvserver.free_port()),
+               ("n3", kvserver.free_port(), kvserver.free_port())]
+    peers = ",".join(f"{n}=127.0.0.1:{h}:{r}" for n, h, r in members)
+    member_port = members[0][1]
+    servers = [start(archives[0], port, "--data-dir", str(workdir / "data"))]
+    servers += [start(archives[1] if n == "n1" else None, h, "--data-dir", str(workdir / n), "--node-id", n,
+                      "--peers", peers) for n, h, r in members]
     try:
-        deadline = time.monotonic() + 60
-        pending = [(servers[0], port), (servers[1], member_port)]
+        deadline = time.monotonic() + 90
+        # The member's steps: serve as whatever it is, serve as a follower, serve as the leader.
+        steps = [lambda: serve_a_few_requests(member_port), lambda: lead(member_port, "n2", members[1][1]),
+                 lambda: serve_a_few_requests(member_port), lambda: lead(member_port, "n1", member_port),
+                 lambda: serve_a_few_requests(member_port)]
+        pending = [(servers[0], lambda: serve_a_few_requests(port)), (servers[1], lambda: all_done(steps))]
         while pending and time.monotonic() < deadline:
-            for proc, p in list(pending):
-                if proc.poll() is not None or serve_a_few_requests(p):
-                    pending.remove((proc, p))
+            for proc, step in list(pending):
+                if proc.poll() is not None or step():
+                    pending.remove((proc, step))
             time.sleep(0.05)
         if servers[0].poll() is None:
             try:
@@ -218,6 +227,32 @@ def class_data_archives(workdir):
                 proc.kill()
                 proc.wait()
     return tuple(a if a.is_file() else None for a in archives)
+
+
+def all_done(steps):
+    """Runs the first of `steps` left and drops it once it returns true; true when none is left."""
+    if steps and steps[0]():
+        steps.pop(0)
+    return not steps
+
+
+def lead(port, node_id, its_port):
+    """Asks the member on `port` to move the leadership to `node_id`; true once the member on `its_port` leads."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("POST", "/cluster/leader", body=json.dumps({"id": node_id}).encode())
+            conn.getresponse().read()
+        finally:
+            conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", its_port, timeout=5)
+        try:
+            conn.request("GET", "/cluster")
+            return json.loads(conn.getresponse().read()).get("role") == "leader"
+        finally:
+            conn.close()
+    except (OSError, ValueError):
+        return False
 
 
 def serve_a_few_requests(port):

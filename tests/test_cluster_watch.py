@@ -81,9 +81,10 @@ def writers(cluster, prefix, count):
     return CountingWriters(count, prefix, write, keys=2, pace=PACE)
 
 
-def test_a_watcher_on_a_follower_survives_a_leader_kill_and_sees_every_acknowledged_write_once(tmp_path):
-    with running_cluster(tmp_path / "kill") as c:
-        leader = c.leader()
+def test_a_watcher_on_a_follower_survives_a_leader_kill_and_sees_every_acknowledged_write_once(cluster):
+    c = cluster
+    leader = c.leader()
+    try:
         follower = next(m for m in c.members if m is not leader)
         p = uid("kill")
         got = []
@@ -134,3 +135,7 @@ def test_a_watcher_on_a_follower_survives_a_leader_kill_and_sees_every_acknowled
             assert values == sorted(set(values)), f"{key}: a write seen twice or out of order: {values}"
             assert set(values) <= set(tried[key]), f"{key}: a value nobody wrote"
             assert set(acked.get(key, [])) <= set(values), f"{key}: an acknowledged write is missing"
+    finally:
+        if not leader.running():
+            leader.start()  # the module's cluster whole again, for any test that runs after this one
+            c.wait_leader()
