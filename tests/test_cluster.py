@@ -3,6 +3,7 @@ from every member, kill -9 of leaders and followers under concurrent writers, an
 of concurrent histories through a kill and a pause."""
 import json
 import random
+import re
 import threading
 
 import pytest
@@ -311,6 +312,9 @@ def test_a_member_that_missed_more_than_the_log_keeps_catches_up_by_snapshot(tmp
         assert delete(leader, f"{p}000").status_code == 200
         snapshots = list((leader.data_dir / "raft").glob("*/sm/snapshot.*_*"))
         assert snapshots, "the leader took no snapshot"
+        # Each snapshot is logged once, not again for every write applied while the next one is written.
+        logged = re.findall(r"Took a snapshot at index (\d+)", leader.stderr())
+        assert logged and len(logged) == len(set(logged)), logged
         first_segments = list((leader.data_dir / "raft").glob("*/current/log_0-*"))
         assert not first_segments, f"the log was not purged behind the snapshot: {first_segments}"
         lagging.start()

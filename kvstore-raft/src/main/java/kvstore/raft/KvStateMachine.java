@@ -63,6 +63,8 @@ public final class KvStateMachine extends BaseStateMachine {
     private volatile long appliedEntryBytes;
     /** The latest timestamp of the writes applied (apply thread; read by the leader's stamping); -1 before any. */
     private volatile long lastTimestamp = -1;
+    /** The snapshot Ratis was last told of (or started from): apply thread, and the start before it runs. */
+    private long toldSnapshotIndex = RaftLog.INVALID_LOG_INDEX;
 
     public KvStateMachine(EpochClock clock) {
         this(clock, ChangeListener.NONE, why -> { }, 1, NanoClock.SYSTEM);
@@ -140,6 +142,7 @@ public final class KvStateMachine extends BaseStateMachine {
             snapshots.loaded(loaded.revision());
             setLastAppliedTermIndex(snapshot.getTermIndex());
         }
+        toldSnapshotIndex = snapshot.getIndex(); // Ratis reads the snapshot it starts from, or installed, itself
         log.info("loaded snapshot {} ({} keys)", file.getFileName(), keys);
     }
 
@@ -221,7 +224,9 @@ public final class KvStateMachine extends BaseStateMachine {
 
     /**
      * Starts a snapshot beside the apply thread when enough entries were applied since the latest one (see
-     * {@link SnapshotWriter}), and returns the latest snapshot already on disk: Ratis purges the log up to it.
+     * {@link SnapshotWriter}), and returns a snapshot on disk that Ratis was not told of yet, or none: Ratis logs
+     * each index returned and purges the log up to it. It asks again after every entry while one is due, so
+     * returning the same snapshot while the next is written would log it and purge again for every entry.
      */
     @Override
     public long takeSnapshot() {
@@ -230,6 +235,10 @@ public final class KvStateMachine extends BaseStateMachine {
         if (applied != null && applied.getIndex() >= 0 && applied.getIndex() - latest >= snapshotEveryEntries) {
             snapshots.startIfIdle();
         }
+        if (latest <= toldSnapshotIndex) {
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        toldSnapshotIndex = latest;
         return latest;
     }
 

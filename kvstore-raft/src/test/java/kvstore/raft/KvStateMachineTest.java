@@ -18,6 +18,7 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -222,6 +223,21 @@ class KvStateMachineTest {
         assertEquals(contents(sm, T0 + 100), contents(reloaded, T0 + 100));
         assertEquals(T0 + 60_000, reloaded.store().get(bytes("t"), T0 + 100).deadlineMillis());
         assertNull(reloaded.store().get(bytes("t"), T0 + 60_000));
+    }
+
+    @Test
+    void shouldTellRatisOfEachSnapshotOnceForItLogsAndPurgesAtEachIndexItIsTold() throws Exception {
+        Path a = dir.resolve("a");
+        KvStateMachine sm = open(a);
+        apply(sm, List.of(set("k", "1", Entry.NEVER)), T0);
+        long index = snapshot(sm);
+        assertEquals(index, sm.takeSnapshot(), "a snapshot written since Ratis last asked");
+        apply(sm, List.of(set("k", "2", Entry.NEVER)), T0 + 1);
+        assertEquals(RaftLog.INVALID_LOG_INDEX, sm.takeSnapshot(), "the next one is not on disk yet");
+        long next = snapshot(sm);
+        assertEquals(next, sm.takeSnapshot(), "the next one once written");
+        assertEquals(RaftLog.INVALID_LOG_INDEX, sm.takeSnapshot());
+        assertEquals(RaftLog.INVALID_LOG_INDEX, reopen(a).takeSnapshot(), "the one a member starts from");
     }
 
     @Test
