@@ -2,11 +2,14 @@ package kvstore.raft;
 
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.retry.MultipleLinearRandomRetry;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,5 +42,17 @@ class RaftSettingsTest {
         assertEquals(4 * MIB, RaftSettings.maxEntryBytes(config(1)));
         assertEquals(1024 * MIB, RaftSettings.maxEntryBytes(config(Integer.MAX_VALUE - 8)));
         assertTrue(RaftSettings.maxWriteBytes(config(1)) >= 2 * MIB);
+    }
+
+    @Test
+    void shouldTryAFailedFollowerAgainWithinASecondAndAHalfHoweverLongItWasDown() {
+        MemberConfig config = config(MIB);
+        RetryPolicy waits = MultipleLinearRandomRetry.parseCommaSeparated(
+                RaftServerConfigKeys.Log.Appender.retryPolicy(RaftSettings.server(config, config.self())));
+        for (int failures : new int[] {1, 30, 31, 1_000, 1_000_000}) {
+            RetryPolicy.Action next = waits.handleAttemptFailure(() -> failures);
+            assertTrue(next.shouldRetry(), "after " + failures);
+            assertTrue(next.getSleepTime().toLong(TimeUnit.MILLISECONDS) <= 1500, "after " + failures);
+        }
     }
 }
