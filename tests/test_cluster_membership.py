@@ -1,5 +1,6 @@
 """Membership changes online, on three real members on loopback: a member added under load catches up and then
-votes, members removed under load (a follower, then the leader, which hands over first), leadership moved, a dead
+votes, members removed under load (a follower, then the leader, which hands over first; a removed id is refused back
+at another address), leadership moved, a dead
 member whose data is gone replaced, every member restarted with a stale --peers, and every member restarted in
 turn under load (a rolling restart).  Throughout, every acknowledged write is on every member at the end and no
 write is refused for lack of quorum while a majority is up.  A member that dies while it catches up has its
@@ -92,6 +93,10 @@ def test_a_follower_then_the_leader_removed_under_load_and_never_the_last(tmp_pa
             assert r.status_code == 200, r.text
             assert follower.node_id not in ids(r.json()) and len(r.json()["members"]) == 2
             follower.stop()
+            # The members that knew it keep reaching its id at its old address: back elsewhere, it needs a new id.
+            moved = change(leader, "POST", "/cluster/members",
+                           json={"id": follower.node_id, "http": "127.0.0.1:1", "raft": "127.0.0.1:2"})
+            assert moved.status_code == 409 and "new id" in moved.json()["error"], moved.text
             writes.wait_for(20)
 
             r = change(follower if follower.running() else leader, "DELETE", f"/cluster/members/{leader.node_id}")

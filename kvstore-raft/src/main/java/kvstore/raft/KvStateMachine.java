@@ -7,6 +7,7 @@ import kvstore.core.store.Store;
 import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -63,6 +64,8 @@ public final class KvStateMachine extends BaseStateMachine {
     private volatile long appliedEntryBytes;
     /** The latest timestamp of the writes applied (apply thread; read by the leader's stamping); -1 before any. */
     private volatile long lastTimestamp = -1;
+    /** Every member's first raft address in a configuration applied here (see {@link AddressesSeen}). */
+    private final AddressesSeen addressesSeen = new AddressesSeen();
     /** The snapshot Ratis was last told of (or started from): apply thread, and the start before it runs. */
     private long toldSnapshotIndex = RaftLog.INVALID_LOG_INDEX;
 
@@ -214,6 +217,16 @@ public final class KvStateMachine extends BaseStateMachine {
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Results.encode(results))));
+    }
+
+    @Override
+    public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto configuration) {
+        addressesSeen.saw(configuration);
+    }
+
+    /** The raft address at which this member first saw each member id since it started. */
+    AddressesSeen addressesSeen() {
+        return addressesSeen;
     }
 
     /** A read barrier: by the time Ratis calls this, the member has applied every write a read must see. */

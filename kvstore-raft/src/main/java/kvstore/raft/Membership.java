@@ -47,6 +47,7 @@ final class Membership implements AutoCloseable {
 
     private final OwnServer server;
     private final MemberConfig config;
+    private final AddressesSeen addressesSeen;
     /** How long one change may wait for the leader: catching up a new member takes longer than a write. */
     private final long timeoutMillis;
     private final ExecutorService changes = Executors.newSingleThreadExecutor(r -> {
@@ -55,9 +56,10 @@ final class Membership implements AutoCloseable {
         return t;
     });
 
-    Membership(OwnServer server, MemberConfig config) {
+    Membership(OwnServer server, MemberConfig config, AddressesSeen addressesSeen) {
         this.server = server;
         this.config = config;
+        this.addressesSeen = addressesSeen;
         this.timeoutMillis = 3 * config.writeTimeoutMillis();
     }
 
@@ -79,6 +81,12 @@ final class Membership implements AutoCloseable {
                     throw new MembershipException(Reason.CONFLICT, "member " + peer.getId() + " already has raft address "
                             + added.getAddress());
                 }
+            }
+            String before = addressesSeen.firstAddressOf(member.id());
+            if (before != null && !before.equals(added.getAddress())) {
+                throw new MembershipException(Reason.CONFLICT, "member " + member.id() + " was in the cluster at raft "
+                        + "address " + before + ", and running members keep reaching an id at its first address: add "
+                        + "it under a new id (or at " + before + ")");
             }
             requireReachable(added);
             List<RaftPeer> next = new ArrayList<>(current);

@@ -90,7 +90,7 @@ public final class RaftEngine implements Engine, Cluster {
         this.stateMachine = stateMachine;
         this.server = server;
         this.clients = new PeerClients(config, server.id(), server::members);
-        this.membership = new Membership(server, config);
+        this.membership = new Membership(server, config, stateMachine.addressesSeen());
         this.timer = timer;
         this.maxWriteBytes = RaftSettings.maxWriteBytes(config);
         this.ratis = new RatisFigures(server.division().getMemberId().toString());
@@ -157,6 +157,8 @@ public final class RaftEngine implements Engine, Cluster {
         });
         OwnServer own = new OwnServer(server, selfId, config.nanoClock());
         warnIfFoundingListDiffers(config, own.members());
+        group.getPeers().forEach(stateMachine.addressesSeen()::saw);
+        own.division().getRaftConf().getAllPeers().forEach(stateMachine.addressesSeen()::saw);
         return new RaftEngine(config, stateMachine, own, timer);
     }
 

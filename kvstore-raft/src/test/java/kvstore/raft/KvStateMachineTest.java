@@ -10,6 +10,8 @@ import kvstore.core.time.EpochClock;
 import kvstore.core.time.NanoClock;
 import kvstore.core.wal.WalFormat;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
 import org.apache.ratis.protocol.ClientId;
@@ -238,6 +240,22 @@ class KvStateMachineTest {
         assertEquals(next, sm.takeSnapshot(), "the next one once written");
         assertEquals(RaftLog.INVALID_LOG_INDEX, sm.takeSnapshot());
         assertEquals(RaftLog.INVALID_LOG_INDEX, reopen(a).takeSnapshot(), "the one a member starts from");
+    }
+
+    @Test
+    void shouldRememberTheFirstRaftAddressOfEveryMemberInTheConfigurationsItApplies() throws Exception {
+        KvStateMachine sm = open(dir.resolve("a"));
+        sm.notifyConfigurationChanged(1, 1, RaftConfigurationProto.newBuilder()
+                .addPeers(peer("n1", "127.0.0.1:1")).addOldPeers(peer("n2", "127.0.0.1:2")).build());
+        sm.notifyConfigurationChanged(1, 2, RaftConfigurationProto.newBuilder()
+                .addPeers(peer("n1", "127.0.0.1:1")).addPeers(peer("n2", "127.0.0.1:9")).build());
+        assertEquals("127.0.0.1:1", sm.addressesSeen().firstAddressOf("n1"));
+        assertEquals("127.0.0.1:2", sm.addressesSeen().firstAddressOf("n2"), "where Ratis keeps reaching it");
+        assertNull(sm.addressesSeen().firstAddressOf("n3"));
+    }
+
+    private static RaftPeerProto peer(String id, String address) {
+        return RaftPeerProto.newBuilder().setId(ByteString.copyFromUtf8(id)).setAddress(address).build();
     }
 
     @Test
