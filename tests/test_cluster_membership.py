@@ -48,13 +48,14 @@ def test_a_member_added_under_load_catches_up_then_votes_and_the_last_one_cannot
 
 
 def test_a_member_that_dies_while_it_catches_up_is_called_off_and_the_next_change_goes_through(tmp_path):
-    # Enough data behind a purged log that the new member must receive a snapshot of several chunks: it is killed
-    # as the first one arrives, long before it could have caught up. One snapshot is taken after the bulk writes.
-    # A short write timeout shortens the change's bound (three of them), which the failed addition waits out.
+    # Enough data behind a purged log that the new member must receive a snapshot of two chunks (4 MiB each at
+    # most): it is killed as the first one arrives, long before it could have caught up. One snapshot is taken after
+    # the bulk writes. A short write timeout shortens the change's bound (three of them), which the failed addition
+    # waits out.
     with running_cluster(tmp_path, args=["--snapshot-entries", "90"], write_timeout=3) as c:
         bulk, value = uid("bulk"), "v" * 2000
         for b in range(100):
-            r = batch(c.leader(), [{"op": "set", "key": f"{bulk}{b:03d}-{i:03d}", "value": value} for i in range(100)])
+            r = batch(c.leader(), [{"op": "set", "key": f"{bulk}{b:03d}-{i:03d}", "value": value} for i in range(30)])
             assert r.status_code == 200, r.text
         with Writes(c.running, uid("stuck")) as writes:
             writes.wait_for(10)

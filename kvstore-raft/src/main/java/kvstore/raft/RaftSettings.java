@@ -33,6 +33,11 @@ final class RaftSettings {
     /** Ratis keeps an entry in one array and frames it with an int: stay far below 2 GiB. */
     private static final long MAX_ENTRY_BYTES = 1L << 30;
     /**
+     * A member that lacks the log it needs gets a snapshot in chunks of this size, each one message: Ratis's 16 MiB
+     * is held whole at both ends and must reach a busy member within the request timeout.
+     */
+    static final SizeInBytes SNAPSHOT_CHUNK = SizeInBytes.valueOf("4MB");
+    /**
      * How long the leader waits before it tries again a follower that failed (pairs of wait, attempts; each wait
      * drawn from half to one and a half of it). Ratis waits 5 s after 30 failures, so a member restarted after a
      * minute down heard from the leader only seconds later, while its own election timer ran out and it asked
@@ -70,6 +75,7 @@ final class RaftSettings {
         // buffer (direct memory, allocated once) must hold the largest entry with its length and checksum.
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entry));
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, FOLLOWER_RETRY_WAITS);
+        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SNAPSHOT_CHUNK);
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entry + 8));
         RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf(Math.max(MIN_QUEUE_BYTES, 2 * entry)));
         RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(Math.max(MIN_QUEUE_BYTES, 2 * entry)));

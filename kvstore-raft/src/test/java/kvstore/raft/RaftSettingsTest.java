@@ -35,6 +35,9 @@ class RaftSettingsTest {
         assertTrue(RaftServerConfigKeys.Write.byteLimit(server).getSize() >= entry);
         assertTrue(GrpcConfigKeys.messageSizeMax(server, s -> { }).getSize() > entry);
         assertTrue(GrpcConfigKeys.messageSizeMax(RaftSettings.client(config), s -> { }).getSize() > entry);
+        long chunk = RaftServerConfigKeys.Log.Appender.snapshotChunkSizeMax(server).getSize();
+        assertEquals(4 * MIB, chunk, "a snapshot sent in chunks far below Ratis's 16 MiB");
+        assertTrue(GrpcConfigKeys.messageSizeMax(server, s -> { }).getSize() > chunk);
     }
 
     @Test
