@@ -9,8 +9,9 @@ suite side by side, and prints each runner's summary line.
 The pytest files run in separate processes, several at a time (--jobs, or KVSTORE_TEST_JOBS; default three for
 every two cores): most of a black-box test's time is spent waiting for a server, so the machine has room for
 several, but not for many: the JVMs of six files at once on two cores took an eighth more CPU for the same tests
-than those of three (1,330 s against 1,165 s), and the whole run longer. A file joins by existing: every tests/test_*.py is picked up. A file that must have the machine to itself
-(timing that other load would distort) says so with one line at module level:
+than those of three, and the whole run was longer. A file joins by existing: every tests/test_*.py is picked up.
+A file that must have the machine to itself (timing that other load would distort) says so with one line at module
+level:
 
     pytestmark = pytest.mark.alone
 
@@ -22,7 +23,8 @@ Longer files start first: the runner remembers each file's last time in <temp di
 Every server the tests start loads its classes from a class data archive made here from the jar under test
 (KVSTORE_TEST_CDS), which saves about a quarter of each JVM start's CPU; every cluster member, from one made by a
 member of a cluster of two (KVSTORE_TEST_CLUSTER_CDS); every client subcommand they run, from one of its own
-(KVSTORE_TEST_CLIENT_CDS), which saves a third. Only the standard library is used (no PyPI here). `python3 -m pytest tests/test_x.py` still runs a file on its own, as before.
+(KVSTORE_TEST_CLIENT_CDS), which saves a third. Only the standard library is used (no PyPI here).
+`python3 -m pytest tests/test_x.py` still runs a file on its own, as before.
 """
 import argparse
 import http.client
