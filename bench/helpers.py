@@ -10,6 +10,11 @@ usage: helpers.py COMMAND [ARGS...]
   helpers.py stats PORT                        print GET /stats
   helpers.py parse-wrk FILE                    print "rps p50_ms p99_ms non2xx sockerr" from wrk --latency output
   helpers.py redis-resp NKEYS KEYFMT           write RESP SET commands for redis-cli --pipe to stdout
+  helpers.py gc-lines FILE                     print how many lines the JVM's -Xlog:gc file FILE has (0 if none yet)
+  helpers.py gc-pauses FILE N                  print "COUNT, LONGEST ms" of the collector pauses FILE logged after
+                                               its first N lines ("0" when none)
+  helpers.py ticks PID                         print "all jit" CPU ticks (utime+stime) of PID's threads: all of
+                                               them, and the JIT compiler's ("C1/C2 CompilerThread")
 """
 import argparse
 import http.client
@@ -155,6 +160,44 @@ def redis_resp(nkeys, keyfmt):
     out.flush()
 
 
+def gc_log_lines(path):
+    try:
+        with open(path) as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def gc_lines(path):
+    print(len(gc_log_lines(path)))
+
+
+def gc_pauses(path, skip):
+    pauses = [float(m.group(1)) for line in gc_log_lines(path)[int(skip):]
+              if "Pause" in line and (m := re.search(r"([\d.]+)ms$", line))]
+    print(f"{len(pauses)}, {max(pauses):.1f} ms" if pauses else "0")
+
+
+def thread_ticks(pid):
+    """CPU ticks of each live thread of pid, by name; a thread's name may hold spaces and parentheses."""
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue  # the thread ended meanwhile
+        name, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        yield name, int(rest[11]) + int(rest[12])  # utime, stime: fields 14 and 15 of stat(5)
+
+
+def ticks(pid):
+    # The process's own total, not the sum over threads, so threads that ended still count.
+    with open(f"/proc/{pid}/stat") as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    jit = sum(t for name, t in thread_ticks(pid) if "CompilerThre" in name)
+    print(int(rest[11]) + int(rest[12]), jit)
+
+
 def accept_only_help(prog, doc):
     """For a script that takes no arguments: --help/-h prints its docstring and exits 0, anything else exits 2."""
     argparse.ArgumentParser(prog=prog, description=doc,
@@ -162,7 +205,8 @@ def accept_only_help(prog, doc):
 
 
 COMMANDS = {"freeport": freeport, "wait-http": wait_http, "preload": preload, "stats": stats,
-            "parse-wrk": parse_wrk, "redis-resp": redis_resp}
+            "parse-wrk": parse_wrk, "redis-resp": redis_resp,
+            "gc-lines": gc_lines, "gc-pauses": gc_pauses, "ticks": ticks}
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
