@@ -3,7 +3,6 @@ package kvstore.core.watch;
 import kvstore.core.store.Change;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
 /**
@@ -24,36 +23,22 @@ import java.util.function.Function;
  * segments it leaves are cut.
  */
 final class History {
+    /** Changes per {@link HistorySegment}. */
     static final int SEGMENT = 1024;
-
-    /** {@link #SEGMENT} changes from {@code base} on, and the events they are sent as (filled in by readers). */
-    private static final class Segment {
-        final long base;
-        final AtomicReferenceArray<Change> changes = new AtomicReferenceArray<>(SEGMENT);
-        /** Each change as an event, encoded by the first reader that needs it and shared by the others. */
-        final AtomicReferenceArray<byte[]> events = new AtomicReferenceArray<>(SEGMENT);
-        volatile Segment next;
-
-        Segment(long base) {
-            this.base = base;
-        }
-    }
 
     /**
      * What a dropped segment links to instead of the next one. A dropped segment that reached the collector's old
      * generation would otherwise keep every later segment, and the changes and values they hold, from dying young:
      * the history would be promoted whole, and young collections would grow long copying it.
      */
-    private static final Segment GONE = new Segment(Long.MIN_VALUE);
-    /** What a reader whose segment was dropped under it is given: {@link Cursor#behind} then says so. */
-    private static final Change DROPPED = new Change(Change.Type.DELETE, new byte[0], null, -1, 0, 0, -1);
+    private static final HistorySegment GONE = new HistorySegment(Long.MIN_VALUE);
 
     private final int keep;
     /** Writer only: the segment appended to. */
-    private Segment newest;
+    private HistorySegment newest;
     /** Writer only: where the oldest unit held ends, or -1 when not worked out yet. */
     private long oldestUnitEnd = -1;
-    private volatile Segment oldest;
+    private volatile HistorySegment oldest;
     /** The sequence number of the oldest change held. */
     private volatile long start;
     /** The sequence number the next change will get: every change before it is readable. */
@@ -73,7 +58,7 @@ final class History {
             throw new IllegalArgumentException("a history keeps at least one change, not " + keep);
         }
         this.keep = keep;
-        this.newest = new Segment(0);
+        this.newest = new HistorySegment(0);
         this.oldest = newest;
     }
 
@@ -92,12 +77,13 @@ final class History {
         for (Change change : unit) {
             int slot = (int) (seq - newest.base);
             if (slot == SEGMENT) {
-                Segment next = new Segment(seq);
+                HistorySegment next = new HistorySegment(seq);
+                newest.seal();
                 newest.next = next;
                 newest = next;
                 slot = 0;
             }
-            newest.changes.set(slot, change);
+            newest.append(slot, change);
             seq++;
         }
         end = seq;
@@ -109,7 +95,7 @@ final class History {
     private void trim() {
         long first = start;
         long last = end;
-        Segment segment = oldest;
+        HistorySegment segment = oldest;
         boolean dropped = false;
         while (last - first > keep) {
             if (oldestUnitEnd < 0) {
@@ -124,25 +110,25 @@ final class History {
             dropped = true;
         }
         if (dropped) {
-            firstRevision = at(segment, first).revision();
+            firstRevision = revisionAt(segment, first);
             start = first;
-            Segment gone = oldest;
+            HistorySegment gone = oldest;
             oldest = segment;
             while (gone != segment) {
-                Segment next = gone.next;
+                HistorySegment next = gone.next;
                 gone.next = GONE;
                 gone = next;
             }
         }
     }
 
-    private static long unitEnd(Segment segment, long first, long last) {
-        long unit = at(segment, first).revision();
+    private static long unitEnd(HistorySegment segment, long first, long last) {
+        long unit = revisionAt(segment, first);
         long seq = first + 1;
-        Segment s = segment;
+        HistorySegment s = segment;
         while (seq < last) {
             s = segmentOf(s, seq);
-            if (at(s, seq).revision() != unit) {
+            if (revisionAt(s, seq) != unit) {
                 break;
             }
             seq++;
@@ -186,21 +172,21 @@ final class History {
     private Cursor seek(long revision) {
         while (true) {
             int gen = generation;
-            Segment segment = oldest;
+            HistorySegment segment = oldest;
             long low = Math.max(start, segment.base);
             long high = end;
             boolean lost = false;
             while (low < high && !lost) {
                 long mid = (low + high) >>> 1;
-                Segment s = segmentOf(segment, mid);
+                HistorySegment s = segmentOf(segment, mid);
                 lost = s == null;
-                if (!lost && at(s, mid).revision() < revision) {
+                if (!lost && revisionAt(s, mid) < revision) {
                     low = mid + 1;
                 } else {
                     high = mid;
                 }
             }
-            Segment found = lost ? null : segmentOf(segment, low);
+            HistorySegment found = lost ? null : segmentOf(segment, low);
             if (found != null) {
                 return new Cursor(found, low, gen);
             }
@@ -227,8 +213,8 @@ final class History {
      * The segment of {@code seq}, walking on from {@code from}, which must not be past it (the newest one when
      * {@code seq} is where it ends); null when the walk meets a dropped segment.
      */
-    private static Segment segmentOf(Segment from, long seq) {
-        Segment s = from;
+    private static HistorySegment segmentOf(HistorySegment from, long seq) {
+        HistorySegment s = from;
         while (seq - s.base >= SEGMENT && s.next != null) {
             s = s.next;
             if (s == GONE) {
@@ -238,63 +224,82 @@ final class History {
         return s;
     }
 
-    private static Change at(Segment segment, long seq) {
-        return segment.changes.get((int) (seq - segment.base));
+    private static long revisionAt(HistorySegment segment, long seq) {
+        return segment.revision((int) (seq - segment.base));
     }
 
-    /** A reader's position: the next change it has not looked at. Owned by one reader thread at a time. */
+    /**
+     * A reader's position: the next change it has not looked at. Owned by one reader thread at a time. A reader
+     * looks at a change where it is, without making anything: {@link #peek}, then {@link #revision} and
+     * {@link #isFor}; only an event is made, once, for all readers ({@link #event}).
+     */
     final class Cursor {
-        private Segment segment;
+        private HistorySegment segment;
         private long seq;
         private final int generation;
+        /** The last peek found this reader's segment dropped under it, with changes it had not read. */
+        private boolean dropped;
 
-        private Cursor(Segment segment, long seq, int generation) {
+        private Cursor(HistorySegment segment, long seq, int generation) {
             this.segment = segment;
             this.seq = seq;
             this.generation = generation;
         }
 
-        /** The next change, or null when the reader has seen every change appended so far. */
-        Change peek() {
+        /**
+         * Whether there is a change to look at: false when the reader has seen every change appended so far. When
+         * the reader fell behind, there is one, and {@link #behind} says so.
+         */
+        boolean peek() {
+            dropped = false;
             if (seq >= end) {
-                return null;
+                return false;
             }
             if (seq - segment.base == SEGMENT) {
-                Segment next = segment.next;
+                HistorySegment next = segment.next;
                 while (next == GONE) {
                     // Dropped under this reader: go on from the oldest segment held, unless the reader is behind it
                     // (start, written before oldest, is then past seq).
-                    Segment from = oldest;
+                    HistorySegment from = oldest;
                     if (seq < from.base) {
-                        return DROPPED;
+                        dropped = true;
+                        return true;
                     }
                     next = segmentOf(from, seq);
                     next = next == null ? GONE : next; // dropped again meanwhile: look again
                 }
                 segment = next;
             }
-            return at(segment, seq);
+            return true;
         }
 
-        /** The event of the change {@link #peek} returned, made by {@code encode} once for every reader. */
+        /** The revision of the change {@link #peek} found; -1 when the reader fell behind. */
+        long revision() {
+            return dropped ? -1 : segment.revision(slot());
+        }
+
+        /** Whether the change {@link #peek} found is of a key {@code keys} covers; false when the reader fell behind. */
+        boolean isFor(WatchedKeys keys) {
+            return !dropped && segment.isFor(slot(), keys);
+        }
+
+        /** The event of the change {@link #peek} found, made by {@code encode} once for every reader. */
         byte[] event(Function<Change, byte[]> encode) {
-            int slot = (int) (seq - segment.base);
-            byte[] event = segment.events.get(slot);
-            if (event == null) {
-                event = encode.apply(segment.changes.get(slot));
-                segment.events.set(slot, event);
-            }
-            return event;
+            return segment.event(slot(), encode);
         }
 
-        /** Moves past the change {@link #peek} returned. */
+        private int slot() {
+            return (int) (seq - segment.base);
+        }
+
+        /** Moves past the change {@link #peek} found. */
         void advance() {
             seq++;
         }
 
         /**
          * Whether changes from here on were dropped (the reader fell behind) or the history was emptied since the
-         * cursor was made. Ask after {@link #peek}: what it returned is then known to be in order.
+         * cursor was made. Ask after {@link #peek}: what it found is then known to be in order.
          */
         boolean behind() {
             return seq < start || replaced();

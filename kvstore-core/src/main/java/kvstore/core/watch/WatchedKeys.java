@@ -21,9 +21,14 @@ public record WatchedKeys(byte[] bytes, boolean exact) {
 
     /** Whether a change of {@code key} is for this watcher. */
     public boolean matches(byte[] key) {
+        return matches(key, 0, key.length);
+    }
+
+    /** Whether a change of the key held in {@code text} from {@code from} to {@code to} is for this watcher. */
+    public boolean matches(byte[] text, int from, int to) {
         if (exact) {
-            return Arrays.equals(key, bytes);
+            return Arrays.equals(text, from, to, bytes, 0, bytes.length);
         }
-        return key.length >= bytes.length && Arrays.equals(key, 0, bytes.length, bytes, 0, bytes.length);
+        return to - from >= bytes.length && Arrays.equals(text, from, from + bytes.length, bytes, 0, bytes.length);
     }
 }

@@ -1,6 +1,5 @@
 package kvstore.core.watch;
 
-import kvstore.core.store.Change;
 
 /**
  * One watch: a cursor into the hub's history, the keys it wants, and what it has sent. Its thread (the
@@ -75,16 +74,16 @@ public final class Watcher {
         if (ending != null) {
             return true;
         }
-        Change next = cursor.peek();
-        while (next != null && !(next.revision() >= from && keys.matches(next.key()))) {
+        boolean next = cursor.peek();
+        while (next && !(cursor.revision() >= from && cursor.isFor(keys))) {
             if (cursor.behind()) {
                 ending = endOfHistory();
                 return true;
             }
-            long unit = next.revision();
+            long unit = cursor.revision();
             cursor.advance();
             next = cursor.peek();
-            if (next == null || next.revision() != unit) {
+            if (!next || cursor.revision() != unit) {
                 delivered = Math.max(delivered, unit); // a whole revision with nothing for this watcher
             }
         }
@@ -92,7 +91,7 @@ public final class Watcher {
             counted = null;
             dueBytes = 0;
         }
-        return next != null || nowNanos - lastSentNanos >= hub.progressNanos();
+        return next || nowNanos - lastSentNanos >= hub.progressNanos();
     }
 
     /**
@@ -107,15 +106,15 @@ public final class Watcher {
         long seen = hub.revision(); // before reading: every change up to it is in the history
         long room = hub.settings().bufferBytes() - out.unsentBytes();
         long written = 0;
-        Change next = cursor.peek();
-        while (ending == null && next != null && written < budget && written < room) {
+        boolean next = cursor.peek();
+        while (ending == null && next && written < budget && written < room) {
             if (cursor.behind()) {
                 ending = endOfHistory();
                 break;
             }
-            long unit = next.revision();
-            while (next != null && next.revision() == unit) {
-                if (unit >= from && keys.matches(next.key())) {
+            long unit = cursor.revision();
+            while (next && cursor.revision() == unit) {
+                if (unit >= from && cursor.isFor(keys)) {
                     byte[] event = cursor.event(hub.encode);
                     out.write(event);
                     written += event.length;
@@ -140,13 +139,13 @@ public final class Watcher {
         long now = hub.nowNanos();
         if (written > 0) {
             lastSentNanos = now;
-        } else if (next == null && now - lastSentNanos >= hub.progressNanos()) {
+        } else if (!next && now - lastSentNanos >= hub.progressNanos()) {
             long revision = Math.max(seen, from - 1);
             delivered = Math.max(delivered, revision);
             out.write(hub.format().progress(revision));
             lastSentNanos = now;
         }
-        if (next != null && written >= room) {
+        if (next && written >= room) {
             hold(out.unsentBytes());
         }
     }
@@ -162,12 +161,12 @@ public final class Watcher {
         if (counted == null) {
             counted = cursor.copy();
         }
-        for (Change next = counted.peek(); next != null; next = counted.peek()) {
+        while (counted.peek()) {
             if (counted.behind()) {
                 ending = endOfHistory();
                 return;
             }
-            if (next.revision() >= from && keys.matches(next.key())) {
+            if (counted.revision() >= from && counted.isFor(keys)) {
                 dueBytes += counted.event(hub.encode).length;
             }
             counted.advance();
