@@ -1,6 +1,5 @@
 package kvstore.core.watch;
 
-
 /**
  * One watch: a cursor into the hub's history, the keys it wants, and what it has sent. Its thread (the
  * connection's event loop) calls {@link #send} while its client can take more and {@link #hold} while it cannot;
