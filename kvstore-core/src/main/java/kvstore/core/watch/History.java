@@ -31,7 +31,7 @@ final class History {
      * generation would otherwise keep every later segment, and the changes and values they hold, from dying young:
      * the history would be promoted whole, and young collections would grow long copying it.
      */
-    private static final HistorySegment GONE = new HistorySegment(Long.MIN_VALUE);
+    private static final HistorySegment GONE = new HistorySegment(Long.MIN_VALUE, 0);
 
     private final int keep;
     /** Writer only: the segment appended to. */
@@ -58,7 +58,7 @@ final class History {
             throw new IllegalArgumentException("a history keeps at least one change, not " + keep);
         }
         this.keep = keep;
-        this.newest = new HistorySegment(0);
+        this.newest = new HistorySegment(0, 0);
         this.oldest = newest;
     }
 
@@ -77,7 +77,7 @@ final class History {
         for (Change change : unit) {
             int slot = (int) (seq - newest.base);
             if (slot == SEGMENT) {
-                HistorySegment next = new HistorySegment(seq);
+                HistorySegment next = new HistorySegment(seq, newest.used());
                 newest.seal();
                 newest.next = next;
                 newest = next;

@@ -36,13 +36,13 @@ final class HistorySegment {
     private static final int KEY = 37;
     private static final int NO_VALUE = -1;
     private static final int BY_REFERENCE = -2;
-    private static final int FIRST_CAPACITY = 16 * 1024;
+    private static final int MIN_CAPACITY = 1024;
     private static final Change.Type[] TYPES = Change.Type.values();
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     final long base;
-    private volatile byte[] data = new byte[0];
+    private volatile byte[] data;
     /** Where each change starts in {@code data}. */
     private final int[] offsets = new int[History.SEGMENT];
     /** Writer only: where the next change goes. */
@@ -53,8 +53,13 @@ final class HistorySegment {
     private final AtomicReferenceArray<byte[]> events = new AtomicReferenceArray<>(History.SEGMENT);
     volatile HistorySegment next;
 
-    HistorySegment(long base) {
+    /**
+     * A segment from {@code base} on whose array starts at {@code capacity} bytes: the size of the segment before
+     * it, so that a steady stream of changes fills it without growing or trimming it.
+     */
+    HistorySegment(long base, int capacity) {
         this.base = base;
+        this.data = new byte[capacity];
     }
 
     /** Writer: puts {@code change} in {@code slot}, the one after the last appended. */
@@ -89,9 +94,16 @@ final class HistorySegment {
         used = at + length;
     }
 
-    /** Writer: the segment is full; gives back the room its array kept for more. */
+    /** Writer: the segment is full; gives back the room its array kept for more, when that is much. */
     void seal() {
-        data = Arrays.copyOf(data, used);
+        if (data.length - used > used / 4) {
+            data = Arrays.copyOf(data, used);
+        }
+    }
+
+    /** Writer: the bytes the changes appended so far take. */
+    int used() {
+        return used;
     }
 
     /** Writer: the array with room for {@code length} more bytes, grown (and published) when it had not. */
@@ -100,7 +112,7 @@ final class HistorySegment {
         if (d.length - used >= length) {
             return d;
         }
-        int capacity = Math.max(d.length, FIRST_CAPACITY);
+        int capacity = Math.max(d.length, MIN_CAPACITY);
         while (capacity - used < length) {
             capacity = Math.multiplyExact(capacity, 2);
         }
