@@ -1,9 +1,9 @@
 """Membership changes online, on three real members on loopback: a member added under load catches up and then
 votes, members removed under load (a follower, then the leader, which hands over first; a removed id is refused back
 at another address), leadership moved, a dead member whose data is gone replaced, every member restarted with a
-stale --peers, and every member restarted in turn under load (a rolling restart).  Throughout, every acknowledged write is on every member at the end and no
-write is refused for lack of quorum while a majority is up.  A member that dies while it catches up has its
-addition called off, so the next change is not refused as under way."""
+stale --peers, and every member restarted in turn under load (a rolling restart).  Throughout, every acknowledged
+write is on every member at the end and no write is refused for lack of quorum while a majority is up.  A member
+that dies while it catches up has its addition called off, so the next change is not refused as under way."""
 import shutil
 import subprocess
 import threading

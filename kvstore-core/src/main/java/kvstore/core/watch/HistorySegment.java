@@ -18,7 +18,8 @@ import java.util.function.Function;
  *
  * <p>Threads: the history's one writer appends; readers read only the changes before the history's {@code end},
  * which the writer moves (a volatile write) after appending them, so what it wrote before is visible to them.
- * {@code data} is volatile because the writer replaces it by a larger copy while readers read it.
+ * {@code data} is volatile because the writer replaces it by a copy (larger, or trimmed when the segment is full)
+ * while readers read it.
  */
 final class HistorySegment {
     static final int INLINE_VALUE = 4096;

@@ -19,11 +19,6 @@ public record WatchedKeys(byte[] bytes, boolean exact) {
         return new WatchedKeys(key, true);
     }
 
-    /** Whether a change of {@code key} is for this watcher. */
-    public boolean matches(byte[] key) {
-        return matches(key, 0, key.length);
-    }
-
     /** Whether a change of the key held in {@code text} from {@code from} to {@code to} is for this watcher. */
     public boolean matches(byte[] text, int from, int to) {
         if (exact) {
