@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Small stdlib-only helpers for bench/run, bench/memory and bench/replay.
+"""Small stdlib-only helpers for the bench scripts.
 
 usage: helpers.py COMMAND [ARGS...]
 
@@ -13,8 +13,12 @@ usage: helpers.py COMMAND [ARGS...]
   helpers.py gc-lines FILE                     print how many lines the JVM's -Xlog:gc file FILE has (0 if none yet)
   helpers.py gc-pauses FILE N                  print "COUNT, LONGEST ms" of the collector pauses FILE logged after
                                                its first N lines ("0" when none)
-  helpers.py ticks PID                         print "all jit" CPU ticks (utime+stime) of PID's threads: all of
-                                               them, and the JIT compiler's ("C1/C2 CompilerThread")
+  helpers.py ticks PID...                      print "all jit" CPU ticks (utime+stime) of the PIDs' threads, summed:
+                                               all of them, and the JIT compiler's ("C1/C2 CompilerThread")
+  helpers.py warm-up SLICE MAX PIDS -- CMD...  run CMD (a load of SLICE seconds) again and again until the JIT
+                                               compiler threads of PIDS (comma-separated) took under 2% of their
+                                               CPU in two runs in a row, or MAX seconds passed; print the seconds
+                                               it took (a warning on stderr when it did not settle)
 """
 import argparse
 import http.client
@@ -22,6 +26,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -190,12 +195,44 @@ def thread_ticks(pid):
         yield name, int(rest[11]) + int(rest[12])  # utime, stime: fields 14 and 15 of stat(5)
 
 
-def ticks(pid):
-    # The process's own total, not the sum over threads, so threads that ended still count.
-    with open(f"/proc/{pid}/stat") as f:
-        rest = f.read().rsplit(")", 1)[1].split()
-    jit = sum(t for name, t in thread_ticks(pid) if "CompilerThre" in name)
-    print(int(rest[11]) + int(rest[12]), jit)
+def cpu_ticks(pids):
+    """(all, jit) CPU ticks of the processes pids, summed: each process's own total, not the sum over its threads,
+    so threads that ended still count."""
+    total = jit = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            rest = f.read().rsplit(")", 1)[1].split()
+        total += int(rest[11]) + int(rest[12])
+        jit += sum(t for name, t in thread_ticks(pid) if "CompilerThre" in name)
+    return total, jit
+
+
+def ticks(*pids):
+    print(*cpu_ticks(pids))
+
+
+# A JVM takes far longer to compile its hot code than a short warm-up gives it, and its compiler competes with the
+# server for the CPU: a row measured before the compiler is done counts compilation, not the server.
+SETTLED_JIT_SHARE = 0.02
+SETTLED_RUNS = 2
+
+
+def warm_up(slice_seconds, max_seconds, pids, *command):
+    slice_seconds, max_seconds = int(slice_seconds), int(max_seconds)
+    pids = pids.split(",")
+    if command[:1] == ("--",):
+        command = command[1:]
+    spent = settled = 0
+    while slice_seconds > 0 and settled < SETTLED_RUNS and spent < max_seconds:
+        all0, jit0 = cpu_ticks(pids)
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        all1, jit1 = cpu_ticks(pids)
+        spent += slice_seconds
+        settled = settled + 1 if jit1 - jit0 < SETTLED_JIT_SHARE * (all1 - all0) else 0
+    if slice_seconds > 0 and settled < SETTLED_RUNS:
+        load = next((os.path.basename(a) for a in command if a.endswith(".lua")), command[-1])
+        print(f"WARNING: the JIT had not settled after {spent}s of warm-up ({load})", file=sys.stderr)
+    print(spent)
 
 
 def accept_only_help(prog, doc):
@@ -206,7 +243,7 @@ def accept_only_help(prog, doc):
 
 COMMANDS = {"freeport": freeport, "wait-http": wait_http, "preload": preload, "stats": stats,
             "parse-wrk": parse_wrk, "redis-resp": redis_resp,
-            "gc-lines": gc_lines, "gc-pauses": gc_pauses, "ticks": ticks}
+            "gc-lines": gc_lines, "gc-pauses": gc_pauses, "ticks": ticks, "warm-up": warm_up}
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
