@@ -49,6 +49,12 @@ _SCRUB = {"PORT", "DATA_DIR", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OP
 
 ALL_PROCS = []  # safety net: every Popen started by the test suites
 
+# A suite started in the background of a non-interactive shell inherits SIGINT ignored, and so would every server it
+# starts: the JVM leaves an ignored SIGINT ignored, so a server would not stop on it and the tests that send it would
+# fail for the way the suite was started. Handled here, it is back to its default in every process started after.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 def java_bin():
     home = os.environ.get("JAVA_HOME")
